@@ -1,0 +1,141 @@
+"""Shared fixtures: a migrated database per backend, a fake clock, an API client.
+
+Every test builds its own tenant, so tests never see each other's rows and need no
+cleanup. Database-backed tests run on SQLite always and on PostgreSQL when
+``DATABASE_URL`` points at one; with ``MAITRE_REQUIRE_SERVICES=1`` (CI) a missing
+PostgreSQL or Redis fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from venue.db import create_engine, session_factory
+from venue.migrate import upgrade
+from web.app import create_app
+from web.settings import Settings
+
+REQUIRE = os.environ.get("MAITRE_REQUIRE_SERVICES") == "1"
+PG_URL = Settings(database_url=os.environ.get("DATABASE_URL", "sqlite://")).database_url
+HAS_PG = PG_URL.startswith("postgresql")
+TEST_DB = "maitre_test"
+
+
+def need(condition: bool, what: str) -> None:
+    if not condition:
+        if REQUIRE:
+            pytest.fail(f"{what} is required (MAITRE_REQUIRE_SERVICES=1) but not configured")
+        pytest.skip(f"{what} not configured")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        need(HAS_PG, "PostgreSQL (DATABASE_URL)")
+    if item.get_closest_marker("redis"):
+        need(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
+
+
+class FakeClock:
+    """The app's clock, moved by tests (cutoffs, expiry, DST) instead of sleeping."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+async def _fresh_pg_database() -> str:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)"))
+            await conn.execute(text(f"CREATE DATABASE {TEST_DB}"))
+    finally:
+        await admin.dispose()
+    return make_url(PG_URL).set(database=TEST_DB).render_as_string(hide_password=False)
+
+
+_engines: dict[str, AsyncEngine] = {}
+_urls: dict[str, str] = {}
+
+
+async def engine_for(backend: str) -> tuple[AsyncEngine, str]:
+    if backend not in _engines:
+        if backend == "postgres":
+            url = await _fresh_pg_database()
+            engine = create_engine(url, pool_size=40, max_overflow=20, pool_timeout=120)
+        else:
+            path = Path(tempfile.mkdtemp()) / "maitre-test.db"
+            url = f"sqlite+aiosqlite:///{path}"
+            engine = create_engine(url)
+        await upgrade(engine)
+        _engines[backend], _urls[backend] = engine, url
+    return _engines[backend], _urls[backend]
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        need(HAS_PG, "PostgreSQL (DATABASE_URL)")
+    return str(request.param)
+
+
+@pytest.fixture
+async def engine(backend: str) -> AsyncEngine:
+    return (await engine_for(backend))[0]
+
+
+@pytest.fixture
+async def pg_engine() -> AsyncEngine:
+    need(HAS_PG, "PostgreSQL (DATABASE_URL)")
+    return (await engine_for("postgres"))[0]
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessions() as s:
+        yield s
+        await s.rollback()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def client(backend: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    _, url = await engine_for(backend)
+    settings = Settings(database_url=url, environment="test", secret_key="t" * 40)
+    app = create_app(settings, clock=clock, run_sweeper=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        c.app = app  # type: ignore[attr-defined]
+        yield c
+    await app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _dispose_engines() -> AsyncIterator[None]:
+    yield
+    for engine in _engines.values():
+        await engine.dispose()

@@ -1,0 +1,189 @@
+"""Availability from facts: the occupying allocations and blocks of a sitting.
+
+Never a counter: a table is taken exactly when an occupying allocation overlaps the
+sitting's range, and a hold or pending payment whose ``expires_at`` has passed is free
+here whether or not the sweeper has marked it yet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import (
+    EXPIRING,
+    OCCUPYING,
+    Night,
+    Reservation,
+    ReservationTable,
+    Sitting,
+    Status,
+    TableBlock,
+    TableLink,
+    Venue,
+    VenueTable,
+)
+
+STATE_OF_STATUS = {
+    Status.HOLD: "held",
+    Status.PENDING_PAYMENT: "pending",
+    Status.CONFIRMED: "booked",
+    Status.SEATED: "seated",
+}
+
+
+@dataclass(frozen=True)
+class TableState:
+    table: VenueTable
+    state: str  # free | held | pending | booked | seated | blocked
+    reservation_id: uuid.UUID | None = None
+
+    @property
+    def free(self) -> bool:
+        return self.state == "free"
+
+
+@dataclass(frozen=True)
+class NightState:
+    night: Night
+    sitting: Sitting
+    tables: list[TableState]
+
+    def by_id(self) -> dict[uuid.UUID, TableState]:
+        return {t.table.id: t for t in self.tables}
+
+    def taken_by_tier(self) -> Counter[str]:
+        return Counter(t.table.tier for t in self.tables if not t.free)
+
+    def total_by_tier(self) -> Counter[str]:
+        return Counter(t.table.tier for t in self.tables)
+
+
+def live_allocation(now: datetime) -> object:
+    """Predicate over (ReservationTable, Reservation): this allocation occupies now."""
+    return and_(
+        ReservationTable.status.in_([s.value for s in OCCUPYING]),
+        or_(
+            ReservationTable.status.not_in([s.value for s in EXPIRING]),
+            Reservation.expires_at > now,
+        ),
+    )
+
+
+async def occupying(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    table_ids: Iterable[uuid.UUID],
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """table id -> (reservation id, status) for every live allocation overlapping the range."""
+    rows = await session.execute(
+        select(ReservationTable.table_id, Reservation.id, Reservation.status)
+        .join(Reservation, Reservation.id == ReservationTable.reservation_id)
+        .where(
+            ReservationTable.tenant_id == tenant_id,
+            ReservationTable.table_id.in_(list(table_ids)),
+            ReservationTable.starts_at < ends_at,
+            ReservationTable.ends_at > starts_at,
+            live_allocation(now),  # type: ignore[arg-type]
+        )
+    )
+    return {table_id: (rid, status) for table_id, rid, status in rows}
+
+
+async def versions(
+    session: AsyncSession, tenant_id: uuid.UUID, table_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The tables' current lock versions, read fresh (never from the identity map)."""
+    rows = await session.execute(
+        select(VenueTable.id, VenueTable.version).where(
+            VenueTable.tenant_id == tenant_id, VenueTable.id.in_(list(table_ids))
+        )
+    )
+    return {table_id: version for table_id, version in rows}
+
+
+async def blocked(session: AsyncSession, night: Night) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(TableBlock.table_id).where(
+            TableBlock.tenant_id == night.tenant_id, TableBlock.night_id == night.id
+        )
+    )
+    return set(rows)
+
+
+async def tables_of(
+    session: AsyncSession, venue: Venue, floor_plan_id: uuid.UUID
+) -> list[VenueTable]:
+    rows = await session.scalars(
+        select(VenueTable)
+        .where(
+            VenueTable.tenant_id == venue.tenant_id,
+            VenueTable.venue_id == venue.id,
+            VenueTable.floor_plan_id == floor_plan_id,
+            VenueTable.is_active.is_(True),
+        )
+        .order_by(VenueTable.label)
+    )
+    return list(rows)
+
+
+async def night_state(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting: Sitting,
+    tables: list[VenueTable],
+    now: datetime,
+) -> NightState:
+    taken = await occupying(
+        session, venue.tenant_id, [t.id for t in tables], sitting.starts_at, sitting.ends_at, now
+    )
+    blocks = await blocked(session, night)
+    states = []
+    for table in tables:
+        if table.id in blocks:
+            states.append(TableState(table, "blocked"))
+        elif table.id in taken:
+            rid, status = taken[table.id]
+            states.append(TableState(table, STATE_OF_STATUS[Status(status)], rid))
+        else:
+            states.append(TableState(table, "free"))
+    return NightState(night, sitting, states)
+
+
+async def links_between(
+    session: AsyncSession, tenant_id: uuid.UUID, table_ids: list[uuid.UUID]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    rows = await session.execute(
+        select(TableLink.table_a_id, TableLink.table_b_id).where(
+            TableLink.tenant_id == tenant_id,
+            TableLink.table_a_id.in_(table_ids),
+            TableLink.table_b_id.in_(table_ids),
+        )
+    )
+    return {(a, b) for a, b in rows}
+
+
+def connected(table_ids: list[uuid.UUID], links: set[tuple[uuid.UUID, uuid.UUID]]) -> bool:
+    """Whether the tables form one group through join links (a party sits together)."""
+    if len(table_ids) <= 1:
+        return True
+    neighbours: dict[uuid.UUID, set[uuid.UUID]] = {t: set() for t in table_ids}
+    for a, b in links:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    seen, frontier = {table_ids[0]}, [table_ids[0]]
+    while frontier:
+        for nxt in neighbours[frontier.pop()] - seen:
+            seen.add(nxt)
+            frontier.append(nxt)
+    return len(seen) == len(table_ids)

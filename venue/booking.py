@@ -1,0 +1,427 @@
+"""The booking transaction: hold, complete, cancel, expire, change status.
+
+Lock-then-check-then-write, optimistically: read the tables' state *and versions*,
+decide, then bump every table's ``version`` with ``WHERE version = :seen``. A bump that
+touches no row means a competing booking committed on that table after our read, so we
+read again (a new statement sees the newer commit under READ COMMITTED) and decide again.
+Once all bumps succeed we hold those rows until commit, so nobody can slip in between
+our check and our insert. On PostgreSQL the exclusion constraint on
+``reservation_tables`` stands behind all of this. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from . import availability, guests, quoting, venues
+from .actor import Actor
+from .errors import (
+    BookingCutoff,
+    GuestDailyCap,
+    HoldExpired,
+    InvalidTransition,
+    NightClosed,
+    NotFound,
+    NotYetOpen,
+    PartySizeNotAllowed,
+    StaleReservation,
+    TablesNotJoinable,
+    TableUnavailable,
+)
+from .identity import GuestIdentity
+from .journal import night_channel, record
+from .models import (
+    EXPIRING,
+    TRANSITIONS,
+    Reservation,
+    ReservationTable,
+    Sitting,
+    Status,
+    Venue,
+    VenueRules,
+    VenueTable,
+)
+from .tokens import hash_token, new_token
+
+CLAIM_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    business_date: date
+    table_ids: list[uuid.UUID]
+    party_size: int
+    sitting_id: uuid.UUID | None = None
+    channel: str = "online"
+    host_id: uuid.UUID | None = None
+    # Staff phone and walk-in bookings may bypass the online cutoff and window.
+    bypass_rules: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    reservation: Reservation
+    token: str
+    tables: list[VenueTable] = field(default_factory=list)
+
+
+def snapshot(res: Reservation) -> dict[str, Any]:
+    """The audit/outbox view of a reservation (no personal data)."""
+    return {
+        "id": str(res.id),
+        "status": res.status,
+        "night_id": str(res.night_id),
+        "sitting_id": str(res.sitting_id),
+        "party_size": res.party_size,
+        "starts_at": res.starts_at.isoformat(),
+        "ends_at": res.ends_at.isoformat(),
+        "expires_at": res.expires_at.isoformat() if res.expires_at else None,
+        "quoted_minimum": res.quoted_minimum,
+        "quoted_deposit": res.quoted_deposit,
+        "currency": res.currency,
+        "host_id": str(res.host_id) if res.host_id else None,
+        "version": res.version,
+    }
+
+
+async def place_hold(
+    session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
+) -> Hold:
+    rules = await venues.rules_of(session, venue)
+    night = await venues.night_on(session, venue, req.business_date)
+    sitting = await venues.sitting_of(session, night, req.sitting_id)
+    if night.is_closed:
+        raise NightClosed(night.closed_reason or "the venue is closed that night")
+    _check_party_limits(rules, req.party_size)
+    if not req.bypass_rules:
+        _check_window(rules, sitting.starts_at, now)
+    plan = await venues.active_plan(session, venue)
+    all_tables = await availability.tables_of(session, venue, plan.id)
+    wanted = _pick(all_tables, req.table_ids)
+    await _check_seating(session, venue, wanted, req.party_size)
+
+    for _ in range(CLAIM_ATTEMPTS):
+        # Versions first: a booking committed after this read changes them, so our claim
+        # below fails and we look again, even if the state read missed that booking.
+        seen = await availability.versions(session, venue.tenant_id, [t.id for t in wanted])
+        state = await availability.night_state(session, venue, night, sitting, all_tables, now)
+        by_id = state.by_id()
+        taken = [by_id[t.id] for t in wanted if not by_id[t.id].free]
+        if taken:
+            labels = ", ".join(s.table.label for s in taken)
+            raise TableUnavailable(
+                f"just taken: {labels}", table_ids=[str(s.table.id) for s in taken]
+            )
+        if await _claim(session, venue.tenant_id, seen):
+            break
+    else:
+        raise TableUnavailable("the table is in demand right now, try again")
+
+    await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
+    price_rules = await quoting.pricing_rules(session, venue, rules, all_tables)
+    quotes = quoting.quote_night(price_rules, state, now)
+    mine = [quotes[t.id] for t in wanted]
+    token = new_token()
+    res = Reservation(
+        id=uuid.uuid4(),
+        tenant_id=venue.tenant_id,
+        venue_id=venue.id,
+        night_id=night.id,
+        sitting_id=sitting.id,
+        status=Status.HOLD,
+        starts_at=sitting.starts_at,
+        ends_at=sitting.ends_at,
+        expires_at=now + timedelta(minutes=rules.hold_minutes),
+        party_size=req.party_size,
+        host_id=req.host_id,
+        channel=req.channel,
+        created_by=str(actor),
+        currency=venue.currency,
+        quoted_minimum=sum(q.minimum.amount for q in mine),
+        quoted_deposit=sum(q.deposit.amount for q in mine),
+        quote={
+            "tables": [
+                {"table_id": str(t.id), "label": t.label, **q.to_dict()}
+                for t, q in zip(wanted, mine, strict=True)
+            ]
+        },
+        notes=req.notes,
+        token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(res)
+    await session.flush()
+    session.add_all(
+        ReservationTable(
+            tenant_id=venue.tenant_id,
+            reservation_id=res.id,
+            table_id=t.id,
+            status=res.status,
+            starts_at=res.starts_at,
+            ends_at=res.ends_at,
+        )
+        for t in wanted
+    )
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the exclusion constraint: someone bypassed the lock
+        raise TableUnavailable("just taken") from exc
+    _journal(session, res, actor, "reservation.held", None, now, wanted)
+    return Hold(res, token, wanted)
+
+
+async def complete_hold(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    who: GuestIdentity,
+    actor: Actor,
+    now: datetime,
+    *,
+    notes: str | None = None,
+    enforce_cap: bool = True,
+) -> Reservation:
+    """Attach the guest; confirm, or wait for the deposit in ``pending_payment``."""
+    if res.status != Status.HOLD:
+        raise InvalidTransition(f"this reservation is already {res.status}")
+    if res.expires_at is not None and res.expires_at <= now:
+        raise HoldExpired("the hold has expired; choose the table again")
+    rules = await venues.rules_of(session, venue)
+    guest = await guests.find_or_create(session, venue.tenant_id, who)
+    if enforce_cap:
+        night = await venues.night_on_id(session, venue, res.night_id)
+        count = await guests.bookings_on(
+            session, venue.tenant_id, venue.id, guest.id, night.business_date
+        )
+        if count >= rules.per_guest_daily_cap:
+            raise GuestDailyCap(f"at most {rules.per_guest_daily_cap} bookings per guest per night")
+    if res.quoted_deposit > 0:
+        to, expires = Status.PENDING_PAYMENT, now + timedelta(minutes=rules.payment_hold_minutes)
+        expires = max(expires, res.expires_at or expires)
+    else:
+        to, expires = Status.CONFIRMED, None
+    return await transition(
+        session,
+        res,
+        to,
+        actor,
+        now,
+        guest_id=guest.id,
+        expires_at=expires,
+        notes=notes if notes is not None else res.notes,
+    )
+
+
+async def cancel(
+    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, reason: str
+) -> Reservation:
+    """Idempotent: cancelling a cancelled reservation changes nothing and fires nothing."""
+    if res.status == Status.CANCELLED:
+        return res
+    return await transition(session, res, Status.CANCELLED, actor, now, cancel_reason=reason)
+
+
+async def transition(
+    session: AsyncSession,
+    res: Reservation,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    **changes: Any,
+) -> Reservation:
+    """Move along the lifecycle under the reservation's version (zero rows: 409)."""
+    if to not in TRANSITIONS.get(Status(res.status), frozenset()):
+        raise InvalidTransition(f"a {res.status} reservation cannot become {to.value}")
+    before = snapshot(res)
+    values = {"status": to.value, "version": res.version + 1, "updated_at": now, **changes}
+    if to not in EXPIRING:
+        values.setdefault("expires_at", None)
+    result = await session.execute(
+        update(Reservation)
+        .where(Reservation.id == res.id, Reservation.version == res.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleReservation("the reservation changed meanwhile; reload and try again")
+    for key, value in values.items():
+        set_committed_value(res, key, value)
+    tables = await tables_of(session, res)
+    _journal(session, res, actor, f"reservation.{to.value}", before, now, tables)
+    return res
+
+
+async def expire_due(session: AsyncSession, now: datetime, limit: int = 200) -> int:
+    """Mark lapsed holds and payments expired (the sweeper; correctness never waits on it)."""
+    stmt = (
+        select(Reservation)
+        .where(Reservation.status.in_(list(EXPIRING)), Reservation.expires_at <= now)
+        .order_by(Reservation.expires_at)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    count = 0
+    for res in await session.scalars(stmt):
+        try:
+            async with session.begin_nested():
+                await transition(session, res, Status.EXPIRED, Actor("system"), now)
+            count += 1
+        except StaleReservation:
+            continue
+    return count
+
+
+async def tables_of(session: AsyncSession, res: Reservation) -> list[VenueTable]:
+    rows = await session.scalars(
+        select(VenueTable)
+        .join(ReservationTable, ReservationTable.table_id == VenueTable.id)
+        .where(
+            ReservationTable.tenant_id == res.tenant_id,
+            ReservationTable.reservation_id == res.id,
+        )
+        .order_by(VenueTable.label)
+    )
+    return list(rows)
+
+
+async def by_token(session: AsyncSession, venue: Venue, token: str) -> Reservation:
+    res = await session.scalar(
+        select(Reservation).where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.venue_id == venue.id,
+            Reservation.token_hash == hash_token(token),
+        )
+    )
+    if res is None:
+        raise NotFound("no such reservation")
+    return res
+
+
+def _check_party_limits(rules: VenueRules, party_size: int) -> None:
+    if not rules.min_party <= party_size <= rules.max_party:
+        raise PartySizeNotAllowed(
+            f"online bookings are for parties of {rules.min_party} to {rules.max_party}",
+            min_party=rules.min_party,
+            max_party=rules.max_party,
+        )
+
+
+def _check_window(rules: VenueRules, starts_at: datetime, now: datetime) -> None:
+    if now > starts_at - timedelta(minutes=rules.cutoff_minutes):
+        raise BookingCutoff(
+            f"online booking closes {rules.cutoff_minutes} minutes before the night starts"
+        )
+    if starts_at - now > timedelta(days=rules.booking_window_days):
+        raise NotYetOpen(f"bookings open {rules.booking_window_days} days ahead")
+
+
+def _pick(tables: list[VenueTable], ids: list[uuid.UUID]) -> list[VenueTable]:
+    by_id = {t.id: t for t in tables}
+    missing = [str(i) for i in ids if i not in by_id]
+    if missing:
+        raise NotFound("no such table at this venue", table_ids=missing)
+    return sorted({by_id[i] for i in ids}, key=lambda t: t.id)
+
+
+async def _check_seating(
+    session: AsyncSession, venue: Venue, wanted: list[VenueTable], party_size: int
+) -> None:
+    if len(wanted) == 1:
+        table = wanted[0]
+        if not table.min_party <= party_size <= table.max_party:
+            raise PartySizeNotAllowed(
+                f"table {table.label} seats {table.min_party} to {table.max_party}"
+            )
+        return
+    ids = [t.id for t in wanted]
+    links = await availability.links_between(session, venue.tenant_id, ids)
+    if not availability.connected(ids, links):
+        raise TablesNotJoinable("those tables cannot be joined")
+    capacity = sum(t.max_party for t in wanted)
+    spare = capacity - min(t.max_party for t in wanted)
+    if party_size > capacity:
+        raise PartySizeNotAllowed(f"those tables seat at most {capacity}")
+    if party_size <= spare:
+        raise PartySizeNotAllowed("the party fits with fewer tables; choose fewer")
+
+
+async def _claim(session: AsyncSession, tenant_id: uuid.UUID, seen: dict[uuid.UUID, int]) -> bool:
+    """Bump each table's version from the one we read, in id order (no deadlocks)."""
+    for table_id in sorted(seen):
+        result = await session.execute(
+            update(VenueTable)
+            .where(
+                VenueTable.tenant_id == tenant_id,
+                VenueTable.id == table_id,
+                VenueTable.version == seen[table_id],
+            )
+            .values(version=VenueTable.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+    return True
+
+
+async def _expire_stale(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    table_ids: list[uuid.UUID],
+    sitting: Sitting,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Move lapsed holds on these tables out of the active set before we insert ours."""
+    stale = await session.scalars(
+        select(Reservation).where(
+            Reservation.status.in_(list(EXPIRING)),
+            Reservation.expires_at <= now,
+            Reservation.id.in_(
+                select(ReservationTable.reservation_id).where(
+                    ReservationTable.tenant_id == tenant_id,
+                    ReservationTable.table_id.in_(table_ids),
+                    ReservationTable.starts_at < sitting.ends_at,
+                    ReservationTable.ends_at > sitting.starts_at,
+                )
+            ),
+        )
+    )
+    for res in list(stale):
+        await transition(session, res, Status.EXPIRED, actor, now)
+
+
+def _journal(
+    session: AsyncSession,
+    res: Reservation,
+    actor: Actor,
+    topic: str,
+    before: dict[str, Any] | None,
+    now: datetime,
+    tables: list[VenueTable],
+) -> None:
+    after = snapshot(res)
+    record(
+        session,
+        tenant_id=res.tenant_id,
+        actor=str(actor),
+        action=topic,
+        entity="reservation",
+        entity_id=res.id,
+        before=before,
+        after=after,
+        at=now,
+        topic=topic,
+        channel=night_channel(res.night_id),
+        payload={**after, "table_ids": [str(t.id) for t in tables]},
+    )

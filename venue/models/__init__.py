@@ -1,0 +1,52 @@
+"""The domain's tables. Import from here; the split into files is for reading only."""
+
+from .base import Base, Tenanted, UTCDateTime, utcnow
+from .floor import Area, FloorPlan, TableLink, VenueTable
+from .log import AuditEntry, OutboxEvent, Turnaway
+from .nights import Night, Sitting, TableBlock
+from .pricing import DepositRuleRow, PriceAdjustmentRow, TierPriceRow
+from .reservations import (
+    EXPIRING,
+    OCCUPYING,
+    OCCUPYING_SQL,
+    TRANSITIONS,
+    Guest,
+    Host,
+    Reservation,
+    ReservationTable,
+    Status,
+)
+from .tenancy import StaffUser, Tenant, Venue, VenueRules
+
+__all__ = [
+    "EXPIRING",
+    "OCCUPYING",
+    "OCCUPYING_SQL",
+    "TRANSITIONS",
+    "Area",
+    "AuditEntry",
+    "Base",
+    "DepositRuleRow",
+    "FloorPlan",
+    "Guest",
+    "Host",
+    "Night",
+    "OutboxEvent",
+    "PriceAdjustmentRow",
+    "Reservation",
+    "ReservationTable",
+    "Sitting",
+    "StaffUser",
+    "Status",
+    "TableBlock",
+    "TableLink",
+    "Tenant",
+    "Tenanted",
+    "TierPriceRow",
+    "Turnaway",
+    "UTCDateTime",
+    "Venue",
+    "VenueRules",
+    "VenueTable",
+    "utcnow",
+]

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Tenanted, utcnow
+
+
+class Tenant(Base):
+    """A venue group or agency client: the unit of isolation."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Venue(Tenanted, Base):
+    __tablename__ = "venues"
+
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    # ISO 3166 region: how to read a guest's phone number written without "+".
+    country: Mapped[str] = mapped_column(String(2), default="GB")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    brand_color: Mapped[str] = mapped_column(String(7), default="#c8a24a")
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VenueRules(Tenanted, Base):
+    """The booking rules a venue edits without a deploy (one row per venue)."""
+
+    __tablename__ = "venue_rules"
+    __table_args__ = (
+        UniqueConstraint("venue_id"),
+        CheckConstraint("hold_minutes > 0", name="hold_positive"),
+        CheckConstraint("min_party >= 1 AND max_party >= min_party", name="party_range"),
+    )
+
+    venue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    hold_minutes: Mapped[int] = mapped_column(default=10)
+    # A hold waiting on Stripe lives at least as long as the Checkout session.
+    payment_hold_minutes: Mapped[int] = mapped_column(default=30)
+    cutoff_minutes: Mapped[int] = mapped_column(default=60)
+    booking_window_days: Mapped[int] = mapped_column(default=60)
+    min_party: Mapped[int] = mapped_column(default=1)
+    max_party: Mapped[int] = mapped_column(default=20)
+    per_guest_daily_cap: Mapped[int] = mapped_column(default=2)
+    # Quoted minimums are rounded to this many minor units (e.g. 500 = to 5.00).
+    price_rounding_step: Mapped[int] = mapped_column(default=500)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaffUser(Tenanted, Base):
+    """A person who signs in: owner/manager, floor staff, host or finance."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    host_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("hosts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

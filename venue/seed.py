@@ -1,0 +1,144 @@
+"""The demo tenant: a nightclub with 30 tables in three tiers and four weeks of nights."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .actor import SYSTEM
+from .models import (
+    Area,
+    DepositRuleRow,
+    FloorPlan,
+    Host,
+    PriceAdjustmentRow,
+    StaffUser,
+    TableLink,
+    Tenant,
+    TierPriceRow,
+    Venue,
+    VenueRules,
+    VenueTable,
+)
+from .nights import create_night
+
+DEMO_SLUG = "velvet"
+DEMO_STAFF_EMAIL = "manager@velvet.example"
+DEMO_HOST_EMAIL = "jade@velvet.example"
+
+# (area, tier, count, seats min-max, shape, origin x, origin y, columns, spacing)
+LAYOUT = [
+    ("Main floor", "standard", 14, (2, 6), "round", 90, 380, 7, 110),
+    ("Booths", "premium", 10, (4, 10), "booth", 90, 120, 5, 150),
+    ("VIP mezzanine", "vip", 6, (6, 16), "rect", 840, 90, 1, 95),
+]
+TIER_PRICES = [("standard", 30000, 20000, 90000), ("premium", 75000, 50000, 200000),
+               ("vip", 200000, 150000, 600000)]  # fmt: skip
+ADJUSTMENTS = [
+    ("weekday", "percent", 2500, None, {"weekdays": [5]}, "Saturday", 0),
+    ("weekday", "percent", 1500, None, {"weekdays": [4]}, "Friday", 1),
+    ("event_type", "percent", 3000, None, {"event_types": ["headliner"]}, "Headliner", 0),
+    ("event_type", "percent", -2500, None, {"event_types": ["industry"]}, "Industry night", 1),
+    ("demand", "percent", 1000, None, {"threshold_bp": 5000, "scope": "tier"}, "Half full", 0),
+    ("demand", "percent", 1500, None, {"threshold_bp": 8000, "scope": "tier"}, "Nearly full", 1),
+    ("lead_time", "percent", 1000, "vip", {"within_hours": 24}, "Last-minute VIP", 0),
+]
+DEPOSITS = [("standard", "none", 0), ("premium", "percent", 2500), ("vip", "percent", 2500)]
+
+
+async def seed_demo(
+    session: AsyncSession, today: date, now: datetime, *, staff_password: str
+) -> Venue:
+    """Create the demo tenant once; a second call returns the existing venue."""
+    existing = await session.scalar(select(Venue).where(Venue.slug == DEMO_SLUG))
+    if existing is not None:
+        return existing
+    tenant = Tenant(name="Velvet Group", slug="velvet-group")
+    session.add(tenant)
+    await session.flush()
+    venue = Venue(
+        tenant_id=tenant.id, slug=DEMO_SLUG, name="Velvet Room", timezone="Europe/London",
+        currency="GBP", country="GB", phone="+442079460000", email="bookings@velvet.example",
+        brand_color="#c8a24a",
+    )  # fmt: skip
+    session.add(venue)
+    await session.flush()
+    session.add(VenueRules(tenant_id=tenant.id, venue_id=venue.id, cutoff_minutes=30))
+    await _floor(session, venue)
+    _prices(session, venue)
+    host = Host(tenant_id=tenant.id, name="Jade Okafor", email=DEMO_HOST_EMAIL, code="JADE")
+    session.add(host)
+    await session.flush()
+    hasher = PasswordHasher()
+    session.add_all([
+        StaffUser(tenant_id=tenant.id, email=DEMO_STAFF_EMAIL, name="Sam Manager",
+                  role="manager", password_hash=hasher.hash(staff_password)),
+        StaffUser(tenant_id=tenant.id, email=DEMO_HOST_EMAIL, name="Jade Okafor", role="host",
+                  password_hash=hasher.hash(staff_password), host_id=host.id),
+    ])  # fmt: skip
+    for offset in range(28):
+        await _night(session, venue, today + timedelta(days=offset), now)
+    return venue
+
+
+async def _floor(session: AsyncSession, venue: Venue) -> None:
+    plan = FloorPlan(tenant_id=venue.tenant_id, venue_id=venue.id, name="Club", width=1000,
+                     height=700)  # fmt: skip
+    session.add(plan)
+    await session.flush()
+    for area_name, tier, count, (lo, hi), shape, x0, y0, cols, step in LAYOUT:
+        area = Area(tenant_id=venue.tenant_id, floor_plan_id=plan.id, name=area_name)
+        session.add(area)
+        await session.flush()
+        tables = []
+        for i in range(count):
+            row, col = divmod(i, cols)
+            size = 70 if shape == "booth" else 56
+            table = VenueTable(
+                tenant_id=venue.tenant_id, venue_id=venue.id, floor_plan_id=plan.id,
+                area_id=area.id, label=f"{tier[0].upper()}{i + 1}", tier=tier, min_party=lo,
+                max_party=hi, shape=shape, x=x0 + col * step, y=y0 + row * (step + 10),
+                width=size + (30 if shape == "rect" else 0), height=size,
+                rotation=0 if shape != "rect" else 90,
+            )  # fmt: skip
+            session.add(table)
+            tables.append(table)
+        await session.flush()
+        if tier == "standard":  # neighbouring floor tables can be pushed together
+            for i, (a, b) in enumerate(pairwise(tables), start=1):
+                if i % cols:
+                    lo_id, hi_id = sorted([a.id, b.id])
+                    session.add(TableLink(tenant_id=venue.tenant_id, table_a_id=lo_id,
+                                          table_b_id=hi_id))  # fmt: skip
+
+
+def _prices(session: AsyncSession, venue: Venue) -> None:
+    scope = {"tenant_id": venue.tenant_id, "venue_id": venue.id}
+    for pos, (tier, base, floor, ceiling) in enumerate(TIER_PRICES):
+        session.add(TierPriceRow(**scope, tier=tier, base_minimum=base, floor=floor,
+                                 ceiling=ceiling, position=pos))  # fmt: skip
+    for kind, mode, value, tier, criteria, label, pos in ADJUSTMENTS:
+        session.add(PriceAdjustmentRow(**scope, kind=kind, mode=mode, value=value, tier=tier,
+                                       criteria=criteria, label=label, position=pos))  # fmt: skip
+    for tier, mode, value in DEPOSITS:
+        session.add(DepositRuleRow(**scope, tier=tier, mode=mode, value=value))
+
+
+async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) -> None:
+    weekday = day.weekday()
+    event_type, title = {
+        1: ("industry", "Industry Tuesday"),
+        3: ("regular", "Thursday Sessions"),
+        4: ("regular", "Friday Late"),
+        5: ("headliner", "Saturday Headliner"),
+    }.get(weekday, ("regular", None))
+    night = await create_night(
+        session, venue, day, time(22, 0), time(4, 0), actor=SYSTEM, now=now,
+        event_type=event_type, title=title,
+    )  # fmt: skip
+    if weekday in (0, 2, 6):
+        night.is_closed, night.closed_reason = True, "Closed tonight"

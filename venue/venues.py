@@ -1,0 +1,108 @@
+"""Reading a venue's configuration: the venue by slug, its rules, nights, floor plan."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .errors import NotFound
+from .models import FloorPlan, Night, Sitting, Venue, VenueRules
+
+
+async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
+    venue = await session.scalar(select(Venue).where(Venue.slug == slug))
+    if venue is None:
+        raise NotFound(f"no venue '{slug}'")
+    return venue
+
+
+async def rules_of(session: AsyncSession, venue: Venue) -> VenueRules:
+    rules = await session.scalar(
+        select(VenueRules).where(
+            VenueRules.tenant_id == venue.tenant_id, VenueRules.venue_id == venue.id
+        )
+    )
+    if rules is None:
+        rules = VenueRules(tenant_id=venue.tenant_id, venue_id=venue.id)
+        session.add(rules)
+        await session.flush()
+    return rules
+
+
+async def night_on(session: AsyncSession, venue: Venue, day: date) -> Night:
+    night = await session.scalar(
+        select(Night).where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date == day,
+        )
+    )
+    if night is None:
+        raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
+    return night
+
+
+async def night_on_id(session: AsyncSession, venue: Venue, night_id: uuid.UUID) -> Night:
+    night = await session.scalar(
+        select(Night).where(
+            Night.tenant_id == venue.tenant_id, Night.venue_id == venue.id, Night.id == night_id
+        )
+    )
+    if night is None:
+        raise NotFound("no such night")
+    return night
+
+
+async def nights_between(
+    session: AsyncSession, venue: Venue, start: date, end: date
+) -> list[Night]:
+    result = await session.scalars(
+        select(Night)
+        .where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date >= start,
+            Night.business_date <= end,
+        )
+        .order_by(Night.business_date)
+    )
+    return list(result)
+
+
+async def sittings_of(session: AsyncSession, night: Night) -> list[Sitting]:
+    result = await session.scalars(
+        select(Sitting)
+        .where(Sitting.tenant_id == night.tenant_id, Sitting.night_id == night.id)
+        .order_by(Sitting.starts_at)
+    )
+    return list(result)
+
+
+async def sitting_of(session: AsyncSession, night: Night, sitting_id: uuid.UUID | None) -> Sitting:
+    sittings = await sittings_of(session, night)
+    if not sittings:
+        raise NotFound(f"the night of {night.business_date.isoformat()} has no sittings")
+    if sitting_id is None:
+        return sittings[0]
+    for sitting in sittings:
+        if sitting.id == sitting_id:
+            return sitting
+    raise NotFound("no such sitting on that night")
+
+
+async def active_plan(session: AsyncSession, venue: Venue) -> FloorPlan:
+    plan = await session.scalar(
+        select(FloorPlan)
+        .where(
+            FloorPlan.tenant_id == venue.tenant_id,
+            FloorPlan.venue_id == venue.id,
+            FloorPlan.is_active.is_(True),
+        )
+        .limit(1)
+    )
+    if plan is None:
+        raise NotFound(f"{venue.name} has no floor plan yet")
+    return plan

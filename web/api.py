@@ -1,0 +1,213 @@
+"""Public JSON API, by venue slug: nights, floor map, availability, holds, reservations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue import booking, demand, floormap, venues
+from venue.actor import GUEST
+from venue.errors import DomainError, InvalidRequest, NotFound
+from venue.identity import identify
+from venue.models import Guest, Host, Reservation, Venue
+
+from .deps import NowDep, PublicVenue, SessionDep
+from .schemas import (
+    AvailabilityOut,
+    CancelIn,
+    CompleteIn,
+    FloorOut,
+    HoldIn,
+    HoldOut,
+    NightOut,
+    ReservationOut,
+    TokenIn,
+    VenueOut,
+)
+
+router = APIRouter(prefix="/api/v1/venues/{slug}", tags=["public"])
+Sitting = Annotated[uuid.UUID | None, Query(description="defaults to the night's first sitting")]
+
+
+@router.get("", response_model=VenueOut)
+async def get_venue(venue: PublicVenue, session: SessionDep) -> dict[str, Any]:
+    """The venue, its branding and the booking limits a guest needs to know."""
+    rules = await venues.rules_of(session, venue)
+    return {
+        **{k: getattr(venue, k) for k in ("slug", "name", "timezone", "currency", "phone")},
+        "brand_color": venue.brand_color,
+        "logo_url": venue.logo_url,
+        "min_party": rules.min_party,
+        "max_party": rules.max_party,
+        "hold_minutes": rules.hold_minutes,
+    }
+
+
+@router.get("/nights", response_model=list[NightOut])
+async def list_nights(
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    days: Annotated[int, Query(ge=1, le=120)] = 28,
+) -> list[dict[str, Any]]:
+    """Nights from a date (default: the current business date), closed and sold-out flagged."""
+    first = start or (now - timedelta(hours=6)).date()
+    nights = await venues.nights_between(session, venue, first, first + timedelta(days=days - 1))
+    return await floormap.nights_summary(session, venue, nights, now)
+
+
+@router.get("/nights/{day}/floor", response_model=FloorOut)
+async def get_floor(
+    venue: PublicVenue, session: SessionDep, now: NowDep, day: date, sitting: Sitting = None
+) -> JSONResponse:
+    """Every table of the night with its state, tier, capacity, position and minimum."""
+    night = await venues.night_on(session, venue, day)
+    return JSONResponse(await floormap.floor_map(session, venue, night, sitting, now))
+
+
+@router.get("/nights/{day}/availability", response_model=AvailabilityOut)
+async def get_availability(
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    day: date,
+    party_size: Annotated[int, Query(ge=1, le=500)],
+    sitting: Sitting = None,
+) -> dict[str, Any]:
+    """Free tables that seat the party; finding none is recorded as turned-away demand."""
+    night = await venues.night_on(session, venue, day)
+    floor = await floormap.floor_map(session, venue, night, sitting, now)
+    fits = [
+        t
+        for t in floor["tables"]
+        if t["state"] == "free" and t["min_party"] <= party_size <= t["max_party"]
+    ]
+    if not fits:
+        reason = "night_closed" if night.is_closed else "sold_out"
+        demand.record_turnaway(session, venue.tenant_id, venue.id, reason=reason, business_date=day,
+                               party_size=party_size, channel="online", at=now)  # fmt: skip
+    return {"date": day, "party_size": party_size, "sitting": floor["sitting"], "tables": fits}
+
+
+@router.post("/holds", status_code=201, response_model=HoldOut,
+             responses={409: {"description": "table_unavailable and other conflicts"}})  # fmt: skip
+async def place_hold(
+    venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
+) -> dict[str, Any]:
+    """Hold tables for a few minutes while the guest enters their details."""
+    host_id = await _host_id(session, venue, body.host_code)
+    req = booking.HoldRequest(
+        business_date=body.date,
+        table_ids=body.table_ids,
+        party_size=body.party_size,
+        sitting_id=body.sitting_id,
+        host_id=host_id,
+        channel="host_link" if host_id else "online",
+    )
+    try:
+        hold = await booking.place_hold(session, venue, req, GUEST, now)
+    except DomainError as exc:
+        await _turned_away(session, venue, exc, body.date, body.party_size, now)
+        raise
+    return {"reservation": await reservation_out(session, venue, hold.reservation),
+            "token": hold.token}  # fmt: skip
+
+
+@router.post("/holds/{hold_id}/complete", response_model=ReservationOut)
+async def complete_hold(
+    venue: PublicVenue, session: SessionDep, now: NowDep, hold_id: uuid.UUID, body: CompleteIn
+) -> dict[str, Any]:
+    """Turn a hold into a booking with the guest's details (confirmed, or awaiting deposit)."""
+    res = await _own(session, venue, hold_id, body.token)
+    who = identify(body.guest.name, body.guest.email, body.guest.phone, venue.country)
+    res = await booking.complete_hold(session, venue, res, who, GUEST, now, notes=body.notes)
+    return await reservation_out(session, venue, res)
+
+
+@router.post("/holds/{hold_id}/release", response_model=ReservationOut)
+async def release_hold(
+    venue: PublicVenue, session: SessionDep, now: NowDep, hold_id: uuid.UUID, body: TokenIn
+) -> dict[str, Any]:
+    """Give the table back before the hold runs out."""
+    res = await _own(session, venue, hold_id, body.token)
+    res = await booking.cancel(session, res, GUEST, now, "released by guest")
+    return await reservation_out(session, venue, res)
+
+
+@router.get("/reservations/{token}", response_model=ReservationOut)
+async def lookup(venue: PublicVenue, session: SessionDep, token: str) -> dict[str, Any]:
+    """A guest's reservation, found by the token from their confirmation."""
+    return await reservation_out(session, venue, await booking.by_token(session, venue, token))
+
+
+@router.post("/reservations/{token}/cancel", response_model=ReservationOut)
+async def cancel(
+    venue: PublicVenue, session: SessionDep, now: NowDep, token: str, body: CancelIn | None = None
+) -> dict[str, Any]:
+    """Cancel by the guest's token; cancelling twice is harmless."""
+    res = await booking.by_token(session, venue, token)
+    reason = (body.reason if body else None) or "cancelled by guest"
+    res = await booking.cancel(session, res, GUEST, now, reason)
+    return await reservation_out(session, venue, res)
+
+
+async def reservation_out(session: AsyncSession, venue: Venue, res: Reservation) -> dict[str, Any]:
+    tables = await booking.tables_of(session, res)
+    night = await venues.night_on_id(session, venue, res.night_id)
+    guest = await session.get(Guest, res.guest_id) if res.guest_id else None
+    return {
+        "id": res.id,
+        "status": res.status,
+        "date": night.business_date,
+        "party_size": res.party_size,
+        "tables": [t.label for t in tables],
+        "starts_at": res.starts_at,
+        "ends_at": res.ends_at,
+        "starts_local": floormap.local(res.starts_at, venue),
+        "ends_local": floormap.local(res.ends_at, venue),
+        "expires_at": res.expires_at,
+        "currency": res.currency,
+        "minimum": res.quoted_minimum,
+        "deposit": res.quoted_deposit,
+        "quote": res.quote,
+        "guest_name": guest.name if guest else None,
+    }
+
+
+async def _own(session: AsyncSession, venue: Venue, hold_id: uuid.UUID, token: str) -> Reservation:
+    res = await booking.by_token(session, venue, token)
+    if res.id != hold_id:
+        raise NotFound("no such reservation")
+    return res
+
+
+async def _host_id(session: AsyncSession, venue: Venue, code: str | None) -> uuid.UUID | None:
+    if not code:
+        return None
+    host_id = await session.scalar(
+        select(Host.id).where(Host.tenant_id == venue.tenant_id,
+                              func.upper(Host.code) == code.strip().upper())
+    )  # fmt: skip
+    if host_id is None:
+        raise InvalidRequest("host_code", "no host with that code at this venue")
+    return host_id
+
+
+async def _turned_away(
+    session: AsyncSession, venue: Venue, exc: DomainError, day: date, party: int, now: Any
+) -> None:
+    """Keep the refusal as demand data: roll the failed work back, then write it alone."""
+    if not exc.turnaway:
+        return
+    tenant_id, venue_id = venue.tenant_id, venue.id  # the rollback expires the ORM objects
+    await session.rollback()
+    demand.record_turnaway(session, tenant_id, venue_id, reason=exc.code, business_date=day,
+                           party_size=party, channel="online", at=now)  # fmt: skip
+    await session.commit()

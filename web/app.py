@@ -1,0 +1,72 @@
+"""The FastAPI application, built from Settings (the composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from venue.db import create_engine, session_factory
+
+from . import api, problems
+from .settings import Settings
+from .sweeper import sweep_forever
+
+log = logging.getLogger("maitre")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    run_sweeper: bool = True,
+) -> FastAPI:
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if run_sweeper:
+            tasks.append(asyncio.create_task(
+                sweep_forever(sessions, clock, settings.sweep_interval_seconds)))  # fmt: skip
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Maitre",
+        version="0.1.0",
+        description="Real-time floor-map reservations. Errors are application/problem+json "
+        "with a stable `code`.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.clock = clock
+    problems.install(app)
+    app.include_router(api.router)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,94 @@
+"""``maitre``: migrate, serve, worker, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+
+import uvicorn
+
+from venue.db import create_engine, session_factory
+from venue.migrate import upgrade
+
+from .settings import Settings
+
+DEMO_DB = "sqlite+aiosqlite:///./maitre-demo.db"
+DEMO_PASSWORD = "velvet-demo"
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _seed(settings: Settings) -> str:
+    from venue.clock import to_local
+    from venue.seed import seed_demo
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            now = datetime.now(UTC)
+            today = to_local(now - timedelta(hours=6), "Europe/London").date()
+            venue = await seed_demo(session, today, now, staff_password=DEMO_PASSWORD)
+            return venue.slug
+    finally:
+        await engine.dispose()
+
+
+async def _worker(settings: Settings) -> None:
+    from .sweeper import sweep_forever
+
+    engine = create_engine(settings.database_url)
+    try:
+        await sweep_forever(session_factory(engine), lambda: datetime.now(UTC),
+                            settings.sweep_interval_seconds)  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    uvicorn.run("web.main:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="maitre", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    for name, text in (("serve", "run the web app"), ("demo", "seed a demo venue and serve it")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="background jobs: hold expiry (scale-out deployments)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    if args.command == "demo":
+        os.environ.setdefault("DATABASE_URL", DEMO_DB)
+    settings = Settings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        print("database is up to date")
+    elif args.command == "worker":
+        asyncio.run(_worker(settings))
+    elif args.command == "demo":
+        slug = asyncio.run(_seed(settings))
+        base = f"http://{args.host}:{args.port}"
+        print(f"\n  Maitre demo: {settings.database_url}\n"
+              f"  API docs        {base}/docs\n"
+              f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
+              f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
+              f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n")  # fmt: skip
+        _serve(args.host, args.port, args.workers)
+    else:
+        asyncio.run(_migrate(settings))
+        _serve(args.host, args.port, args.workers)

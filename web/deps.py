@@ -1,0 +1,42 @@
+"""Typed dependencies: the request is the unit of work (commit at the boundary only)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue import venues
+from venue.models import Venue
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+async def get_public_venue(session: SessionDep, slug: Annotated[str, Path(max_length=80)]) -> Venue:
+    """The tenant of a public request comes from the venue slug in the path, nowhere else."""
+    return await venues.venue_by_slug(session, slug)
+
+
+PublicVenue = Annotated[Venue, Depends(get_public_venue)]

@@ -1,0 +1,166 @@
+"""Request and response bodies of the JSON API (with OpenAPI examples)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VenueOut(BaseModel):
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    phone: str | None
+    brand_color: str
+    logo_url: str | None
+    min_party: int
+    max_party: int
+    hold_minutes: int
+
+
+class SittingOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    starts_local: str
+    ends_local: str
+
+
+class NightOut(BaseModel):
+    date: date
+    title: str | None
+    event_type: str
+    opens_at: datetime
+    closes_at: datetime
+    opens_local: str
+    closes_local: str
+    closed: bool
+    closed_reason: str | None
+    tables_total: int
+    tables_free: int
+    sold_out: bool
+    sittings: list[SittingOut]
+
+
+class TableOut(BaseModel):
+    id: uuid.UUID
+    label: str
+    tier: str
+    area_id: uuid.UUID | None
+    min_party: int
+    max_party: int
+    shape: str
+    x: int
+    y: int
+    width: int
+    height: int
+    rotation: int
+    state: str = Field(description="free | held | pending | booked | seated | blocked")
+    minimum: int = Field(description="current minimum spend in minor units")
+    deposit: int = Field(description="deposit due on booking, in minor units")
+
+
+class AreaOut(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class FloorOut(BaseModel):
+    venue: str
+    night: NightOut
+    sitting: SittingOut
+    currency: str
+    width: int
+    height: int
+    areas: list[AreaOut]
+    tables: list[TableOut]
+    generated_at: datetime
+
+
+class HoldIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"date": "2026-11-28", "table_ids": ["6f1c1a7e-0000-4000-8000-000000000000"],
+                 "party_size": 4}
+            ]
+        },
+    )  # fmt: skip
+
+    date: date
+    table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
+    party_size: int = Field(ge=1, le=500)
+    sitting_id: uuid.UUID | None = None
+    host_code: str | None = Field(default=None, max_length=20)
+
+
+class GuestIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class CompleteIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"token": "<token from the hold>",
+                 "guest": {"name": "Ada Lovelace", "email": "ada@example.com",
+                           "phone": "+44 7700 900123"},
+                 "notes": "Birthday"}
+            ]
+        },
+    )  # fmt: skip
+
+    token: str = Field(min_length=10, max_length=200)
+    guest: GuestIn
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+class TokenIn(Strict):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class CancelIn(Strict):
+    reason: str | None = Field(default=None, max_length=300)
+
+
+class ReservationOut(BaseModel):
+    id: uuid.UUID
+    status: str
+    date: date
+    party_size: int
+    tables: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    starts_local: str
+    ends_local: str
+    expires_at: datetime | None
+    currency: str
+    minimum: int
+    deposit: int
+    quote: dict[str, Any]
+    guest_name: str | None = None
+
+
+class HoldOut(BaseModel):
+    reservation: ReservationOut
+    token: str = Field(description="keep it: completes the hold and later cancels the booking")
+
+
+class AvailabilityOut(BaseModel):
+    date: date
+    party_size: int
+    sitting: SittingOut
+    tables: list[TableOut]

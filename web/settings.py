@@ -1,0 +1,52 @@
+"""The one place that reads the environment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret-change-me"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", validation_alias="MAITRE_ENV"
+    )
+    database_url: str = "sqlite+aiosqlite:///./maitre.db"
+    redis_url: str | None = None
+    secret_key: str = "dev-secret-change-me"
+    public_url: str = "http://127.0.0.1:8000"
+    sweep_interval_seconds: float = 5.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept the usual URLs and pick the async driver for them."""
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _blank_is_none(cls, url: str | None) -> str | None:
+        return url or None
+
+    @model_validator(mode="after")
+    def _enforce_real_secrets(self) -> Settings:
+        if self.environment != "development" and (
+            self.secret_key in PLACEHOLDER_SECRETS or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of 32+ characters outside "
+                "development (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
