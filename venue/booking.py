@@ -17,9 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+
+from pricing import Quote
 
 from . import availability, guests, quoting, venues
 from .actor import Actor
@@ -129,13 +131,30 @@ async def place_hold(
     await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
     price_rules = await quoting.pricing_rules(session, venue, rules, all_tables)
     quotes = quoting.quote_night(price_rules, state, now)
-    mine = [quotes[t.id] for t in wanted]
+    hold = await insert_hold(
+        session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
+    )
+    return hold
+
+
+async def insert_hold(
+    session: AsyncSession,
+    venue: Venue,
+    req: HoldRequest,
+    sitting: Sitting,
+    wanted: list[VenueTable],
+    quotes: list[Quote],
+    rules: VenueRules,
+    actor: Actor,
+    now: datetime,
+) -> Hold:
+    """Write the hold and its allocations. Only safe after the tables were claimed."""
     token = new_token()
     res = Reservation(
         id=uuid.uuid4(),
         tenant_id=venue.tenant_id,
         venue_id=venue.id,
-        night_id=night.id,
+        night_id=sitting.night_id,
         sitting_id=sitting.id,
         status=Status.HOLD,
         starts_at=sitting.starts_at,
@@ -146,12 +165,12 @@ async def place_hold(
         channel=req.channel,
         created_by=str(actor),
         currency=venue.currency,
-        quoted_minimum=sum(q.minimum.amount for q in mine),
-        quoted_deposit=sum(q.deposit.amount for q in mine),
+        quoted_minimum=sum(q.minimum.amount for q in quotes),
+        quoted_deposit=sum(q.deposit.amount for q in quotes),
         quote={
             "tables": [
                 {"table_id": str(t.id), "label": t.label, **q.to_dict()}
-                for t, q in zip(wanted, mine, strict=True)
+                for t, q in zip(wanted, quotes, strict=True)
             ]
         },
         notes=req.notes,
@@ -174,8 +193,12 @@ async def place_hold(
     )
     try:
         await session.flush()
-    except IntegrityError as exc:  # the exclusion constraint: someone bypassed the lock
-        raise TableUnavailable("just taken") from exc
+    except DBAPIError as exc:
+        # The exclusion constraint refused an overlap that slipped past the claim; two
+        # such inserts can also deadlock each other before either check completes.
+        if _sqlstate(exc) in {"23P01", "40P01"}:
+            raise TableUnavailable("just taken") from exc
+        raise
     _journal(session, res, actor, "reservation.held", None, now, wanted)
     return Hold(res, token, wanted)
 
@@ -306,6 +329,11 @@ async def by_token(session: AsyncSession, venue: Venue, token: str) -> Reservati
     if res is None:
         raise NotFound("no such reservation")
     return res
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 def _check_party_limits(rules: VenueRules, party_size: int) -> None:

@@ -115,7 +115,9 @@ async def test_every_write_is_audited_with_actor_before_and_after(session: Async
     entries = list(
         await session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.tenant_id == world.venue.tenant_id, AuditEntry.entity == "reservation")
+            .where(
+                AuditEntry.tenant_id == world.venue.tenant_id, AuditEntry.entity == "reservation"
+            )
             .order_by(AuditEntry.id)
         )
     )
