@@ -48,8 +48,15 @@ async def create_venue(
     tenant = Tenant(name=f"Group {tag}", slug=f"group-{tag}")
     session.add(tenant)
     await session.flush()
-    venue = Venue(tenant_id=tenant.id, slug=f"venue-{tag}", name=f"Venue {tag}",
-                  timezone=timezone, currency="GBP", country="GB", phone="+442079460000")  # fmt: skip
+    venue = Venue(
+        tenant_id=tenant.id,
+        slug=f"venue-{tag}",
+        name=f"Venue {tag}",
+        timezone=timezone,
+        currency="GBP",
+        country="GB",
+        phone="+442079460000",
+    )
     session.add(venue)
     await session.flush()
     session.add(VenueRules(tenant_id=tenant.id, venue_id=venue.id, **(rules or {})))
@@ -59,16 +66,41 @@ async def create_venue(
     made = []
     for i in range(tables):
         tier = tiers[i % len(tiers)]
-        made.append(VenueTable(tenant_id=tenant.id, venue_id=venue.id, floor_plan_id=plan.id,
-                               label=f"T{i + 1}", tier=tier, min_party=seats[0],
-                               max_party=seats[1], x=60 * i, y=40))  # fmt: skip
+        made.append(
+            VenueTable(
+                tenant_id=tenant.id,
+                venue_id=venue.id,
+                floor_plan_id=plan.id,
+                label=f"T{i + 1}",
+                tier=tier,
+                min_party=seats[0],
+                max_party=seats[1],
+                x=60 * i,
+                y=40,
+            )
+        )
     session.add_all(made)
     for pos, tier in enumerate(tiers):
-        session.add(TierPriceRow(tenant_id=tenant.id, venue_id=venue.id, tier=tier,
-                                 base_minimum=base_minimum * (pos + 1), floor=None, ceiling=None,
-                                 position=pos))  # fmt: skip
-        session.add(DepositRuleRow(tenant_id=tenant.id, venue_id=venue.id, tier=tier,
-                                   mode="percent" if deposit_bp else "none", value=deposit_bp))  # fmt: skip
+        session.add(
+            TierPriceRow(
+                tenant_id=tenant.id,
+                venue_id=venue.id,
+                tier=tier,
+                base_minimum=base_minimum * (pos + 1),
+                floor=None,
+                ceiling=None,
+                position=pos,
+            )
+        )
+        session.add(
+            DepositRuleRow(
+                tenant_id=tenant.id,
+                venue_id=venue.id,
+                tier=tier,
+                mode="percent" if deposit_bp else "none",
+                value=deposit_bp,
+            )
+        )
     await session.flush()
     return World(venue, made, {})
 
@@ -84,8 +116,17 @@ async def create_night_for(
     event_type: str = "regular",
     now: datetime,
 ) -> Night:
-    night = await create_night(session, world.venue, day, opens, closes, actor=SYSTEM, now=now,
-                               sittings=sittings, event_type=event_type)  # fmt: skip
+    night = await create_night(
+        session,
+        world.venue,
+        day,
+        opens,
+        closes,
+        actor=SYSTEM,
+        now=now,
+        sittings=sittings,
+        event_type=event_type,
+    )
     world.nights[day] = night
     return night
 

@@ -292,7 +292,7 @@ async def expire_due(session: AsyncSession, now: datetime, limit: int = 200) -> 
         .order_by(Reservation.expires_at)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     count = 0
     for res in await session.scalars(stmt):

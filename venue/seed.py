@@ -36,8 +36,11 @@ LAYOUT = [
     ("Booths", "premium", 10, (4, 10), "booth", 90, 120, 5, 150),
     ("VIP mezzanine", "vip", 6, (6, 16), "rect", 840, 90, 1, 95),
 ]
-TIER_PRICES = [("standard", 30000, 20000, 90000), ("premium", 75000, 50000, 200000),
-               ("vip", 200000, 150000, 600000)]  # fmt: skip
+TIER_PRICES = [
+    ("standard", 30000, 20000, 90000),
+    ("premium", 75000, 50000, 200000),
+    ("vip", 200000, 150000, 600000),
+]
 ADJUSTMENTS = [
     ("weekday", "percent", 2500, None, {"weekdays": [5]}, "Saturday", 0),
     ("weekday", "percent", 1500, None, {"weekdays": [4]}, "Friday", 1),
@@ -61,10 +64,16 @@ async def seed_demo(
     session.add(tenant)
     await session.flush()
     venue = Venue(
-        tenant_id=tenant.id, slug=DEMO_SLUG, name="Velvet Room", timezone="Europe/London",
-        currency="GBP", country="GB", phone="+442079460000", email="bookings@velvet.example",
+        tenant_id=tenant.id,
+        slug=DEMO_SLUG,
+        name="Velvet Room",
+        timezone="Europe/London",
+        currency="GBP",
+        country="GB",
+        phone="+442079460000",
+        email="bookings@velvet.example",
         brand_color="#c8a24a",
-    )  # fmt: skip
+    )
     session.add(venue)
     await session.flush()
     session.add(VenueRules(tenant_id=tenant.id, venue_id=venue.id, cutoff_minutes=30))
@@ -74,20 +83,34 @@ async def seed_demo(
     session.add(host)
     await session.flush()
     hasher = PasswordHasher()
-    session.add_all([
-        StaffUser(tenant_id=tenant.id, email=DEMO_STAFF_EMAIL, name="Sam Manager",
-                  role="manager", password_hash=hasher.hash(staff_password)),
-        StaffUser(tenant_id=tenant.id, email=DEMO_HOST_EMAIL, name="Jade Okafor", role="host",
-                  password_hash=hasher.hash(staff_password), host_id=host.id),
-    ])  # fmt: skip
+    session.add_all(
+        [
+            StaffUser(
+                tenant_id=tenant.id,
+                email=DEMO_STAFF_EMAIL,
+                name="Sam Manager",
+                role="manager",
+                password_hash=hasher.hash(staff_password),
+            ),
+            StaffUser(
+                tenant_id=tenant.id,
+                email=DEMO_HOST_EMAIL,
+                name="Jade Okafor",
+                role="host",
+                password_hash=hasher.hash(staff_password),
+                host_id=host.id,
+            ),
+        ]
+    )
     for offset in range(28):
         await _night(session, venue, today + timedelta(days=offset), now)
     return venue
 
 
 async def _floor(session: AsyncSession, venue: Venue) -> None:
-    plan = FloorPlan(tenant_id=venue.tenant_id, venue_id=venue.id, name="Club", width=1000,
-                     height=700)  # fmt: skip
+    plan = FloorPlan(
+        tenant_id=venue.tenant_id, venue_id=venue.id, name="Club", width=1000, height=700
+    )
     session.add(plan)
     await session.flush()
     for area_name, tier, count, (lo, hi), shape, x0, y0, cols, step in LAYOUT:
@@ -99,12 +122,21 @@ async def _floor(session: AsyncSession, venue: Venue) -> None:
             row, col = divmod(i, cols)
             size = 70 if shape == "booth" else 56
             table = VenueTable(
-                tenant_id=venue.tenant_id, venue_id=venue.id, floor_plan_id=plan.id,
-                area_id=area.id, label=f"{tier[0].upper()}{i + 1}", tier=tier, min_party=lo,
-                max_party=hi, shape=shape, x=x0 + col * step, y=y0 + row * (step + 10),
-                width=size + (30 if shape == "rect" else 0), height=size,
+                tenant_id=venue.tenant_id,
+                venue_id=venue.id,
+                floor_plan_id=plan.id,
+                area_id=area.id,
+                label=f"{tier[0].upper()}{i + 1}",
+                tier=tier,
+                min_party=lo,
+                max_party=hi,
+                shape=shape,
+                x=x0 + col * step,
+                y=y0 + row * (step + 10),
+                width=size + (30 if shape == "rect" else 0),
+                height=size,
                 rotation=0 if shape != "rect" else 90,
-            )  # fmt: skip
+            )
             session.add(table)
             tables.append(table)
         await session.flush()
@@ -112,18 +144,32 @@ async def _floor(session: AsyncSession, venue: Venue) -> None:
             for i, (a, b) in enumerate(pairwise(tables), start=1):
                 if i % cols:
                     lo_id, hi_id = sorted([a.id, b.id])
-                    session.add(TableLink(tenant_id=venue.tenant_id, table_a_id=lo_id,
-                                          table_b_id=hi_id))  # fmt: skip
+                    session.add(
+                        TableLink(tenant_id=venue.tenant_id, table_a_id=lo_id, table_b_id=hi_id)
+                    )
 
 
 def _prices(session: AsyncSession, venue: Venue) -> None:
     scope = {"tenant_id": venue.tenant_id, "venue_id": venue.id}
     for pos, (tier, base, floor, ceiling) in enumerate(TIER_PRICES):
-        session.add(TierPriceRow(**scope, tier=tier, base_minimum=base, floor=floor,
-                                 ceiling=ceiling, position=pos))  # fmt: skip
-    for kind, mode, value, tier, criteria, label, pos in ADJUSTMENTS:
-        session.add(PriceAdjustmentRow(**scope, kind=kind, mode=mode, value=value, tier=tier,
-                                       criteria=criteria, label=label, position=pos))  # fmt: skip
+        session.add(
+            TierPriceRow(
+                **scope, tier=tier, base_minimum=base, floor=floor, ceiling=ceiling, position=pos
+            )
+        )
+    for kind, mode, value, adj_tier, criteria, label, pos in ADJUSTMENTS:
+        session.add(
+            PriceAdjustmentRow(
+                **scope,
+                kind=kind,
+                mode=mode,
+                value=value,
+                tier=adj_tier,
+                criteria=criteria,
+                label=label,
+                position=pos,
+            )
+        )
     for tier, mode, value in DEPOSITS:
         session.add(DepositRuleRow(**scope, tier=tier, mode=mode, value=value))
 
@@ -137,8 +183,15 @@ async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) 
         5: ("headliner", "Saturday Headliner"),
     }.get(weekday, ("regular", None))
     night = await create_night(
-        session, venue, day, time(22, 0), time(4, 0), actor=SYSTEM, now=now,
-        event_type=event_type, title=title,
-    )  # fmt: skip
+        session,
+        venue,
+        day,
+        time(22, 0),
+        time(4, 0),
+        actor=SYSTEM,
+        now=now,
+        event_type=event_type,
+        title=title,
+    )
     if weekday in (0, 2, 6):
         night.is_closed, night.closed_reason = True, "Closed tonight"

@@ -91,13 +91,25 @@ async def get_availability(
     ]
     if not fits:
         reason = "night_closed" if night.is_closed else "sold_out"
-        demand.record_turnaway(session, venue.tenant_id, venue.id, reason=reason, business_date=day,
-                               party_size=party_size, channel="online", at=now)  # fmt: skip
+        demand.record_turnaway(
+            session,
+            venue.tenant_id,
+            venue.id,
+            reason=reason,
+            business_date=day,
+            party_size=party_size,
+            channel="online",
+            at=now,
+        )
     return {"date": day, "party_size": party_size, "sitting": floor["sitting"], "tables": fits}
 
 
-@router.post("/holds", status_code=201, response_model=HoldOut,
-             responses={409: {"description": "table_unavailable and other conflicts"}})  # fmt: skip
+@router.post(
+    "/holds",
+    status_code=201,
+    response_model=HoldOut,
+    responses={409: {"description": "table_unavailable and other conflicts"}},
+)
 async def place_hold(
     venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
 ) -> dict[str, Any]:
@@ -116,8 +128,10 @@ async def place_hold(
     except DomainError as exc:
         await _turned_away(session, venue, exc, body.date, body.party_size, now)
         raise
-    return {"reservation": await reservation_out(session, venue, hold.reservation),
-            "token": hold.token}  # fmt: skip
+    return {
+        "reservation": await reservation_out(session, venue, hold.reservation),
+        "token": hold.token,
+    }
 
 
 @router.post("/holds/{hold_id}/complete", response_model=ReservationOut)
@@ -192,9 +206,10 @@ async def _host_id(session: AsyncSession, venue: Venue, code: str | None) -> uui
     if not code:
         return None
     host_id = await session.scalar(
-        select(Host.id).where(Host.tenant_id == venue.tenant_id,
-                              func.upper(Host.code) == code.strip().upper())
-    )  # fmt: skip
+        select(Host.id).where(
+            Host.tenant_id == venue.tenant_id, func.upper(Host.code) == code.strip().upper()
+        )
+    )
     if host_id is None:
         raise InvalidRequest("host_code", "no host with that code at this venue")
     return host_id
@@ -208,6 +223,14 @@ async def _turned_away(
         return
     tenant_id, venue_id = venue.tenant_id, venue.id  # the rollback expires the ORM objects
     await session.rollback()
-    demand.record_turnaway(session, tenant_id, venue_id, reason=exc.code, business_date=day,
-                           party_size=party, channel="online", at=now)  # fmt: skip
+    demand.record_turnaway(
+        session,
+        tenant_id,
+        venue_id,
+        reason=exc.code,
+        business_date=day,
+        party_size=party,
+        channel="online",
+        at=now,
+    )
     await session.commit()

@@ -37,8 +37,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = []
         if run_sweeper:
-            tasks.append(asyncio.create_task(
-                sweep_forever(sessions, clock, settings.sweep_interval_seconds)))  # fmt: skip
+            tasks.append(
+                asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
+            )
         try:
             yield
         finally:

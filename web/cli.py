@@ -48,15 +48,23 @@ async def _worker(settings: Settings) -> None:
 
     engine = create_engine(settings.database_url)
     try:
-        await sweep_forever(session_factory(engine), lambda: datetime.now(UTC),
-                            settings.sweep_interval_seconds)  # fmt: skip
+        await sweep_forever(
+            session_factory(engine), lambda: datetime.now(UTC), settings.sweep_interval_seconds
+        )
     finally:
         await engine.dispose()
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    uvicorn.run("web.main:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)  # fmt: skip
+    uvicorn.run(
+        "web.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,11 +91,13 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo":
         slug = asyncio.run(_seed(settings))
         base = f"http://{args.host}:{args.port}"
-        print(f"\n  Maitre demo: {settings.database_url}\n"
-              f"  API docs        {base}/docs\n"
-              f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
-              f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
-              f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n")  # fmt: skip
+        print(
+            f"\n  Maitre demo: {settings.database_url}\n"
+            f"  API docs        {base}/docs\n"
+            f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
+            f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
+            f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n"
+        )
         _serve(args.host, args.port, args.workers)
     else:
         asyncio.run(_migrate(settings))

@@ -18,8 +18,14 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"https://maitre.dev/problems/{code}", "title": code.replace("_", " "),
-            "status": status, "code": code, "detail": detail, **extra}  # fmt: skip
+    body = {
+        "type": f"https://maitre.dev/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 

@@ -91,11 +91,14 @@ class HoldIn(Strict):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"date": "2026-11-28", "table_ids": ["6f1c1a7e-0000-4000-8000-000000000000"],
-                 "party_size": 4}
+                {
+                    "date": "2026-11-28",
+                    "table_ids": ["6f1c1a7e-0000-4000-8000-000000000000"],
+                    "party_size": 4,
+                }
             ]
         },
-    )  # fmt: skip
+    )
 
     date: date
     table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
@@ -115,13 +118,18 @@ class CompleteIn(Strict):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"token": "<token from the hold>",
-                 "guest": {"name": "Ada Lovelace", "email": "ada@example.com",
-                           "phone": "+44 7700 900123"},
-                 "notes": "Birthday"}
+                {
+                    "token": "<token from the hold>",
+                    "guest": {
+                        "name": "Ada Lovelace",
+                        "email": "ada@example.com",
+                        "phone": "+44 7700 900123",
+                    },
+                    "notes": "Birthday",
+                }
             ]
         },
-    )  # fmt: skip
+    )
 
     token: str = Field(min_length=10, max_length=200)
     guest: GuestIn

@@ -192,8 +192,9 @@ async def test_joined_tables_for_a_large_party(session: AsyncSession) -> None:
     assert hold.reservation.quoted_minimum == 100000  # both tables' minimums
     assert sorted(t.label for t in hold.tables) == ["T1", "T2"]
     with pytest.raises(errors.TablesNotJoinable):
-        await booking.place_hold(session, world.venue, hold_req(world, "T3", "T4", party=10),
-                                 GUEST, NOW)  # fmt: skip
+        await booking.place_hold(
+            session, world.venue, hold_req(world, "T3", "T4", party=10), GUEST, NOW
+        )
     with pytest.raises(errors.TableUnavailable):  # one of the pair is taken
         await booking.place_hold(session, world.venue, hold_req(world, "T2"), GUEST, NOW)
 
@@ -202,25 +203,34 @@ async def test_joining_needs_every_table(session: AsyncSession) -> None:
     world = await world_with_night(session)
     await link(session, world, "T1", "T2")
     with pytest.raises(errors.PartySizeNotAllowed):
-        await booking.place_hold(session, world.venue, hold_req(world, "T1", "T2", party=4),
-                                 GUEST, NOW)  # fmt: skip
+        await booking.place_hold(
+            session, world.venue, hold_req(world, "T1", "T2", party=4), GUEST, NOW
+        )
 
 
 async def test_sittings_do_not_block_each_other(session: AsyncSession) -> None:
     world = await create_venue(session)
     night = await create_night_for(
-        session, world, SAT, opens=time(17, 30), closes=time(23, 30), now=NOW,
-        sittings=[SittingSpec("Early", time(18, 0), time(20, 15)),
-                  SittingSpec("Late", time(20, 30), time(23, 0))],
-    )  # fmt: skip
+        session,
+        world,
+        SAT,
+        opens=time(17, 30),
+        closes=time(23, 30),
+        now=NOW,
+        sittings=[
+            SittingSpec("Early", time(18, 0), time(20, 15)),
+            SittingSpec("Late", time(20, 30), time(23, 0)),
+        ],
+    )
     from venue.venues import sittings_of
 
     early, late = await sittings_of(session, night)
     await booking.place_hold(session, world.venue, hold_req(world, sitting_id=early.id), GUEST, NOW)
     await booking.place_hold(session, world.venue, hold_req(world, sitting_id=late.id), GUEST, NOW)
     with pytest.raises(errors.TableUnavailable):
-        await booking.place_hold(session, world.venue, hold_req(world, sitting_id=late.id),
-                                 GUEST, NOW)  # fmt: skip
+        await booking.place_hold(
+            session, world.venue, hold_req(world, sitting_id=late.id), GUEST, NOW
+        )
 
 
 async def test_guest_daily_cap(session: AsyncSession) -> None:
@@ -230,11 +240,13 @@ async def test_guest_daily_cap(session: AsyncSession) -> None:
     second = await booking.place_hold(session, world.venue, hold_req(world, "T2"), GUEST, NOW)
     same_person = identify("ADA L", "ADA@example.com", None, "GB")
     with pytest.raises(errors.GuestDailyCap):
-        await booking.complete_hold(session, world.venue, second.reservation, same_person,
-                                    GUEST, NOW)  # fmt: skip
+        await booking.complete_hold(
+            session, world.venue, second.reservation, same_person, GUEST, NOW
+        )
     # Staff bookings may bypass the cap.
-    res = await booking.complete_hold(session, world.venue, second.reservation, same_person,
-                                      GUEST, NOW, enforce_cap=False)  # fmt: skip
+    res = await booking.complete_hold(
+        session, world.venue, second.reservation, same_person, GUEST, NOW, enforce_cap=False
+    )
     assert res.guest_id == first.reservation.guest_id
 
 

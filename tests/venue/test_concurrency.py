@@ -45,8 +45,11 @@ async def race(n: int, attempt: Callable[[int], Awaitable[str]]) -> Counter[str]
     return Counter(await asyncio.gather(*(attempt(i) for i in range(n))))
 
 
-def guarded(sessions: async_sessionmaker[AsyncSession], venue_id: uuid.UUID,
-            table_for: Callable[[int], uuid.UUID]) -> Callable[[int], Awaitable[str]]:  # fmt: skip
+def guarded(
+    sessions: async_sessionmaker[AsyncSession],
+    venue_id: uuid.UUID,
+    table_for: Callable[[int], uuid.UUID],
+) -> Callable[[int], Awaitable[str]]:
     """The real booking transaction, one session and commit per attempt."""
 
     async def attempt(i: int) -> str:
@@ -62,8 +65,12 @@ def guarded(sessions: async_sessionmaker[AsyncSession], venue_id: uuid.UUID,
     return attempt
 
 
-def naive(sessions: async_sessionmaker[AsyncSession], venue_id: uuid.UUID, table_id: uuid.UUID,
-          barrier: asyncio.Barrier) -> Callable[[int], Awaitable[str]]:  # fmt: skip
+def naive(
+    sessions: async_sessionmaker[AsyncSession],
+    venue_id: uuid.UUID,
+    table_id: uuid.UUID,
+    barrier: asyncio.Barrier,
+) -> Callable[[int], Awaitable[str]]:
     """Check, then write, without claiming the table's version: the bug the guards stop.
     The barrier lines every attempt up between its check and its write."""
 
@@ -100,10 +107,14 @@ def naive(sessions: async_sessionmaker[AsyncSession], venue_id: uuid.UUID, table
 
 async def occupying_rows(sessions: async_sessionmaker[AsyncSession], table_id: uuid.UUID) -> int:
     async with sessions() as s:
-        return int(await s.scalar(
-            select(func.count()).where(ReservationTable.table_id == table_id,
-                                       ReservationTable.status == Status.HOLD)
-        ) or 0)  # fmt: skip
+        return int(
+            await s.scalar(
+                select(func.count()).where(
+                    ReservationTable.table_id == table_id, ReservationTable.status == Status.HOLD
+                )
+            )
+            or 0
+        )
 
 
 @pytest.fixture

@@ -55,8 +55,14 @@ async def raw(engine: AsyncEngine, sql: str, **params: object) -> None:
 async def test_raw_overlapping_insert_is_rejected(pg_engine: AsyncEngine, booked: tuple) -> None:
     res_id, table_id = booked
     new_id = uuid.uuid4()
-    await raw(pg_engine, COPY_RESERVATION, new_id=new_id, id=res_id, status="confirmed",
-              shift=timedelta(hours=1))  # fmt: skip
+    await raw(
+        pg_engine,
+        COPY_RESERVATION,
+        new_id=new_id,
+        id=res_id,
+        status="confirmed",
+        shift=timedelta(hours=1),
+    )
     with pytest.raises(IntegrityError, match="ex_reservation_tables_no_overlap"):
         await raw(pg_engine, ALLOCATE, id=new_id, table_id=table_id)
 
@@ -66,12 +72,24 @@ async def test_inactive_rows_and_adjacent_ranges_are_allowed(
 ) -> None:
     res_id, table_id = booked
     cancelled, next_night = uuid.uuid4(), uuid.uuid4()
-    await raw(pg_engine, COPY_RESERVATION, new_id=cancelled, id=res_id, status="cancelled",
-              shift=timedelta(0))  # fmt: skip
+    await raw(
+        pg_engine,
+        COPY_RESERVATION,
+        new_id=cancelled,
+        id=res_id,
+        status="cancelled",
+        shift=timedelta(0),
+    )
     await raw(pg_engine, ALLOCATE, id=cancelled, table_id=table_id)
     # [start, end) ranges: the next booking may start exactly when this one ends.
-    await raw(pg_engine, COPY_RESERVATION, new_id=next_night, id=res_id, status="confirmed",
-              shift=timedelta(hours=6))  # fmt: skip
+    await raw(
+        pg_engine,
+        COPY_RESERVATION,
+        new_id=next_night,
+        id=res_id,
+        status="confirmed",
+        shift=timedelta(hours=6),
+    )
     await raw(pg_engine, ALLOCATE, id=next_night, table_id=table_id)
 
 
@@ -80,9 +98,11 @@ async def test_reviving_a_cancelled_overlap_is_rejected_through_the_cascade(
 ) -> None:
     res_id, table_id = booked
     ghost = uuid.uuid4()
-    await raw(pg_engine, COPY_RESERVATION, new_id=ghost, id=res_id, status="cancelled",
-              shift=timedelta(0))  # fmt: skip
+    await raw(
+        pg_engine, COPY_RESERVATION, new_id=ghost, id=res_id, status="cancelled", shift=timedelta(0)
+    )
     await raw(pg_engine, ALLOCATE, id=ghost, table_id=table_id)
     with pytest.raises(IntegrityError, match="ex_reservation_tables_no_overlap"):
-        await raw(pg_engine, "UPDATE reservations SET status = 'confirmed' WHERE id = :id",
-                  id=ghost)  # fmt: skip
+        await raw(
+            pg_engine, "UPDATE reservations SET status = 'confirmed' WHERE id = :id", id=ghost
+        )
