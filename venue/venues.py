@@ -106,3 +106,28 @@ async def active_plan(session: AsyncSession, venue: Venue) -> FloorPlan:
     if plan is None:
         raise NotFound(f"{venue.name} has no floor plan yet")
     return plan
+
+
+async def night_and_venue(session: AsyncSession, night_id: uuid.UUID) -> tuple[Night, Venue] | None:
+    """For system jobs only (the outbox relay): no tenant to scope by, the id is the key."""
+    row = (
+        await session.execute(
+            select(Night, Venue).join(Venue, Venue.id == Night.venue_id).where(Night.id == night_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def sitting_with_context(
+    session: AsyncSession, sitting_id: uuid.UUID
+) -> tuple[Sitting, Night, Venue] | None:
+    """For the realtime snapshot: a floor channel is named by its sitting's id."""
+    row = (
+        await session.execute(
+            select(Sitting, Night, Venue)
+            .join(Night, Night.id == Sitting.night_id)
+            .join(Venue, Venue.id == Night.venue_id)
+            .where(Sitting.id == sitting_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
