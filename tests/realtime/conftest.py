@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import socket
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -50,7 +50,7 @@ async def wait_until_ping(url: str) -> None:
     client = Redis.from_url(url, socket_connect_timeout=0.2)
     try:
         async with asyncio.timeout(DEADLINE):
-            while True:
+            while True:  # a starting server offers no readiness signal but its port
                 with contextlib.suppress(Exception):
                     await client.ping()
                     return
@@ -65,23 +65,33 @@ class RedisProcess:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is not on PATH"
-        self._process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self._process = await asyncio.create_subprocess_exec(
+            *(binary, "--port", str(self.port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         await wait_until_ping(self.url)
 
-    def kill(self) -> None:
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open but nothing answers (a half-open link)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
+    async def kill(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.wait(timeout=DEADLINE)
+            async with asyncio.timeout(DEADLINE):
+                await self._process.wait()
             self._process = None
 
 
@@ -92,7 +102,7 @@ async def redis_process() -> AsyncIterator[RedisProcess]:
     try:
         yield server
     finally:
-        server.kill()
+        await server.kill()
 
 
 @contextlib.asynccontextmanager
@@ -105,7 +115,8 @@ async def running_app(app: Any) -> AsyncIterator[str]:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(DEADLINE):
-            while not server.started:  # uvicorn exposes a flag, not an event
+            # uvicorn exposes a flag, not an event
+            while not server.started:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         yield f"ws://127.0.0.1:{port}"
     finally:
