@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from realtime import FloorHub, make_broker
+from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
-from . import api, problems
+from . import api, live, problems
 from .settings import Settings
 from .sweeper import sweep_forever
 
@@ -32,10 +34,14 @@ def create_app(
 ) -> FastAPI:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    broker = make_broker(settings.redis_url)
+    relay = OutboxRelay(sessions, broker, clock)
+    hub = FloorHub(broker, live.snapshot_loader(sessions, clock))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks = []
+        await broker.connect()
+        tasks = [asyncio.create_task(relay.run_forever())]
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
@@ -46,6 +52,7 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await broker.disconnect()
             await engine.dispose()
 
     app = FastAPI(
@@ -59,8 +66,12 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.clock = clock
+    app.state.broker = broker
+    app.state.relay = relay
+    app.state.hub = hub
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(live.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -44,14 +44,24 @@ async def _seed(settings: Settings) -> str:
 
 
 async def _worker(settings: Settings) -> None:
+    """Background jobs for scale-out: hold expiry and the outbox relay."""
+    from realtime import make_broker
+    from realtime.relay import OutboxRelay
+
     from .sweeper import sweep_forever
 
     engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    broker = make_broker(settings.redis_url)
+    await broker.connect()
+    clock = lambda: datetime.now(UTC)  # noqa: E731
     try:
-        await sweep_forever(
-            session_factory(engine), lambda: datetime.now(UTC), settings.sweep_interval_seconds
+        await asyncio.gather(
+            sweep_forever(sessions, clock, settings.sweep_interval_seconds),
+            OutboxRelay(sessions, broker, clock).run_forever(),
         )
     finally:
+        await broker.disconnect()
         await engine.dispose()
 
 
@@ -76,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="background jobs: hold expiry (scale-out deployments)")
+    sub.add_parser("worker", help="background jobs: hold expiry and the outbox relay (scale-out)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 

@@ -18,6 +18,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             await session.commit()
+            request.app.state.relay.wake()  # publish the outbox rows of this commit now
         except BaseException:
             await session.rollback()
             raise
