@@ -55,7 +55,7 @@ async def server(backend: str, clock: FakeClock) -> AsyncIterator[str]:
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(srv.serve())
     async with asyncio.timeout(10):
-        while not srv.started:
+        while not srv.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
             await asyncio.sleep(0.02)
     yield f"127.0.0.1:{port}"
     srv.should_exit = True
