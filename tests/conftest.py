@@ -77,7 +77,7 @@ async def engine_for(backend: str) -> tuple[AsyncEngine, str]:
     if backend not in _engines:
         if backend == "postgres":
             url = await _fresh_pg_database()
-            engine = create_engine(url, pool_size=40, max_overflow=20, pool_timeout=120)
+            engine = create_engine(url, pool_size=30, max_overflow=10, pool_timeout=120)
         else:
             path = Path(tempfile.mkdtemp()) / "maitre-test.db"
             url = f"sqlite+aiosqlite:///{path}"

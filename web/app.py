@@ -15,7 +15,7 @@ from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
-from . import api, live, problems
+from . import api, live, problems, staff_auth, staff_pricing
 from .settings import Settings
 from .sweeper import sweep_forever
 
@@ -72,6 +72,8 @@ def create_app(
     problems.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
+    app.include_router(staff_auth.router)
+    app.include_router(staff_pricing.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -131,7 +131,7 @@ async def control_sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         await conn.execute(text(f"CREATE DATABASE {CONTROL_DB}"))
     await admin.dispose()
     url = make_url(PG_URL).set(database=CONTROL_DB).render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=60, max_overflow=0, pool_timeout=120)
+    engine = create_engine(url, pool_size=32, max_overflow=0, pool_timeout=120)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     yield session_factory(engine)
@@ -159,7 +159,7 @@ async def test_control_without_any_guard_the_race_double_books(
     control_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     venue_id, tables = await make_world(control_sessions, 2)
-    outcome = await race(50, naive(control_sessions, venue_id, tables[0], asyncio.Barrier(50)))
+    outcome = await race(30, naive(control_sessions, venue_id, tables[0], asyncio.Barrier(30)))
     assert outcome["won"] > 1, outcome
     assert await occupying_rows(control_sessions, tables[0]) == outcome["won"]
 
@@ -176,6 +176,6 @@ async def test_control_exclusion_constraint_alone_holds(
     pg_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     venue_id, tables = await make_world(pg_sessions, 2)
-    outcome = await race(50, naive(pg_sessions, venue_id, tables[0], asyncio.Barrier(50)))
-    assert outcome == Counter({"won": 1, "constraint": 49})
+    outcome = await race(30, naive(pg_sessions, venue_id, tables[0], asyncio.Barrier(30)))
+    assert outcome == Counter({"won": 1, "constraint": 29})
     assert await occupying_rows(pg_sessions, tables[0]) == 1

@@ -16,6 +16,7 @@ from .reservations import (
     ReservationTable,
     Status,
 )
+from .staff import StaffSession
 from .tenancy import StaffUser, Tenant, Venue, VenueRules
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Reservation",
     "ReservationTable",
     "Sitting",
+    "StaffSession",
     "StaffUser",
     "Status",
     "TableBlock",

@@ -1,0 +1,103 @@
+"""Staff sign-in over a server-side session cookie, with CSRF on every write."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from venue import staff
+from venue.errors import DomainError
+from venue.models import StaffSession, StaffUser
+
+from .deps import NowDep, SessionDep
+
+COOKIE = "maitre_session"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+@dataclass(frozen=True)
+class Staff:
+    user: StaffUser
+    session: StaffSession
+
+
+async def current_staff(request: Request, session: SessionDep, now: NowDep) -> Staff:
+    """The signed-in staff member; the tenant is theirs, never the request's."""
+    token = request.cookies.get(COOKIE)
+    found = await staff.resolve(session, token, now) if token else None
+    if found is None:
+        raise Unauthorized("sign in first")
+    user, row = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not secrets.compare_digest(sent.encode(), row.csrf_token.encode()):
+            raise Forbidden("missing or wrong X-CSRF-Token header")
+    return Staff(user, row)
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+
+
+def require(*roles: str) -> object:
+    async def check(who: CurrentStaff) -> Staff:
+        if who.user.role not in roles:
+            raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+        return who
+
+    return Depends(check)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=500)
+
+
+class LoginOut(BaseModel):
+    name: str
+    role: str
+    csrf_token: str = Field(description="send as X-CSRF-Token on every state-changing request")
+
+
+@router.post("/login", response_model=LoginOut)
+async def login(
+    body: LoginIn, request: Request, response: Response, session: SessionDep, now: NowDep
+) -> dict[str, str]:
+    """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
+    signed = await staff.login(session, body.email, body.password, now)
+    response.set_cookie(
+        COOKIE,
+        signed.token,
+        max_age=int(staff.SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return {
+        "name": signed.user.name,
+        "role": signed.user.role,
+        "csrf_token": signed.session.csrf_token,
+    }
+
+
+@router.post("/logout", status_code=204)
+async def logout(who: CurrentStaff, response: Response, session: SessionDep, now: NowDep) -> None:
+    """End this session everywhere."""
+    await staff.logout(session, who.session, now)
+    response.delete_cookie(COOKIE, path="/")
