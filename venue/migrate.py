@@ -1,4 +1,8 @@
-"""Alembic, driven from code: ``maitre migrate`` and the tests call ``upgrade``."""
+"""Alembic, driven from code: ``maitre migrate`` and the tests call ``upgrade``.
+
+Features add migrations on their own branches from a common parent; upgrading to
+"heads" applies every branch, so parallel work needs no merge revision.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
