@@ -130,7 +130,8 @@ async def place_hold(
 
     await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
     price_rules = await quoting.pricing_rules(session, venue, rules, all_tables)
-    quotes = quoting.quote_night(price_rules, state, now)
+    pace = await quoting.pace_of(session, venue, night, now)
+    quotes = quoting.quote_night(price_rules, state, now, pace)
     hold = await insert_hold(
         session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
     )

@@ -106,8 +106,9 @@ async def floor_map(
     tables = await availability.tables_of(session, venue, plan.id)
     state = await availability.night_state(session, venue, night, sitting, tables, now)
     rules = await venues.rules_of(session, venue)
+    pace = await quoting.pace_of(session, venue, night, now)
     quotes = quoting.quote_night(
-        await quoting.pricing_rules(session, venue, rules, tables), state, now
+        await quoting.pricing_rules(session, venue, rules, tables), state, now, pace
     )
     areas = await session.scalars(
         select(Area).where(Area.tenant_id == venue.tenant_id, Area.floor_plan_id == plan.id)

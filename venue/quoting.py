@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pricing import (
@@ -20,7 +20,17 @@ from pricing import (
 )
 
 from .availability import NightState
-from .models import DepositRuleRow, PriceAdjustmentRow, TierPriceRow, Venue, VenueRules, VenueTable
+from .models import (
+    DepositRuleRow,
+    Night,
+    PriceAdjustmentRow,
+    Reservation,
+    Status,
+    TierPriceRow,
+    Venue,
+    VenueRules,
+    VenueTable,
+)
 
 
 async def pricing_rules(
@@ -61,7 +71,49 @@ async def pricing_rules(
     )
 
 
-def quote_night(rules: PricingRules, state: NightState, now: datetime) -> dict[uuid.UUID, Quote]:
+PACE_HISTORY_WEEKS = 4
+BOOKED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED, Status.NO_SHOW)
+
+
+async def pace_of(session: AsyncSession, venue: Venue, night: Night, now: datetime) -> int | None:
+    """This night's bookings so far against the same weekday's recent nights at the same
+    lead time, in basis points (None without history: pace rules then stay off)."""
+    lead = night.opens_at - now
+    days = [night.business_date - timedelta(weeks=k) for k in range(1, PACE_HISTORY_WEEKS + 1)]
+    rows = await session.execute(
+        select(Night.id, Night.opens_at, Reservation.created_at)
+        .outerjoin(
+            Reservation,
+            (Reservation.night_id == Night.id) & Reservation.status.in_([s.value for s in BOOKED]),
+        )
+        .where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date.in_(days),
+            Night.is_closed.is_(False),
+        )
+    )
+    nights: set[uuid.UUID] = set()
+    booked = 0
+    for night_id, opens_at, created_at in rows:
+        nights.add(night_id)
+        if created_at is not None and created_at <= opens_at - lead:
+            booked += 1
+    if not nights or booked == 0:
+        return None
+    current = await session.scalar(
+        select(func.count(Reservation.id)).where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.night_id == night.id,
+            Reservation.status.in_([s.value for s in BOOKED]),
+        )
+    )
+    return int(current or 0) * 10000 * len(nights) // booked
+
+
+def quote_night(
+    rules: PricingRules, state: NightState, now: datetime, pace_bp: int | None = None
+) -> dict[uuid.UUID, Quote]:
     """The current quote of every table of the sitting, priced against how full it is."""
     taken, totals = state.taken_by_tier(), state.total_by_tier()
     night_taken, night_total = sum(taken.values()), len(state.tables)
@@ -76,6 +128,7 @@ def quote_night(rules: PricingRules, state: NightState, now: datetime) -> dict[u
             tier_total=totals[t.table.tier],
             night_taken=night_taken,
             night_total=night_total,
+            pace_bp=pace_bp,
         )
         for t in state.tables
     ]
