@@ -105,7 +105,6 @@ class OutboxRelay:
             current = compact(floor)
             previous = self._last.get(channel, {})
             changed = [view for tid, view in current.items() if previous.get(tid) != view]
-            self._last[channel] = current
             if changed:
                 message = {
                     "type": "tables",
@@ -115,3 +114,4 @@ class OutboxRelay:
                     "at": now.isoformat(),
                 }
                 await self._broker.publish(channel, json.dumps(message, separators=(",", ":")))
+            self._last[channel] = current  # only once published: a failed publish is retried
