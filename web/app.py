@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
-from . import api, live, problems, staff_auth, staff_pricing
+from . import api, live, pages, problems, staff_auth, staff_pricing
 from .settings import Settings
 from .sweeper import sweep_forever
 
@@ -72,6 +73,8 @@ def create_app(
     problems.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(staff_auth.router)
     app.include_router(staff_pricing.router)
 

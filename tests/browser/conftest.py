@@ -1,0 +1,144 @@
+"""Browser fixtures: a real ``maitre serve`` on a seeded SQLite file, and Debian's Chromium.
+
+No ``playwright install``: the tests drive the system Chromium. Without it they skip,
+unless ``MAITRE_REQUIRE_SERVICES=1`` (CI), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+REQUIRE = os.environ.get("MAITRE_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("MAITRE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SLUG = "velvet"
+SEED = (
+    "import asyncio; from web.cli import _seed; from web.settings import Settings; "
+    "print(asyncio.run(_seed(Settings())))"
+)
+
+
+def _unavailable(why: str) -> None:
+    if REQUIRE:
+        pytest.fail(f"Chromium is required (MAITRE_REQUIRE_SERVICES=1): {why}")
+    pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:
+            _unavailable(f"Chromium did not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
+    db = tmp_path_factory.mktemp("browser") / "maitre.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MAITRE_ENV": "development"}
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "-c", SEED], env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "maitre"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"maitre serve did not come up; see {log.name}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def night(server: str) -> dict[str, Any]:
+    """The next demo night still open for online booking (past its cutoff is not)."""
+    nights = httpx.get(f"{server}/api/v1/venues/{SLUG}/nights?days=28").json()
+    soon = datetime.now(UTC) + timedelta(minutes=45)  # the demo's cutoff is 30 min
+    for n in nights:
+        opens = datetime.fromisoformat(n["opens_at"].replace("Z", "+00:00"))
+        if not n["closed"] and not n["sold_out"] and opens > soon:
+            return dict(n)
+    pytest.fail("the demo has no bookable night")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "reduced_motion": "reduce",
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 860}, "reduced_motion": "reduce"}
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Open pages in separate browser contexts (separate guests); JS errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(**{**DESKTOP, **options})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"

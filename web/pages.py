@@ -1,0 +1,85 @@
+"""Guest-facing HTML pages: the booking page and the manage-my-booking page.
+
+The pages are shells. Everything dynamic is fetched by the ES modules in ``web/static`` from
+the public JSON API and the floor WebSocket, so the HTML carries no inline script or style
+(the app will send ``Content-Security-Policy: default-src 'self'``). The little the server
+knows up front (slug, name, brand colour) rides on ``data-`` attributes for a branded first
+paint.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from venue import venues
+from venue.errors import NotFound
+from venue.models import Venue
+
+from .deps import SessionDep
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+Slug = Annotated[str, PathParam(max_length=80)]
+# Only a plain hex colour reaches the page: it ends up in a CSS custom property.
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+DEFAULT_BRAND = "#c8a24a"
+
+
+def brand_of(venue: Venue) -> str:
+    colour = venue.brand_color or ""
+    return colour if _HEX.match(colour) else DEFAULT_BRAND
+
+
+async def _venue_or_none(session: SessionDep, slug: str) -> Venue | None:
+    try:
+        return await venues.venue_by_slug(session, slug)
+    except NotFound:
+        return None
+
+
+def _not_found(request: Request, what: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "not_found.html", {"what": what}, status_code=404)
+
+
+@router.get("/v/{slug}", response_class=HTMLResponse)
+async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTMLResponse:
+    """The guest's booking page: night, party size, live floor map, hold, details."""
+    venue = await _venue_or_none(session, slug)
+    if venue is None:
+        return _not_found(request, "We couldn't find that venue.")
+    return templates.TemplateResponse(
+        request,
+        "booking.html",
+        {"venue": venue, "brand": brand_of(venue)},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/v/{slug}/r/{token}", response_class=HTMLResponse)
+async def manage_page(
+    request: Request,
+    slug: Slug,
+    token: Annotated[str, PathParam(max_length=200)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """Manage one booking by its token: the script looks it up and offers to cancel."""
+    venue = await _venue_or_none(session, slug)
+    if venue is None:
+        return _not_found(request, "We couldn't find that venue.")
+    # The token is a bearer secret: keep it out of caches and referrers.
+    return templates.TemplateResponse(
+        request,
+        "manage.html",
+        {"venue": venue, "brand": brand_of(venue), "token": token},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )

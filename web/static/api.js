@@ -1,0 +1,176 @@
+// Talking to the public JSON API, and formatting what it returns.
+// Errors come back as application/problem+json with a stable `code`; callers branch on
+// `code`, never on the English `detail`.
+
+export class Problem extends Error {
+  constructor(status, body) {
+    super(body.detail || `request failed (${status})`);
+    this.status = status;
+    this.code = body.code || (status === 0 ? "network" : `http_${status}`);
+    this.errors = Array.isArray(body.errors) ? body.errors : [];
+  }
+}
+
+// The server's clock, learnt from the Date header, so hold countdowns are right even
+// when the phone's clock is not (expires_at is the server's time).
+let skewMs = 0;
+export const serverNow = () => Date.now() + skewMs;
+
+async function request(method, url, body) {
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch {
+    throw new Problem(0, { code: "network", detail: "No connection. Check your signal and try again." });
+  }
+  const date = Date.parse(res.headers.get("Date") || "");
+  if (!Number.isNaN(date)) skewMs = date - Date.now();
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Problem(res.status, data);
+  return data;
+}
+
+export function api(slug) {
+  const base = `/api/v1/venues/${encodeURIComponent(slug)}`;
+  return {
+    venue: () => request("GET", base),
+    nights: (days = 28) => request("GET", `${base}/nights?days=${days}`),
+    hold: (body) => request("POST", `${base}/holds`, body),
+    complete: (id, body) => request("POST", `${base}/holds/${id}/complete`, body),
+    release: (id, token) => request("POST", `${base}/holds/${id}/release`, { token }),
+    reservation: (token) => request("GET", `${base}/reservations/${encodeURIComponent(token)}`),
+    cancel: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/cancel`, {}),
+  };
+}
+
+// Human messages for the codes a guest can meet. `detail` from the server adds specifics
+// (e.g. the party range) where it is more useful than our generic line.
+const MESSAGES = {
+  table_unavailable: "Just taken — someone else got there first.",
+  booking_cutoff: "Online booking for this night has closed. Call the venue — they may still fit you in.",
+  night_closed: "The venue is closed that night. Pick another night.",
+  party_size_not_allowed: "That table doesn't suit a party of this size.",
+  booking_not_open: "Bookings for that night aren't open yet.",
+  hold_expired: "Your hold ran out and the table went back on the floor. Choose it again if it's still free.",
+  guest_daily_cap: "You already have the most bookings we allow for one night.",
+  tables_not_joinable: "Those tables can't be joined.",
+  invalid_transition: "This booking can't be changed any more.",
+  reservation_changed: "Your booking changed meanwhile. Reload and try again.",
+  not_found: "We couldn't find that. It may have expired.",
+  network: "No connection. Check your signal and try again.",
+  internal_error: "Something went wrong on our side. Please try again.",
+};
+
+export function humanMessage(problem) {
+  const base = MESSAGES[problem.code];
+  if (problem.code === "party_size_not_allowed" || problem.code === "guest_daily_cap") {
+    return `${base} (${problem.message})`;
+  }
+  if (problem.code === "invalid" && problem.errors.length) {
+    return "Please check the highlighted details.";
+  }
+  return base || problem.message || "Something went wrong. Please try again.";
+}
+
+// ---- formatting: amounts are integer minor units; times are the venue's local ISO -----
+
+const moneyCache = new Map();
+function moneyFormat(currency, compact) {
+  const key = `${currency}:${compact}`;
+  if (!moneyCache.has(key)) {
+    const digits = currency === "JPY" ? 0 : 2;
+    moneyCache.set(
+      key,
+      new Intl.NumberFormat(undefined, compact
+        ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
+        : { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: digits }),
+    );
+  }
+  return moneyCache.get(key);
+}
+
+const minorDigits = (currency) =>
+  new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+
+export function money(minor, currency, { compact = false } = {}) {
+  const major = minor / 10 ** minorDigits(currency);
+  return moneyFormat(currency, compact).format(major);
+}
+
+// "2026-11-27T22:00+00:00" -> "22:00": read the wall-clock digits the venue gave us,
+// never re-interpret them in the browser's timezone.
+export const localTime = (iso) => (iso || "").slice(11, 16);
+
+export const timeRange = (startIso, endIso) => `${localTime(startIso)}–${localTime(endIso)}`;
+
+// A calendar date "2026-11-27" is formatted as a date in UTC so no offset can shift it.
+function dateParts(isoDate) {
+  const [y, m, d] = isoDate.slice(0, 10).split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d));
+}
+
+export function dayLabel(isoDate, style = "short") {
+  const opts = style === "long"
+    ? { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }
+    : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(undefined, opts).format(dateParts(isoDate));
+}
+
+export function dayPieces(isoDate) {
+  const dt = dateParts(isoDate);
+  const f = (o) => new Intl.DateTimeFormat(undefined, { ...o, timeZone: "UTC" }).format(dt);
+  return { weekday: f({ weekday: "short" }), day: f({ day: "numeric" }), month: f({ month: "short" }) };
+}
+
+export const TIER_NAMES = { standard: "Standard", premium: "Premium", vip: "VIP" };
+export const tierName = (tier) => TIER_NAMES[tier] || tier.charAt(0).toUpperCase() + tier.slice(1);
+
+export const STATE_NAMES = {
+  free: "Free",
+  held: "On hold",
+  pending: "Being booked",
+  booked: "Booked",
+  seated: "Booked",
+  blocked: "Unavailable",
+};
+export const stateName = (s) => STATE_NAMES[s] || s;
+
+export const seats = (t) => (t.min_party === t.max_party ? `${t.max_party}` : `${t.min_party}–${t.max_party}`);
+
+// Brand colour from the venue: set as CSS custom properties (allowed under a strict CSP,
+// unlike inline style attributes), with a readable text colour picked for it.
+export function applyBrand(colour) {
+  if (!/^#([0-9a-f]{3}){1,2}$/i.test(colour || "")) return;
+  let hex = colour.slice(1);
+  if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  const lin = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  const root = document.documentElement.style;
+  root.setProperty("--brand", colour);
+  root.setProperty("--on-brand", lum > 0.35 ? "#14110c" : "#ffffff");
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+export function fillFacts(dl, rows) {
+  // <div> groups are valid inside <dl> and let CSS lay the pairs out as tiles.
+  dl.replaceChildren(...rows.map(([k, v, cls]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v, class: cls }))));
+}

@@ -1,0 +1,670 @@
+// The guest booking page: night -> party size -> live floor -> hold -> details -> booked.
+// Flow and state live here; talking to the API is api.js, the map is floor.js, the
+// socket is live.js, the hold's persistence is store.js.
+
+import {
+  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
+  money, seats, serverNow, stateName, tierName, timeRange,
+} from "./api.js";
+import { FloorView } from "./floor.js";
+import { FloorSocket } from "./live.js";
+import { clearHold, loadHold, saveHold } from "./store.js";
+
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+const slug = body.dataset.slug;
+const client = api(slug);
+const hostCode = new URLSearchParams(location.search).get("host") || undefined;
+
+const state = {
+  venue: null,
+  nights: [],
+  night: null,
+  sittingId: null,
+  party: 2,
+  socket: null,
+  selectedId: null,
+  hold: null, // {id, token, expires_at, table_id, date, sitting_id, party, reservation}
+  busy: false,
+  countdown: null,
+  restoreTableId: null,
+};
+
+applyBrand(body.dataset.brand);
+
+const view = new FloorView({
+  svgEl: $("floor-svg"),
+  listBody: $("list-body"),
+  chips: $("area-chips"),
+  onSelect: (t) => openSheet(t.id),
+});
+// A one-time tip when the phone view shows only part of the floor.
+view.onPartial = (partial) => ($("map-tip").hidden = !partial || state.tipSeen);
+view.onInteract = () => {
+  state.tipSeen = true;
+  $("map-tip").hidden = true;
+};
+
+// ---------- toast ------------------------------------------------------------------------
+
+let toastTimer;
+function toast(text) {
+  const t = $("toast");
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (t.hidden = true), 4000);
+}
+
+// ---------- live status ------------------------------------------------------------------
+
+const LIVE_TEXT = {
+  idle: "",
+  connecting: "Connecting…",
+  live: "Live",
+  syncing: "Updating…",
+  reconnecting: "Reconnecting…",
+  gone: "Unavailable",
+};
+function setLive(s) {
+  const node = $("live-status");
+  node.dataset.state = s;
+  node.querySelector(".live-text").textContent = LIVE_TEXT[s] ?? "";
+}
+
+// ---------- step 1: nights ---------------------------------------------------------------
+
+function nightStatus(n) {
+  if (n.closed) return { ok: false, text: n.closed_reason || "Closed" };
+  if (Date.parse(n.opens_at) <= serverNow()) return { ok: false, text: "Booking closed" };
+  if (n.sold_out) return { ok: false, text: "Sold out" };
+  const few = n.tables_free <= 3;
+  return { ok: true, text: `${n.tables_free} table${n.tables_free === 1 ? "" : "s"} left`, few };
+}
+
+function renderNights() {
+  const box = $("nights");
+  box.setAttribute("aria-busy", "false");
+  if (!state.nights.length) {
+    box.replaceChildren(el("p", { class: "muted", text: "No nights are open for booking yet." }));
+    return;
+  }
+  const list = el("ul", { class: "night-list", role: "list" });
+  for (const n of state.nights) {
+    const st = nightStatus(n);
+    const d = dayPieces(n.date);
+    const title = n.title || (n.event_type !== "regular" ? n.event_type : "");
+    const btn = el(
+      "button",
+      {
+        type: "button",
+        class: `night${st.ok ? "" : " unavailable"}${st.few ? " few" : ""}`,
+        "data-date": n.date,
+        "aria-pressed": state.night?.date === n.date ? "true" : "false",
+        disabled: !st.ok,
+        "aria-label": `${dayLabel(n.date, "long")}${title ? `, ${title}` : ""}, ${timeRange(n.opens_local, n.closes_local)}, ${st.text}`,
+        onclick: () => selectNight(n.date),
+      },
+      el("span", { class: "n-wd", text: d.weekday }),
+      el("span", { class: "n-day", text: d.day }),
+      el("span", { class: "n-mon", text: d.month }),
+      el("span", { class: "n-title", text: title || "\u00a0" }),
+      el("span", { class: "n-time", text: timeRange(n.opens_local, n.closes_local) }),
+      el("span", { class: "n-status", text: st.text }),
+    );
+    list.append(el("li", {}, btn));
+  }
+  box.replaceChildren(list);
+}
+
+function renderSittings() {
+  const fs = $("sittings");
+  const sittings = state.night?.sittings || [];
+  fs.hidden = sittings.length < 2;
+  $("sitting-options").replaceChildren(
+    ...sittings.map((s) =>
+      el(
+        "label",
+        { class: "seg" },
+        el("input", {
+          type: "radio",
+          name: "sitting",
+          value: s.id,
+          checked: s.id === state.sittingId,
+          disabled: !!state.hold,
+          onchange: () => selectSitting(s.id),
+        }),
+        el("span", {}, el("strong", { text: s.name }), ` ${timeRange(s.starts_local, s.ends_local)}`),
+      ),
+    ),
+  );
+}
+
+function selectNight(date, sittingId) {
+  if (state.hold && state.hold.date !== date) {
+    toast("Finish or release your held table first.");
+    return;
+  }
+  const night = state.nights.find((n) => n.date === date);
+  if (!night) return;
+  state.night = night;
+  document.querySelectorAll(".night").forEach((b) => b.setAttribute("aria-pressed", b.dataset.date === date ? "true" : "false"));
+  const sid = sittingId || night.sittings[0]?.id;
+  renderSittings();
+  selectSitting(sid);
+}
+
+function selectSitting(sid) {
+  if (!sid) return;
+  if (state.sittingId !== sid) closeSheet();
+  state.sittingId = sid;
+  renderSittings();
+  connectFloor();
+}
+
+// ---------- step 2: party size -----------------------------------------------------------
+
+function setParty(n) {
+  const min = state.venue?.min_party ?? 1;
+  const max = state.venue?.max_party ?? 20;
+  state.party = Math.min(Math.max(n, min), max);
+  $("party-size").textContent = String(state.party);
+  $("party-minus").disabled = state.party <= min || !!state.hold;
+  $("party-plus").disabled = state.party >= max || !!state.hold;
+  $("party-range").textContent = `${min}–${max} guests`;
+  view.setParty(state.party);
+  if (state.selectedId && !state.hold) refreshSheet();
+}
+
+$("party-minus").addEventListener("click", () => setParty(state.party - 1));
+$("party-plus").addEventListener("click", () => setParty(state.party + 1));
+
+// ---------- step 3: the live floor -------------------------------------------------------
+
+function connectFloor() {
+  state.socket?.close();
+  $("floor-hint").textContent = "Loading the floor…";
+  $("floor-hint").hidden = false;
+  state.socket = new FloorSocket(slug, state.sittingId, {
+    onSnapshot: (floor) => {
+      $("floor-ready").hidden = false; // visible first, so the map can measure itself
+      view.setFloor(floor);
+      showFloor(floor.night);
+      afterFloorChange();
+      if (state.restoreTableId) {
+        const id = state.restoreTableId;
+        state.restoreTableId = null;
+        if (state.hold) showHeld(id);
+      }
+    },
+    onDelta: (d) => {
+      if (d.sitting_id && d.sitting_id !== state.sittingId) return;
+      view.applyDelta(d.tables || []);
+      if (typeof d.tables_free === "number") updateFreeCount(d.tables_free);
+      afterFloorChange();
+    },
+    onStatus: setLive,
+  });
+}
+
+function showFloor(night) {
+  $("floor-ready").hidden = false;
+  const n = state.nights.find((x) => x.date === night.date);
+  if (n) Object.assign(n, { tables_free: night.tables_free, sold_out: night.sold_out });
+  updateFreeCount(night.tables_free);
+}
+
+function updateFreeCount(free) {
+  const n = state.night;
+  if (!n) return;
+  const title = n.title ? `${n.title} · ` : "";
+  $("floor-hint").textContent = `${title}${dayLabel(n.date, "long")} · ${timeRange(n.opens_local, n.closes_local)} · ${free} free`;
+  const btn = document.querySelector(`.night[data-date="${n.date}"] .n-status`);
+  if (btn) btn.textContent = free > 0 ? `${free} table${free === 1 ? "" : "s"} left` : "Sold out";
+}
+
+function setMode(mode) {
+  const map = mode === "map";
+  $("map-view").hidden = !map;
+  $("list-view").hidden = map;
+  $("show-map").setAttribute("aria-pressed", String(map));
+  $("show-list").setAttribute("aria-pressed", String(!map));
+  $("area-chips").hidden = !map;
+  if (map) view.applyViewBox();
+}
+$("show-map").addEventListener("click", () => setMode("map"));
+$("show-list").addEventListener("click", () => setMode("list"));
+$("zoom-in").addEventListener("click", () => view.zoomBy(1.5));
+$("zoom-out").addEventListener("click", () => view.zoomBy(1 / 1.5));
+$("zoom-fit").addEventListener("click", () => view.fit());
+
+// ---------- step 4: the details sheet, holding -------------------------------------------
+
+let returnFocus = null;
+
+function openSheet(id) {
+  if (state.hold && state.hold.table_id !== id) {
+    toast("You're holding a table already — finish or release it first.");
+    showHeld(state.hold.table_id);
+    return;
+  }
+  returnFocus = document.activeElement;
+  state.selectedId = id;
+  view.setSelected(id);
+  const sheet = $("sheet");
+  sheet.hidden = false;
+  body.classList.add("sheet-open");
+  $("sheet-error").hidden = true;
+  if (state.hold) {
+    showHeld(id);
+    return;
+  }
+  $("sheet-held").hidden = true;
+  $("sheet-choose").hidden = false;
+  $("sheet-close").hidden = false;
+  refreshSheet();
+  $("hold-btn").focus({ preventScroll: true });
+  revealAboveSheet(id);
+}
+
+// On a phone the sheet covers the lower half: scroll so the chosen table stays in sight.
+function revealAboveSheet(id) {
+  requestAnimationFrame(() => {
+    const node = document.querySelector(`.tbl[data-table-id="${id}"]`);
+    const sheet = $("sheet");
+    if (!node || $("map-view").hidden || window.innerWidth >= 900) return;
+    const sheetTop = sheet.getBoundingClientRect().top;
+    const r = node.getBoundingClientRect();
+    if (r.bottom > sheetTop - 12 || r.top < 70) {
+      window.scrollBy({ top: r.bottom - sheetTop + 72, behavior: "instant" });
+    }
+  });
+}
+
+// Let the page scroll far enough that nothing is trapped behind the open sheet.
+new ResizeObserver(([entry]) => {
+  const h = $("sheet").hidden ? 0 : entry.target.getBoundingClientRect().height;
+  document.documentElement.style.setProperty("--sheet-h", `${Math.round(h)}px`);
+}).observe($("sheet"));
+
+function closeSheet() {
+  if (state.hold) return; // the held form stays until booked or released
+  $("sheet").hidden = true;
+  body.classList.remove("sheet-open");
+  const id = state.selectedId;
+  state.selectedId = null;
+  view.setSelected(null);
+  if (id && returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
+}
+
+$("sheet-close").addEventListener("click", () => {
+  if (state.hold) {
+    toast("Your table stays held while you finish. Release it if you've changed your mind.");
+    return;
+  }
+  closeSheet();
+});
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape" && !$("sheet").hidden && !state.hold) closeSheet();
+});
+
+function fillSheetFacts(t) {
+  $("sheet-title").textContent = `Table ${t.label}`;
+  const chip = $("sheet-tier");
+  chip.textContent = tierName(t.tier);
+  chip.className = `tier-chip tier-${t.tier}`;
+  const mine = state.hold?.table_id === t.id;
+  fillFacts($("sheet-facts"), [
+    ["Area", view.areaName(t) || "—"],
+    ["Seats", `${seats(t)} guests`],
+    ["Minimum spend", money(t.minimum, view.currency), "strong"],
+    ["Deposit", t.deposit > 0 ? `${money(t.deposit, view.currency)} on booking` : "None"],
+  ]);
+  const pill = $("sheet-state");
+  pill.textContent = mine ? "Held for you" : view.fits(t) || t.state !== "free" ? stateName(t.state) : "Doesn't fit";
+  pill.className = `state-pill st-${mine ? "mine" : t.state}`;
+}
+
+/** Re-check the open sheet against the live floor: the table may just have gone. */
+function refreshSheet() {
+  const t = view.get(state.selectedId);
+  if (!t || $("sheet").hidden) return;
+  fillSheetFacts(t);
+  if (state.hold) return;
+  const fits = view.fits(t);
+  const free = t.state === "free";
+  const holdBtn = $("hold-btn");
+  holdBtn.disabled = state.busy || !free || !fits;
+  holdBtn.textContent = state.busy ? "Holding…" : "Hold this table";
+  $("hold-note").textContent = !fits
+    ? `Seats ${seats(t)} — change the party size or pick another table.`
+    : `We'll keep it for you for ${state.venue?.hold_minutes ?? 10} minutes while you add your details.`;
+  if (!free && !state.busy) showTaken(t);
+  else $("sheet-taken").hidden = true;
+}
+
+function showTaken(t) {
+  const box = $("sheet-taken");
+  box.hidden = false;
+  const alts = view.alternativesTo(t);
+  $("taken-sub").textContent = alts.length
+    ? "These are free, fit your party and are close by:"
+    : `No other ${tierName(t.tier)} table for ${state.party} is free right now. Try another tier on the map.`;
+  $("alternatives").replaceChildren(
+    ...alts.map((a) =>
+      el(
+        "li",
+        {},
+        el(
+          "button",
+          { type: "button", class: "alt", "data-table-id": a.id, onclick: () => holdAlternative(a.id) },
+          el("span", { class: "alt-label", text: a.label }),
+          el("span", { class: "alt-meta", text: `${view.areaName(a)} · seats ${seats(a)}` }),
+          el("span", { class: "alt-min", text: money(a.minimum, view.currency) }),
+          el("span", { class: "alt-cta", text: "Hold" }),
+        ),
+      ),
+    ),
+  );
+}
+
+async function holdAlternative(id) {
+  state.selectedId = id;
+  view.setSelected(id);
+  $("sheet-taken").hidden = true;
+  view.ensureVisible(id);
+  await placeHold(id);
+}
+
+$("hold-btn").addEventListener("click", () => state.selectedId && placeHold(state.selectedId));
+
+async function placeHold(id) {
+  if (state.busy) return;
+  state.busy = true;
+  $("sheet-error").hidden = true;
+  refreshSheet();
+  try {
+    const res = await client.hold({
+      date: state.night.date,
+      table_ids: [id],
+      party_size: state.party,
+      sitting_id: state.sittingId,
+      ...(hostCode ? { host_code: hostCode } : {}),
+    });
+    state.hold = {
+      id: res.reservation.id,
+      token: res.token,
+      expires_at: res.reservation.expires_at,
+      table_id: id,
+      date: state.night.date,
+      sitting_id: state.sittingId,
+      party: state.party,
+      reservation: res.reservation,
+    };
+    saveHold(slug, state.hold);
+    state.busy = false;
+    lockChoices(true);
+    showHeld(id);
+    $("g-name").focus({ preventScroll: true });
+  } catch (err) {
+    state.busy = false;
+    if (!(err instanceof Problem)) throw err;
+    if (err.code === "table_unavailable") {
+      // The server is the truth: mark it taken now rather than wait for the delta.
+      const t = view.get(id);
+      if (t && t.state === "free") view.applyDelta([{ id, state: "held", minimum: t.minimum, deposit: t.deposit }]);
+      refreshSheet();
+      showTaken(view.get(id));
+      $("alternatives").querySelector("button")?.focus({ preventScroll: true });
+    } else {
+      if (err.code === "invalid" && err.errors.some((e) => e.field === "host_code")) {
+        showError("That host link isn't valid any more. Remove ?host= from the address, or ask your host for a new link.");
+      } else {
+        showError(humanMessage(err));
+      }
+      refreshSheet();
+    }
+  }
+}
+
+function showError(text) {
+  const box = $("sheet-error");
+  box.textContent = text;
+  box.hidden = false;
+}
+
+function lockChoices(locked) {
+  document.querySelectorAll(".night, .seg input").forEach((b) => {
+    b.classList.toggle("locked", locked);
+  });
+  setParty(state.party);
+  renderSittings();
+}
+
+// ---------- step 5: held -> details ------------------------------------------------------
+
+function showHeld(id) {
+  const t = view.get(id);
+  state.selectedId = id;
+  view.setSelected(id);
+  view.setMine([id]);
+  $("sheet").hidden = false;
+  body.classList.add("sheet-open");
+  $("sheet-choose").hidden = true;
+  $("sheet-taken").hidden = true;
+  $("sheet-held").hidden = false;
+  $("sheet-close").hidden = true; // leaving a hold is an explicit "Release", not a stray ✕
+  if (t) {
+    fillSheetFacts(t);
+    revealAboveSheet(id);
+  } else $("sheet-title").textContent = `Table ${state.hold.reservation.tables.join(" + ")}`;
+  startCountdown();
+}
+
+function startCountdown() {
+  clearInterval(state.countdown);
+  const total = (state.venue?.hold_minutes ?? 10) * 60000;
+  const tick = () => {
+    if (!state.hold) return;
+    // The Date header has whole seconds: never show more than the hold can last.
+    const left = Math.min(Date.parse(state.hold.expires_at) - serverNow(), total);
+    if (left <= 0) {
+      holdLapsed();
+      return;
+    }
+    const s = Math.ceil(left / 1000);
+    $("countdown-time").textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    $("countdown").classList.toggle("urgent", left < 60000);
+    $("countdown-fill").style.width = `${Math.max(0, Math.min(1, left / total)) * 100}%`;
+  };
+  tick();
+  state.countdown = setInterval(tick, 1000);
+}
+
+function endHold() {
+  clearInterval(state.countdown);
+  state.hold = null;
+  clearHold(slug);
+  view.setMine([]);
+  lockChoices(false);
+}
+
+function holdLapsed() {
+  endHold();
+  $("sheet-held").hidden = true;
+  $("sheet-close").hidden = false;
+  $("sheet-choose").hidden = false;
+  showError("Your hold ran out and the table went back on the floor. Choose it again if it's still free.");
+  refreshSheet();
+}
+
+function clearFieldErrors() {
+  document.querySelectorAll("#guest-form .field-error").forEach((p) => {
+    p.hidden = true;
+    p.textContent = "";
+  });
+  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+}
+
+function fieldError(field, message) {
+  const p = document.getElementById(`err-${field}`) || $("err-guest");
+  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+  p.hidden = false;
+  const input = document.querySelector(`#guest-form [name="${field}"]`);
+  input?.setAttribute("aria-invalid", "true");
+  return input;
+}
+
+$("guest-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!state.hold || state.busy) return;
+  clearFieldErrors();
+  $("sheet-error").hidden = true;
+  const name = $("g-name").value.trim();
+  const email = $("g-email").value.trim();
+  const phone = $("g-phone").value.trim();
+  const notes = $("g-notes").value.trim();
+  // Catch the obvious before a round trip; the server still has the last word.
+  const local = [];
+  if (!name) local.push(fieldError("guest.name", "Please tell us your name"));
+  if (!email && !phone) local.push(fieldError("guest", "We need an email address or a mobile number to reach you"));
+  if (local.length) {
+    local.find(Boolean)?.focus();
+    return;
+  }
+  const btn = $("complete-btn");
+  state.busy = true;
+  btn.disabled = true;
+  btn.textContent = "Confirming…";
+  try {
+    const res = await client.complete(state.hold.id, {
+      token: state.hold.token,
+      guest: { name, email: email || null, phone: phone || null },
+      notes: notes || null,
+    });
+    const token = state.hold.token;
+    endHold();
+    showDone(res, token);
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+    if (err.code === "invalid" && err.errors.length) {
+      const inputs = err.errors.map((e) => fieldError(e.field, e.message));
+      inputs.find(Boolean)?.focus();
+    } else if (err.code === "hold_expired" || err.status === 410) {
+      holdLapsed();
+    } else {
+      showError(humanMessage(err));
+    }
+  } finally {
+    state.busy = false;
+    btn.disabled = false;
+    btn.textContent = "Confirm booking";
+  }
+});
+
+$("release-btn").addEventListener("click", async () => {
+  if (!state.hold || state.busy) return;
+  state.busy = true;
+  try {
+    await client.release(state.hold.id, state.hold.token);
+  } catch (err) {
+    // Already gone (expired or cancelled) is what the guest wanted anyway.
+    if (!(err instanceof Problem)) throw err;
+  } finally {
+    state.busy = false;
+  }
+  endHold();
+  $("sheet-held").hidden = true;
+  $("sheet-close").hidden = false;
+  closeSheet();
+  toast("Table released.");
+});
+
+// ---------- step 6: confirmation ---------------------------------------------------------
+
+function showDone(res, token) {
+  state.socket?.close();
+  setLive("idle");
+  $("sheet").hidden = true;
+  body.classList.remove("sheet-open");
+  $("booking").hidden = true;
+  const pending = res.status === "pending_payment";
+  $("done-title").textContent = pending ? "Almost there — deposit due" : "You're booked";
+  $("done-lead").textContent = `${res.guest_name ? `${res.guest_name}, ` : ""}${pending ? "your table is reserved for you." : "we'll see you there."}`;
+  fillFacts($("done-facts"), [
+    ["Night", dayLabel(res.date, "long")],
+    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
+    ["Guests", String(res.party_size)],
+    ["Minimum spend", money(res.minimum, res.currency)],
+    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
+    ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
+  ]);
+  const dep = $("done-deposit");
+  dep.hidden = !pending;
+  dep.textContent = pending
+    ? `A deposit of ${money(res.deposit, res.currency)} is due to secure this table. Payment is pending: the venue will send you a link to pay it.`
+    : "";
+  $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
+  $("book-again").href = location.pathname + location.search;
+  const done = $("done");
+  done.hidden = false;
+  done.focus();
+  window.scrollTo({ top: 0 });
+}
+
+// ---------- live changes touching the guest's choice -------------------------------------
+
+function afterFloorChange() {
+  if (state.selectedId && !$("sheet").hidden) refreshSheet();
+}
+
+// ---------- start ------------------------------------------------------------------------
+
+async function restore() {
+  const saved = loadHold(slug);
+  if (!saved) return;
+  try {
+    const res = await client.reservation(saved.token);
+    if (res.status === "hold" && Date.parse(res.expires_at) > serverNow()) {
+      state.hold = { ...saved, expires_at: res.expires_at, reservation: res };
+      state.party = saved.party;
+      state.restoreTableId = saved.table_id;
+      setParty(saved.party);
+      lockChoices(true);
+      selectNight(saved.date, saved.sitting_id);
+    } else if (res.status === "confirmed" || res.status === "pending_payment") {
+      clearHold(slug);
+      showDone(res, saved.token);
+    } else {
+      clearHold(slug);
+    }
+  } catch {
+    clearHold(slug);
+  }
+}
+
+async function start() {
+  try {
+    const [venue, nights] = await Promise.all([client.venue(), client.nights(28)]);
+    state.venue = venue;
+    state.nights = nights;
+    applyBrand(venue.brand_color);
+    if (venue.logo_url && /^(https?:)?\//.test(venue.logo_url)) {
+      const img = document.querySelector(".logo");
+      img.src = venue.logo_url;
+      img.alt = "";
+      img.hidden = false;
+    }
+    setParty(Math.max(2, venue.min_party));
+    renderNights();
+    await restore();
+    body.classList.add("ready");
+  } catch (err) {
+    $("nights").replaceChildren(
+      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : "Couldn't load this venue." }),
+    );
+  }
+}
+
+start();

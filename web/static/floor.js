@@ -1,0 +1,487 @@
+// The floor map (SVG, pan/zoom, keyboard) and its accessible twin, the list view.
+// Both render from one model of tables so they can never disagree; live updates patch
+// the existing nodes in place so keyboard focus and the guest's place are kept.
+
+import { el, money, seats, stateName, tierName } from "./api.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const MAX_ZOOM = 6;
+const MIN_SCALE = 0.62; // screen px per plan unit on first view: tables stay tappable
+const TAP_SLOP_PX = 8;
+const HIT_PAD = 18; // plan units added around each table so small phones still hit it
+const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) node.setAttribute(k, v);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+const center = (t) => ({ x: t.x + t.width / 2, y: t.y + t.height / 2 });
+
+// The table's footprint after rotation (for area boxes and fitting the view).
+function extent(t) {
+  const c = center(t);
+  const turned = Math.abs(((t.rotation || 0) % 180 + 180) % 180 - 90) < 45;
+  const w = turned ? t.height : t.width;
+  const h = turned ? t.width : t.height;
+  return { x0: c.x - w / 2, y0: c.y - h / 2, x1: c.x + w / 2, y1: c.y + h / 2 };
+}
+
+function union(boxes) {
+  return boxes.reduce(
+    (a, b) => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) }),
+    { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity },
+  );
+}
+
+export const distance = (a, b) => Math.hypot(center(a).x - center(b).x, center(a).y - center(b).y);
+
+function shapeFor(t, cls) {
+  const w = t.width;
+  const h = t.height;
+  if (t.shape === "round") return svg("ellipse", { class: cls, rx: w / 2, ry: h / 2 });
+  if (t.shape === "booth") {
+    // A booth reads as a table with a curved bench behind it.
+    return svg("path", {
+      class: cls,
+      d: `M${-w / 2},${-h / 2 + 14} Q${-w / 2},${-h / 2} ${-w / 2 + 14},${-h / 2} L${w / 2 - 14},${-h / 2} ` +
+        `Q${w / 2},${-h / 2} ${w / 2},${-h / 2 + 14} L${w / 2},${h / 2 - 6} Q${w / 2},${h / 2} ${w / 2 - 6},${h / 2} ` +
+        `L${-w / 2 + 6},${h / 2} Q${-w / 2},${h / 2} ${-w / 2},${h / 2 - 6} Z`,
+    });
+  }
+  return svg("rect", { class: cls, x: -w / 2, y: -h / 2, width: w, height: h, rx: 6 });
+}
+
+export class FloorView {
+  constructor({ svgEl, listBody, chips, onSelect }) {
+    this.svg = svgEl;
+    this.listBody = listBody;
+    this.chips = chips;
+    this.onSelect = onSelect;
+    this.tables = new Map();
+    this.nodes = new Map();
+    this.party = 2;
+    this.selectedId = null;
+    this.mine = new Set();
+    this.currency = "GBP";
+    this.pointers = new Map();
+    this.bindGestures();
+    new ResizeObserver(() => this.applyViewBox()).observe(this.svg);
+  }
+
+  // ---------- model --------------------------------------------------------------------
+
+  fits(t) {
+    return t.min_party <= this.party && this.party <= t.max_party;
+  }
+
+  selectable(t) {
+    return t.state === "free" && this.fits(t);
+  }
+
+  get(id) {
+    return this.tables.get(id);
+  }
+
+  all() {
+    return [...this.tables.values()];
+  }
+
+  /** A full snapshot: rebuild if the plan changed, otherwise patch in place. */
+  setFloor(floor) {
+    this.currency = floor.currency;
+    this.areas = new Map(floor.areas.map((a) => [a.id, a.name]));
+    const sameTables = floor.tables.length === this.tables.size && floor.tables.every((t) => this.tables.has(t.id));
+    const samePlan = sameTables && this.planKey === `${floor.width}x${floor.height}`;
+    this.tables = new Map(floor.tables.map((t) => [t.id, { ...t }]));
+    if (samePlan) {
+      this.tables.forEach((t) => this.refresh(t.id));
+    } else {
+      this.planKey = `${floor.width}x${floor.height}`;
+      this.build(floor);
+    }
+  }
+
+  applyDelta(changes) {
+    for (const c of changes) {
+      const t = this.tables.get(c.id);
+      if (!t) continue;
+      Object.assign(t, { state: c.state, minimum: c.minimum, deposit: c.deposit });
+      this.refresh(c.id);
+    }
+  }
+
+  setParty(n) {
+    this.party = n;
+    this.tables.forEach((t) => this.refresh(t.id));
+  }
+
+  setSelected(id) {
+    const prev = this.selectedId;
+    this.selectedId = id;
+    if (prev) this.refresh(prev);
+    if (id) this.refresh(id);
+  }
+
+  setMine(ids) {
+    const old = this.mine;
+    this.mine = new Set(ids);
+    [...old, ...this.mine].forEach((id) => this.tables.has(id) && this.refresh(id));
+  }
+
+  areaName(t) {
+    return this.areas?.get(t.area_id) || "";
+  }
+
+  /** Free tables of the same tier that fit the party, nearest first on the plan. */
+  alternativesTo(t, limit = 3) {
+    return this.all()
+      .filter((o) => o.id !== t.id && o.tier === t.tier && this.selectable(o))
+      .sort((a, b) => distance(a, t) - distance(b, t))
+      .slice(0, limit);
+  }
+
+  // Tab order: area by area (in the plan's order), then by label with numbers compared as numbers.
+  ordered() {
+    const areaOrder = [...(this.areas?.keys() || [])];
+    return this.all().sort(
+      (a, b) => areaOrder.indexOf(a.area_id) - areaOrder.indexOf(b.area_id) ||
+        a.label.localeCompare(b.label, undefined, { numeric: true }),
+    );
+  }
+
+  // ---------- rendering ----------------------------------------------------------------
+
+  build(floor) {
+    const tables = this.ordered();
+    const byArea = new Map();
+    for (const t of tables) {
+      if (!byArea.has(t.area_id)) byArea.set(t.area_id, []);
+      byArea.get(t.area_id).push(t);
+    }
+    this.areaBoxes = new Map();
+    const labelBoxes = [];
+    for (const [areaId, list] of byArea) {
+      const b = union(list.map(extent));
+      const box = { x0: b.x0 - 10, y0: b.y0 - 10, x1: b.x1 + 10, y1: b.y1 + 10 };
+      this.areaBoxes.set(areaId, box);
+      const name = this.areas.get(areaId) || "";
+      // Area names sit above their box; count them in, or a long one is cut off.
+      labelBoxes.push({ x0: box.x0, y0: box.y0 - 24, x1: box.x0 + name.length * 11, y1: box.y0 });
+    }
+    const b = union([...tables.map(extent), ...labelBoxes]);
+    const pad = 16;
+    this.bounds = { x0: b.x0 - pad, y0: b.y0 - pad, x1: b.x1 + pad, y1: b.y1 + pad };
+    const defs = svg(
+      "defs",
+      {},
+      svg(
+        "pattern",
+        { id: "hatch", width: 8, height: 8, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+        svg("rect", { width: 3, height: 8, class: "hatch-line" }),
+      ),
+    );
+    const areaLayer = svg("g", { class: "areas", "aria-hidden": "true" });
+    for (const [areaId, box] of this.areaBoxes) {
+      areaLayer.append(
+        svg("rect", { class: "area", x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, rx: 14 }),
+      );
+      const name = this.areas.get(areaId);
+      if (name) areaLayer.append(svg("text", { class: "area-label", x: box.x0 + 2, y: box.y0 - 7 }, name.toUpperCase()));
+    }
+    const tableLayer = svg("g", { class: "tables" });
+    this.nodes.clear();
+    for (const t of tables) tableLayer.append(this.buildTable(t));
+    this.svg.replaceChildren(defs, areaLayer, tableLayer);
+    this.buildList(tables);
+    this.buildChips();
+    this.tables.forEach((t) => this.refresh(t.id));
+    this.initialView();
+  }
+
+  buildTable(t) {
+    const c = center(t);
+    const rot = svg("g", { transform: `rotate(${t.rotation || 0})` });
+    rot.append(
+      svg("rect", { class: "hit", x: -t.width / 2 - HIT_PAD, y: -t.height / 2 - HIT_PAD, width: t.width + 2 * HIT_PAD, height: t.height + 2 * HIT_PAD, rx: 12 }),
+      shapeFor({ ...t, width: t.width + 14, height: t.height + 14 }, "ring"),
+      shapeFor(t, "shape"),
+      shapeFor(t, "hatch"),
+    );
+    const label = svg("text", { class: "t-label", y: -3 }, t.label);
+    const price = svg("text", { class: "t-min", y: 15 });
+    const g = svg("g", {
+      class: `tbl tier-${t.tier} shape-${t.shape}`,
+      transform: `translate(${c.x} ${c.y})`,
+      role: "button",
+      "data-table-id": t.id,
+      "data-label": t.label,
+    }, rot, label, price);
+    if (t.tier === "vip") {
+      const e = extent(t);
+      g.append(svg("text", { class: "t-star", x: e.x1 - c.x - 3, y: e.y0 - c.y + 13, "aria-hidden": "true" }, "★"));
+    }
+    g.addEventListener("click", () => {
+      if (this.suppressClick) return;
+      this.choose(t.id);
+    });
+    g.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        this.choose(t.id);
+      }
+    });
+    g.addEventListener("focus", () => this.ensureVisible(t.id));
+    this.nodes.set(t.id, { g, price });
+    return g;
+  }
+
+  buildList(tables) {
+    this.listBody.replaceChildren(
+      ...tables.map((t) => {
+        const state = el("td", { class: "l-state" });
+        const min = el("td", { class: "l-min" });
+        const btn = el("button", { type: "button", class: "btn btn-small", "data-table-id": t.id, onclick: () => this.choose(t.id) });
+        const row = el(
+          "tr",
+          { "data-table-id": t.id },
+          el("th", { scope: "row", text: t.label }),
+          el("td", {}, el("span", { text: this.areaName(t) }), el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) })),
+          el("td", { text: seats(t) }),
+          min,
+          state,
+          el("td", {}, btn),
+        );
+        const n = this.nodes.get(t.id);
+        Object.assign(n, { row, rowState: state, rowMin: min, rowBtn: btn });
+        return row;
+      }),
+    );
+  }
+
+  buildChips() {
+    const chip = (name, box) =>
+      el("button", { type: "button", class: "chip", text: name, onclick: () => this.zoomTo(box, true) });
+    const chips = [chip("Whole floor", this.bounds)];
+    for (const [areaId, box] of this.areaBoxes) {
+      const name = this.areas.get(areaId);
+      if (name) chips.push(chip(name, { x0: box.x0 - 30, y0: box.y0 - 40, x1: box.x1 + 30, y1: box.y1 + 30 }));
+    }
+    this.chips.replaceChildren(...chips);
+  }
+
+  /** Bring one table's SVG node and list row up to date with the model. */
+  refresh(id) {
+    const t = this.tables.get(id);
+    const n = this.nodes.get(id);
+    if (!t || !n) return;
+    const mine = this.mine.has(id);
+    const fits = this.fits(t);
+    const ok = this.selectable(t);
+    const shownState = mine ? "mine" : t.state;
+    n.g.setAttribute("class", `tbl tier-${t.tier} shape-${t.shape} state-${shownState}` +
+      `${fits ? "" : " nofit"}${ok || mine ? " selectable" : ""}${this.selectedId === id ? " selected" : ""}`);
+    n.g.setAttribute("data-state", t.state);
+    n.g.setAttribute("tabindex", ok || mine ? "0" : "-1");
+    n.g.setAttribute("aria-disabled", ok || mine ? "false" : "true");
+    const min = money(t.minimum, this.currency, { compact: true });
+    n.price.textContent = min;
+    const why = mine ? "held for you" : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
+    n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}`);
+    n.rowMin.textContent = money(t.minimum, this.currency);
+    n.rowState.textContent = mine ? "Held for you" : !fits && t.state === "free" ? `Free · seats ${seats(t)}` : stateName(t.state);
+    n.rowState.className = `l-state st-${shownState}`;
+    n.row.className = `${fits ? "" : "nofit "}${this.selectedId === id ? "selected" : ""}`;
+    n.rowBtn.disabled = !(ok || mine);
+    n.rowBtn.textContent = mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : "Taken";
+    n.rowBtn.setAttribute("aria-label", `${n.rowBtn.textContent} table ${t.label}`);
+  }
+
+  choose(id) {
+    const t = this.tables.get(id);
+    if (!t || !(this.selectable(t) || this.mine.has(id))) return;
+    this.onSelect?.(t);
+  }
+
+  focusTable(id) {
+    this.nodes.get(id)?.g.focus();
+  }
+
+  // ---------- viewport: pan and zoom by editing the viewBox ----------------------------
+
+  fit(animate = true) {
+    if (this.bounds) this.zoomTo(this.bounds, animate);
+  }
+
+  /**
+   * First view of a plan. On a phone a whole landscape plan would shrink tables below a
+   * fingertip, so never go under MIN_SCALE screen px per plan unit: the guest sees part of
+   * the floor at a tappable size and drags (or uses the area chips) for the rest. The map's
+   * height follows the plan so there is no dead band above and below it.
+   */
+  initialView() {
+    const b = this.bounds;
+    const width = this.svg.clientWidth;
+    this.pendingInit = !width; // hidden (list view): lay out when it is first shown
+    if (!width) return;
+    const scale = Math.max(width / (b.x1 - b.x0), MIN_SCALE);
+    const cap = window.innerHeight * (width >= 700 ? 0.72 : 0.6);
+    const height = Math.round(Math.max(260, Math.min((b.y1 - b.y0) * scale, cap)));
+    this.svg.style.height = `${height}px`; // CSSOM, not a style attribute: fine under CSP
+    const w = width / scale;
+    const h = height / scale;
+    this.vb = null;
+    this.setView({ x: b.x0, y: b.y0 + ((b.y1 - b.y0) - h) / 2, w, h }, false);
+    this.partial = w < b.x1 - b.x0 - 1 || h < b.y1 - b.y0 - 1;
+    this.onPartial?.(this.partial);
+  }
+
+  zoomTo(box, animate) {
+    const w = box.x1 - box.x0;
+    const h = box.y1 - box.y0;
+    this.setView({ x: box.x0, y: box.y0, w, h }, animate);
+  }
+
+  setView(target, animate) {
+    const aspect = this.aspect();
+    // Grow the box to the element's aspect ratio so panning maths stays 1:1.
+    let { x, y, w, h } = target;
+    if (w / h > aspect) {
+      const nh = w / aspect;
+      y -= (nh - h) / 2;
+      h = nh;
+    } else {
+      const nw = h * aspect;
+      x -= (nw - w) / 2;
+      w = nw;
+    }
+    const next = this.clamp({ x, y, w, h });
+    cancelAnimationFrame(this.anim);
+    if (!animate || reducedMotion() || !this.vb) {
+      this.vb = next;
+      this.applyViewBox();
+      return;
+    }
+    const from = { ...this.vb };
+    const start = performance.now();
+    const step = (now) => {
+      const k = Math.min(1, (now - start) / 260);
+      const e = 1 - (1 - k) ** 3;
+      this.vb = Object.fromEntries(Object.keys(next).map((key) => [key, from[key] + (next[key] - from[key]) * e]));
+      this.applyViewBox();
+      if (k < 1) this.anim = requestAnimationFrame(step);
+    };
+    this.anim = requestAnimationFrame(step);
+  }
+
+  aspect() {
+    const r = this.svg.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 ? r.width / r.height : 1.4;
+  }
+
+  clamp(v) {
+    const b = this.bounds;
+    const fullW = b.x1 - b.x0;
+    const minW = fullW / MAX_ZOOM;
+    const maxW = Math.max(fullW, (b.y1 - b.y0) * this.aspect()) * 1.3;
+    const w = Math.min(Math.max(v.w, minW), maxW);
+    const h = w * (v.h / v.w);
+    const cx = Math.min(Math.max(v.x + v.w / 2, b.x0), b.x1);
+    const cy = Math.min(Math.max(v.y + v.h / 2, b.y0), b.y1);
+    return { x: cx - w / 2, y: cy - h / 2, w, h };
+  }
+
+  applyViewBox() {
+    if (this.pendingInit && this.svg.clientWidth) this.initialView();
+    if (!this.vb) return;
+    // Keep the aspect right after a resize (rotation, keyboard opening, desktop resize).
+    const aspect = this.aspect();
+    if (Math.abs(this.vb.w / this.vb.h - aspect) > 0.01) {
+      const cy = this.vb.y + this.vb.h / 2;
+      this.vb.h = this.vb.w / aspect;
+      this.vb.y = cy - this.vb.h / 2;
+    }
+    const { x, y, w, h } = this.vb;
+    this.svg.setAttribute("viewBox", `${x.toFixed(1)} ${y.toFixed(1)} ${w.toFixed(1)} ${h.toFixed(1)}`);
+  }
+
+  zoomBy(factor, clientPoint) {
+    if (!this.vb) return;
+    const p = clientPoint ? this.toPlan(clientPoint) : { x: this.vb.x + this.vb.w / 2, y: this.vb.y + this.vb.h / 2 };
+    const { x, y, w, h } = this.vb;
+    this.setView({ x: p.x - (p.x - x) / factor, y: p.y - (p.y - y) / factor, w: w / factor, h: h / factor }, !clientPoint);
+  }
+
+  toPlan({ clientX, clientY }) {
+    const r = this.svg.getBoundingClientRect();
+    return { x: this.vb.x + ((clientX - r.left) / r.width) * this.vb.w, y: this.vb.y + ((clientY - r.top) / r.height) * this.vb.h };
+  }
+
+  ensureVisible(id) {
+    const t = this.tables.get(id);
+    if (!t || !this.vb) return;
+    const e = extent(t);
+    const { x, y, w, h } = this.vb;
+    if (e.x0 >= x && e.x1 <= x + w && e.y0 >= y && e.y1 <= y + h) return;
+    const c = center(t);
+    this.setView({ x: c.x - w / 2, y: c.y - h / 2, w, h }, true);
+  }
+
+  bindGestures() {
+    const s = this.svg;
+    s.addEventListener("pointerdown", (ev) => {
+      this.onInteract?.();
+      this.pointers.set(ev.pointerId, { clientX: ev.clientX, clientY: ev.clientY, startX: ev.clientX, startY: ev.clientY });
+      this.suppressClick = false;
+      this.dragging = false;
+    });
+    s.addEventListener("pointermove", (ev) => {
+      const p = this.pointers.get(ev.pointerId);
+      if (!p || !this.vb) return;
+      const prev = { clientX: p.clientX, clientY: p.clientY };
+      if (!this.dragging && Math.hypot(ev.clientX - p.startX, ev.clientY - p.startY) > TAP_SLOP_PX) {
+        // Only now capture: capturing on pointerdown would steal the click from the table.
+        this.dragging = true;
+        this.suppressClick = true;
+        s.setPointerCapture?.(ev.pointerId);
+      }
+      p.clientX = ev.clientX;
+      p.clientY = ev.clientY;
+      if (!this.dragging) return;
+      if (this.pointers.size >= 2) {
+        const [a, b] = [...this.pointers.values()];
+        const other = a === p ? b : a;
+        const before = Math.hypot(prev.clientX - other.clientX, prev.clientY - other.clientY);
+        const after = Math.hypot(p.clientX - other.clientX, p.clientY - other.clientY);
+        if (before > 0) {
+          const mid = { clientX: (p.clientX + other.clientX) / 2, clientY: (p.clientY + other.clientY) / 2 };
+          this.zoomBy(after / before, mid);
+        }
+        return;
+      }
+      const r = s.getBoundingClientRect();
+      const dx = ((p.clientX - prev.clientX) / r.width) * this.vb.w;
+      const dy = ((p.clientY - prev.clientY) / r.height) * this.vb.h;
+      this.vb = this.clamp({ ...this.vb, x: this.vb.x - dx, y: this.vb.y - dy });
+      this.applyViewBox();
+    });
+    const end = (ev) => {
+      this.pointers.delete(ev.pointerId);
+      if (this.pointers.size === 0) this.dragging = false;
+    };
+    s.addEventListener("pointerup", end);
+    s.addEventListener("pointercancel", end);
+    s.addEventListener(
+      "wheel",
+      (ev) => {
+        if (!this.vb) return;
+        ev.preventDefault();
+        this.onInteract?.();
+        this.zoomBy(Math.exp(-ev.deltaY * (ev.ctrlKey ? 0.01 : 0.0015)), ev);
+      },
+      { passive: false },
+    );
+  }
+}

@@ -1,0 +1,86 @@
+// Manage one booking by its token: show it, and let the guest cancel it.
+
+import { Problem, api, applyBrand, dayLabel, fillFacts, humanMessage, localTime, money } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const { slug, token, brand } = document.body.dataset;
+const client = api(slug);
+applyBrand(brand);
+
+const STATUS = {
+  hold: ["On hold", "Not booked yet: this table is only held for a few minutes."],
+  pending_payment: ["Deposit pending", "Your table is reserved; the deposit is still to pay."],
+  confirmed: ["Confirmed", "See you there."],
+  seated: ["Seated", "Enjoy your night."],
+  completed: ["Completed", "Thanks for coming."],
+  cancelled: ["Cancelled", "This booking is cancelled. The table has gone back to other guests."],
+  expired: ["Expired", "This hold ran out before it was booked."],
+  no_show: ["No-show", "This booking was marked as a no-show."],
+};
+const CANCELLABLE = new Set(["hold", "pending_payment", "confirmed"]);
+
+function render(res) {
+  const [label, note] = STATUS[res.status] || [res.status, ""];
+  $("manage-loading").hidden = true;
+  $("manage-body").hidden = false;
+  $("manage").setAttribute("aria-busy", "false");
+  $("manage-title").textContent = res.status === "cancelled" ? "Booking cancelled" : "Your booking";
+  const pill = $("manage-status");
+  pill.textContent = label;
+  pill.className = `status-pill st-${res.status}`;
+  fillFacts($("manage-facts"), [
+    ["Name", res.guest_name || "—"],
+    ["Night", dayLabel(res.date, "long")],
+    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
+    ["Guests", String(res.party_size)],
+    ["Minimum spend", money(res.minimum, res.currency)],
+    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
+  ]);
+  const noteEl = $("manage-note");
+  noteEl.textContent = res.status === "pending_payment"
+    ? `A deposit of ${money(res.deposit, res.currency)} is due. Payment is pending: the venue will send you a link to pay it.`
+    : note;
+  noteEl.hidden = !noteEl.textContent;
+  $("manage-actions").hidden = !CANCELLABLE.has(res.status);
+  $("cancel-confirm").hidden = true;
+  $("cancel-start").hidden = false;
+}
+
+function fail(err) {
+  $("manage-loading").hidden = true;
+  $("manage").setAttribute("aria-busy", "false");
+  const box = $("manage-error");
+  box.textContent = err instanceof Problem && err.status === 404
+    ? "We couldn't find this booking. Check the link in your confirmation."
+    : err instanceof Problem ? humanMessage(err) : "Something went wrong. Please try again.";
+  box.hidden = false;
+}
+
+// Two steps, so a stray tap on a phone never cancels a night out.
+$("cancel-start").addEventListener("click", () => {
+  $("cancel-start").hidden = true;
+  $("cancel-confirm").hidden = false;
+  $("cancel-no").focus();
+});
+$("cancel-no").addEventListener("click", () => {
+  $("cancel-confirm").hidden = true;
+  $("cancel-start").hidden = false;
+  $("cancel-start").focus();
+});
+$("cancel-yes").addEventListener("click", async () => {
+  const btn = $("cancel-yes");
+  btn.disabled = true;
+  btn.textContent = "Cancelling…";
+  try {
+    render(await client.cancel(token));
+    $("manage-title").focus?.();
+  } catch (err) {
+    fail(err);
+  } finally {
+    btn.disabled = false;
+    btn.textContent = "Yes, cancel it";
+  }
+});
+
+client.reservation(token).then(render, fail);
