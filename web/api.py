@@ -16,6 +16,7 @@ from venue.actor import GUEST
 from venue.errors import DomainError, InvalidRequest, NotFound
 from venue.identity import identify
 from venue.models import Guest, Host, Reservation, Venue
+from venue.notifications import links
 
 from .deps import NowDep, PublicVenue, SessionDep
 from .schemas import (
@@ -158,15 +159,18 @@ async def release_hold(
 @router.get("/reservations/{token}", response_model=ReservationOut)
 async def lookup(venue: PublicVenue, session: SessionDep, token: str) -> dict[str, Any]:
     """A guest's reservation, found by the token from their confirmation."""
-    return await reservation_out(session, venue, await booking.by_token(session, venue, token))
+    res = await links.reservation_by_token(session, venue, token)
+    return await reservation_out(session, venue, res)
 
 
 @router.post("/reservations/{token}/cancel", response_model=ReservationOut)
 async def cancel(
     venue: PublicVenue, session: SessionDep, now: NowDep, token: str, body: CancelIn | None = None
 ) -> dict[str, Any]:
-    """Cancel by the guest's token; cancelling twice is harmless."""
-    res = await booking.by_token(session, venue, token)
+    """Cancel by the guest's token; cancelling twice is harmless. Inside the venue's
+    cancellation cutoff: 409 ``cancel_cutoff`` with the venue's phone number."""
+    res = await links.reservation_by_token(session, venue, token)
+    await links.check_guest_cancel(session, venue, res, now)
     reason = (body.reason if body else None) or "cancelled by guest"
     res = await booking.cancel(session, res, GUEST, now, reason)
     return await reservation_out(session, venue, res)

@@ -16,7 +16,7 @@ from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
-from . import api, live, pages, problems, staff_auth, staff_pricing
+from . import api, live, notifications, pages, problems, staff_auth, staff_pricing
 from .settings import Settings
 from .sweeper import sweep_forever
 
@@ -38,11 +38,14 @@ def create_app(
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
     hub = FloorHub(broker, live.snapshot_loader(sessions, clock))
+    mail = notifications.mail_loop(settings, sessions, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.connect()
         tasks = [asyncio.create_task(relay.run_forever())]
+        if run_sweeper:  # background jobs; tests drive them by hand
+            tasks.append(asyncio.create_task(mail.run_forever()))
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
@@ -70,6 +73,7 @@ def create_app(
     app.state.broker = broker
     app.state.relay = relay
     app.state.hub = hub
+    app.state.mail = mail
     problems.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
@@ -77,6 +81,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(staff_auth.router)
     app.include_router(staff_pricing.router)
+    app.include_router(notifications.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -44,10 +44,11 @@ async def _seed(settings: Settings) -> str:
 
 
 async def _worker(settings: Settings) -> None:
-    """Background jobs for scale-out: hold expiry and the outbox relay."""
+    """Background jobs for scale-out: hold expiry, the outbox relay and outgoing mail."""
     from realtime import make_broker
     from realtime.relay import OutboxRelay
 
+    from .notifications import mail_loop
     from .sweeper import sweep_forever
 
     engine = create_engine(settings.database_url)
@@ -59,6 +60,7 @@ async def _worker(settings: Settings) -> None:
         await asyncio.gather(
             sweep_forever(sessions, clock, settings.sweep_interval_seconds),
             OutboxRelay(sessions, broker, clock).run_forever(),
+            mail_loop(settings, sessions, clock).run_forever(),
         )
     finally:
         await broker.disconnect()
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="background jobs: hold expiry and the outbox relay (scale-out)")
+    sub.add_parser("worker", help="background jobs: hold expiry, outbox relay, mail (scale-out)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 

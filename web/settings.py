@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
     sweep_interval_seconds: float = 5.0
+    # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "bookings@maitre.localhost"
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,13 @@ from .base import Base, Tenanted, UTCDateTime, utcnow
 from .floor import Area, FloorPlan, TableLink, VenueTable
 from .log import AuditEntry, OutboxEvent, Turnaway
 from .nights import Night, Sitting, TableBlock
+from .notifications import (
+    LocalMail,
+    Notification,
+    NotificationSettings,
+    OutboxConsumption,
+    ReservationLink,
+)
 from .pricing import DepositRuleRow, PriceAdjustmentRow, TierPriceRow
 from .reservations import (
     EXPIRING,
@@ -31,10 +38,15 @@ __all__ = [
     "FloorPlan",
     "Guest",
     "Host",
+    "LocalMail",
     "Night",
+    "Notification",
+    "NotificationSettings",
+    "OutboxConsumption",
     "OutboxEvent",
     "PriceAdjustmentRow",
     "Reservation",
+    "ReservationLink",
     "ReservationTable",
     "Sitting",
     "StaffSession",

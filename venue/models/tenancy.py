@@ -51,6 +51,8 @@ class VenueRules(Tenanted, Base):
     # A hold waiting on Stripe lives at least as long as the Checkout session.
     payment_hold_minutes: Mapped[int] = mapped_column(default=30)
     cutoff_minutes: Mapped[int] = mapped_column(default=60)
+    # Guests' cancel links stop working this long before the sitting (then: call us).
+    cancel_cutoff_minutes: Mapped[int] = mapped_column(default=120)
     booking_window_days: Mapped[int] = mapped_column(default=60)
     min_party: Mapped[int] = mapped_column(default=1)
     max_party: Mapped[int] = mapped_column(default=20)

@@ -1,0 +1,245 @@
+"""From outbox events to queued messages (the mail consumer of the outbox).
+
+See ``OutboxConsumption`` for why consumption is a row per event, not a cursor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue import booking, venues
+from venue.clock import local_to_utc, to_local
+from venue.models import (
+    Guest,
+    NotificationSettings,
+    OutboxConsumption,
+    OutboxEvent,
+    Reservation,
+    Sitting,
+    Venue,
+)
+
+from . import links, queue
+from .sql import insert_ignore
+
+CONSUMER = "mail"
+DEFAULT_REMINDERS = (1440, 120)
+# Events older than this are not worth an email any more; it also bounds the scan.
+WINDOW = timedelta(days=3)
+TOPICS = (
+    "reservation.confirmed",
+    "reservation.cancelled",
+    "reservation.seated",
+    "reservation.no_show",
+    "payment.refunded",
+)
+
+
+async def pending_events(session: AsyncSession, now: datetime, limit: int) -> list[OutboxEvent]:
+    consumed = exists().where(
+        OutboxConsumption.consumer == CONSUMER, OutboxConsumption.event_id == OutboxEvent.id
+    )
+    rows = await session.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.at >= now - WINDOW, ~consumed)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def plan_once(session: AsyncSession, now: datetime, secret: str, limit: int = 200) -> int:
+    """Consume up to ``limit`` events in the caller's transaction; returns how many."""
+    events = await pending_events(session, now, limit)
+    for event in events:
+        mine = await insert_ignore(
+            session, OutboxConsumption, {"consumer": CONSUMER, "event_id": event.id, "at": now}
+        )
+        if mine and event.topic in TOPICS:
+            await plan_event(session, event, now, secret)
+    return len(events)
+
+
+async def plan_event(session: AsyncSession, event: OutboxEvent, now: datetime, secret: str) -> None:
+    payload = event.payload
+    res_id = payload.get("reservation_id") or payload.get("id")
+    if not res_id:
+        return
+    res = await session.get(Reservation, uuid.UUID(str(res_id)))
+    if res is None or res.tenant_id != event.tenant_id:
+        return
+    venue = await session.get(Venue, res.venue_id)
+    assert venue is not None
+    if event.topic == "reservation.confirmed":
+        await _confirmed(session, venue, res, now, secret)
+    elif event.topic == "reservation.cancelled":
+        await _cancelled(session, venue, res, now)
+    elif event.topic in ("reservation.seated", "reservation.no_show"):
+        await queue.cancel_pending(session, res.id, ("reminder",))
+    elif event.topic == "payment.refunded":
+        amount = int(payload.get("amount", res.quoted_deposit))
+        ctx = await _context(session, venue, res, {"amount": amount})
+        await _to_guest(session, venue, res, ctx, "refund", f"refund:{event.id}", now)
+
+
+async def reminder_offsets(session: AsyncSession, venue: Venue) -> list[int]:
+    prefs = await session.scalar(
+        select(NotificationSettings).where(NotificationSettings.venue_id == venue.id)
+    )
+    return list(prefs.reminder_minutes) if prefs else list(DEFAULT_REMINDERS)
+
+
+def reminder_times(
+    starts_at: datetime, offsets: list[int], now: datetime, tz: str
+) -> dict[int, datetime]:
+    """When each reminder is due, as a UTC instant; past ones are dropped, not sent late.
+
+    Whole days are counted on the venue's calendar: "24 hours before" a Sunday 22:00
+    start is Saturday 22:00 local even when the clocks change overnight (23 or 25 real
+    hours), which is what a guest means by "this time tomorrow". Shorter offsets are
+    real time: "2 hours before" is two hours before, whatever the clock on the wall.
+    """
+    local = to_local(starts_at, tz)
+    due: dict[int, datetime] = {}
+    for minutes in sorted(set(offsets), reverse=True):
+        if minutes > 0 and minutes % 1440 == 0:
+            day = local.date() - timedelta(days=minutes // 1440)
+            at = local_to_utc(day, local.time().replace(tzinfo=None), tz)
+        else:
+            at = starts_at - timedelta(minutes=minutes)
+        if at > now:
+            due[minutes] = at
+    return due
+
+
+async def _confirmed(
+    session: AsyncSession, venue: Venue, res: Reservation, now: datetime, secret: str
+) -> None:
+    await links.issue_link(session, res, secret, now)
+    ctx = await _context(session, venue, res, {})
+    key = str(res.id)
+    await _to_guest(session, venue, res, ctx, "confirmation", f"confirmation:{key}", now)
+    if res.quoted_deposit > 0:
+        receipt = {**ctx, "amount": res.quoted_deposit}
+        await _to_guest(session, venue, res, receipt, "receipt", f"receipt:{key}", now)
+    await _to_venue(session, venue, res, ctx, "venue_booking", f"venue_booking:{key}", now)
+    offsets = await reminder_offsets(session, venue)
+    for minutes, due in reminder_times(res.starts_at, offsets, now, venue.timezone).items():
+        reminder = {**ctx, "minutes_before": minutes}
+        await _to_guest(session, venue, res, reminder, "reminder", f"reminder:{minutes}:{key}", due)
+
+
+async def _cancelled(session: AsyncSession, venue: Venue, res: Reservation, now: datetime) -> None:
+    await queue.cancel_pending(session, res.id, ("reminder",))
+    # Released holds and lapsed payments were never confirmed to anyone: stay quiet.
+    if not await queue.has_sent_or_queued(session, res.id, "confirmation") and not (
+        await queue.has_sent_or_queued(session, res.id, "venue_booking")
+    ):
+        return
+    ctx = await _context(session, venue, res, {"reason": res.cancel_reason})
+    key = str(res.id)
+    await _to_guest(session, venue, res, ctx, "cancellation", f"cancellation:{key}", now)
+    await _to_venue(session, venue, res, ctx, "venue_cancellation", f"venue_cancel:{key}", now)
+
+
+async def _context(
+    session: AsyncSession, venue: Venue, res: Reservation, extra: dict[str, Any]
+) -> dict[str, Any]:
+    guest = await session.get(Guest, res.guest_id) if res.guest_id else None
+    tables = await booking.tables_of(session, res)
+    sitting = await session.get(Sitting, res.sitting_id)
+    rules = await venues.rules_of(session, venue)
+    return {
+        "venue": {
+            "name": venue.name,
+            "slug": venue.slug,
+            "phone": venue.phone,
+            "email": venue.email,
+            "timezone": venue.timezone,
+            "brand_color": venue.brand_color,
+        },
+        "reservation": {
+            "id": str(res.id),
+            "status": res.status,
+            "party_size": res.party_size,
+            "tables": [t.label for t in tables],
+            "sitting": sitting.name if sitting else None,
+            "starts_at": res.starts_at.isoformat(),
+            "ends_at": res.ends_at.isoformat(),
+            "currency": res.currency,
+            "minimum": res.quoted_minimum,
+            "deposit": res.quoted_deposit,
+            "notes": res.notes,
+        },
+        "guest": {
+            "name": guest.name if guest else None,
+            "email": guest.email if guest else None,
+            "phone": guest.phone if guest else None,
+        },
+        "policy": {"cancel_cutoff_minutes": rules.cancel_cutoff_minutes},
+        **extra,
+    }
+
+
+async def _to_guest(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    ctx: dict[str, Any],
+    kind: str,
+    key: str,
+    due: datetime,
+) -> None:
+    email = ctx["guest"]["email"]
+    if email:
+        await _enqueue(session, venue, res, ctx, kind, key, due, "guest", email, venue.email)
+
+
+async def _to_venue(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    ctx: dict[str, Any],
+    kind: str,
+    key: str,
+    due: datetime,
+) -> None:
+    if venue.email:
+        guest_email = ctx["guest"]["email"]
+        await _enqueue(session, venue, res, ctx, kind, key, due, "venue", venue.email, guest_email)
+
+
+async def _enqueue(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    ctx: dict[str, Any],
+    kind: str,
+    key: str,
+    due: datetime,
+    audience: str,
+    to_addr: str,
+    reply_to: str | None,
+) -> None:
+    prefs = await session.scalar(
+        select(NotificationSettings.language).where(NotificationSettings.venue_id == venue.id)
+    )
+    await queue.enqueue(
+        session,
+        tenant_id=venue.tenant_id,
+        venue_id=venue.id,
+        reservation_id=res.id,
+        kind=kind,
+        audience=audience,
+        to_addr=to_addr,
+        reply_to=reply_to,
+        language=prefs or "en",
+        context=ctx,
+        dedupe_key=key,
+        due_at=due,
+    )

@@ -1,0 +1,159 @@
+"""Rendering a queued message: templates per language (venue overrides later), local
+times in the venue's timezone, HTML with a plain-text part, an .ics for the calendar.
+
+Pure: everything comes from the notification's stored context plus the mail config,
+so the worker renders without touching the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+from jinja2 import Environment, PackageLoader, TemplateNotFound, select_autoescape
+
+from venue.models import Notification
+
+from .links import link_token
+
+SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+ICS_KINDS = {"confirmation": "PUBLISH", "reminder": "PUBLISH", "cancellation": "CANCEL"}
+
+_env = Environment(
+    loader=PackageLoader("venue.notifications", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    mail_from: str
+    public_url: str
+    link_secret: str
+
+
+def money(minor: int, currency: str) -> str:
+    symbol = SYMBOLS.get(currency)
+    amount = f"{minor / 100:,.2f}"
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def local(at_iso: str, tz: str) -> datetime:
+    return datetime.fromisoformat(at_iso).astimezone(ZoneInfo(tz))
+
+
+def long_time(at: datetime) -> str:
+    """ "Saturday 21 November 2026, 22:00 GMT" (the zone abbreviation shows DST)."""
+    return f"{at:%A} {at.day} {at:%B %Y, %H:%M} {at.tzname()}"
+
+
+def message_id(n: Notification) -> str:
+    """Stable for every attempt at one message, so a receiver can drop a resend."""
+    return f"<{n.id}@maitre>"
+
+
+def manage_url(settings: MailSettings, n: Notification) -> str | None:
+    if n.reservation_id is None:
+        return None
+    token = link_token(settings.link_secret, n.reservation_id)
+    slug = n.context["venue"]["slug"]
+    return f"{settings.public_url.rstrip('/')}/v/{slug}/r/{token}"
+
+
+def template_vars(n: Notification, settings: MailSettings) -> dict[str, Any]:
+    ctx = n.context
+    tz = ctx["venue"]["timezone"]
+    res = ctx.get("reservation", {})
+    starts = local(res["starts_at"], tz) if res else None
+    ends = local(res["ends_at"], tz) if res else None
+    currency = res.get("currency", "GBP")
+    return {
+        **ctx,
+        "kind": n.kind,
+        "starts": long_time(starts) if starts else "",
+        "ends": f"{ends:%H:%M}" if ends else "",
+        "day": f"{starts:%A} {starts.day} {starts:%B}" if starts else "",
+        "minimum": money(res.get("minimum", 0), currency),
+        "deposit": money(res.get("deposit", 0), currency),
+        "amount_text": money(int(ctx.get("amount", 0)), currency),
+        "has_deposit": res.get("deposit", 0) > 0,
+        "manage_url": manage_url(settings, n) if n.audience == "guest" else None,
+        "hours_before": round(int(ctx.get("minutes_before", 0)) / 60, 1),
+    }
+
+
+def _template(lang: str, name: str) -> Any:
+    try:
+        return _env.get_template(f"{lang}/{name}")
+    except TemplateNotFound:
+        return _env.get_template(f"en/{name}")
+
+
+def render(n: Notification, settings: MailSettings) -> EmailMessage:
+    values = template_vars(n, settings)
+    subject = _template(n.language, f"{n.kind}.subject.txt").render(values).strip()
+    text = _template(n.language, f"{n.kind}.txt").render(values)
+    html = _template(n.language, f"{n.kind}.html").render(values)
+
+    msg = EmailMessage()
+    venue_name = n.context["venue"]["name"]
+    # Guest-facing mail speaks as the venue; venue-facing mail as Maitre for the venue.
+    display = venue_name if n.audience == "guest" else f"Maitre for {venue_name}"
+    msg["From"] = formataddr((display, settings.mail_from))
+    msg["To"] = n.to_addr
+    if n.reply_to:
+        msg["Reply-To"] = n.reply_to
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id(n)
+    msg["Date"] = format_datetime(n.created_at)
+    msg["X-Maitre-Kind"] = n.kind
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    method = ICS_KINDS.get(n.kind)
+    if method and n.audience == "guest":
+        ics = calendar(n, values, method)
+        msg.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename="booking.ics",
+            params={"method": method},
+        )
+    return msg
+
+
+def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
+    """An iCalendar invite in the venue's timezone (TZID plus a generated VTIMEZONE)."""
+    ctx = n.context
+    tz = ctx["venue"]["timezone"]
+    res = ctx["reservation"]
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Maitre//Reservations//EN")
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", f"{res['id']}@maitre")
+    event.add("sequence", 1 if method == "CANCEL" else 0)
+    event.add("dtstamp", n.created_at)
+    event.add("dtstart", local(res["starts_at"], tz))
+    event.add("dtend", local(res["ends_at"], tz))
+    event.add("summary", f"{ctx['venue']['name']}: table for {res['party_size']}")
+    event.add("location", ctx["venue"]["name"])
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
+    description = f"Tables {', '.join(res['tables'])}. Minimum spend {values['minimum']}."
+    if values.get("manage_url") and method != "CANCEL":
+        description += f"\nManage or cancel: {values['manage_url']}"
+        event.add("url", values["manage_url"])
+    event.add("description", description)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
