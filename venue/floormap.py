@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import availability, quoting, venues
 from .clock import to_local
-from .models import Area, Night, Reservation, ReservationTable, Sitting, TableBlock, Venue
+from .models import (
+    Area,
+    Night,
+    Reservation,
+    ReservationTable,
+    Sitting,
+    TableBlock,
+    Venue,
+    VenueRules,
+)
 
 
 def local(at: datetime, venue: Venue) -> str:
@@ -33,9 +42,28 @@ def sitting_dict(sitting: Sitting, venue: Venue) -> dict[str, Any]:
     }
 
 
+def booking_window(
+    night: Night, sittings: list[Sitting], rules: VenueRules, now: datetime
+) -> tuple[datetime, datetime, bool]:
+    """When online booking opens and closes for the night (by its last sitting) and
+    whether it is open now; staff bookings ignore this."""
+    last = max((s.starts_at for s in sittings), default=night.opens_at)
+    first = min((s.starts_at for s in sittings), default=night.opens_at)
+    opens = first - timedelta(days=rules.booking_window_days)
+    closes = last - timedelta(minutes=rules.cutoff_minutes)
+    return opens, closes, opens <= now < closes and not night.is_closed
+
+
 def night_dict(
-    night: Night, venue: Venue, sittings: list[Sitting], total: int, free: int
+    night: Night,
+    venue: Venue,
+    sittings: list[Sitting],
+    total: int,
+    free: int,
+    rules: VenueRules,
+    now: datetime,
 ) -> dict[str, Any]:
+    opens, closes, bookable = booking_window(night, sittings, rules, now)
     return {
         "date": night.business_date.isoformat(),
         "title": night.title,
@@ -49,6 +77,9 @@ def night_dict(
         "tables_total": total,
         "tables_free": 0 if night.is_closed else free,
         "sold_out": not night.is_closed and total > 0 and free == 0,
+        "bookable": bookable and free > 0,
+        "booking_opens_at": opens.isoformat(),
+        "booking_closes_at": closes.isoformat(),
         "sittings": [sitting_dict(s, venue) for s in sittings],
     }
 
@@ -87,8 +118,9 @@ async def nights_summary(
     by_night: dict[uuid.UUID, list[Sitting]] = {}
     for s in sitting_rows:
         by_night.setdefault(s.night_id, []).append(s)
+    rules = await venues.rules_of(session, venue)
     return [
-        night_dict(n, venue, by_night.get(n.id, []), total, max(total - taken[n.id], 0))
+        night_dict(n, venue, by_night.get(n.id, []), total, max(total - taken[n.id], 0), rules, now)
         for n in nights
     ]
 
@@ -117,7 +149,7 @@ async def floor_map(
     free = sum(1 for t in state.tables if t.free)
     return {
         "venue": venue.slug,
-        "night": night_dict(night, venue, sittings, len(tables), free),
+        "night": night_dict(night, venue, sittings, len(tables), free, rules, now),
         "sitting": sitting_dict(sitting, venue),
         "currency": venue.currency,
         "width": plan.width,

@@ -36,13 +36,39 @@ def normalise_phone(raw: str, region: str) -> str:
 
 
 def identify(name: str, email: str | None, phone: str | None, region: str) -> GuestIdentity:
+    """Every problem at once, so a guest fixes the form in one go."""
+    problems: list[dict[str, str]] = []
     clean_name = " ".join(name.split())
     if not clean_name:
-        raise InvalidRequest("guest.name", "a name is required")
-    if not (email and email.strip()) and not (phone and phone.strip()):
-        raise InvalidRequest("guest", "an email address or a phone number is required")
-    return GuestIdentity(
-        name=clean_name,
-        email=normalise_email(email) if email and email.strip() else None,
-        phone=normalise_phone(phone, region) if phone and phone.strip() else None,
-    )
+        problems.append({"field": "guest.name", "message": "a name is required"})
+    has_email, has_phone = bool(email and email.strip()), bool(phone and phone.strip())
+    if not has_email and not has_phone:
+        problems.append(
+            {"field": "guest", "message": "an email address or a phone number is required"}
+        )
+    clean_email = clean_phone = None
+    for field, present, parse in (
+        ("email", has_email, lambda: normalise_email(email or "")),
+        ("phone", has_phone, lambda: normalise_phone(phone or "", region)),
+    ):
+        if not present:
+            continue
+        try:
+            value = parse()
+        except InvalidRequest as exc:
+            problems.extend(exc.extra["errors"])
+            continue
+        if field == "email":
+            clean_email = value
+        else:
+            clean_phone = value
+    if problems:
+        raise InvalidGuest(problems)
+    return GuestIdentity(name=clean_name, email=clean_email, phone=clean_phone)
+
+
+class InvalidGuest(InvalidRequest):
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        super().__init__(problems[0]["field"], message)
+        self.extra["errors"] = problems

@@ -115,6 +115,8 @@ async def place_hold(
     venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
 ) -> dict[str, Any]:
     """Hold tables for a few minutes while the guest enters their details."""
+    if body.website:  # honeypot: people never see this field, form-filling bots do
+        raise InvalidRequest("website", "leave this field empty")
     host_id = await _host_id(session, venue, body.host_code)
     req = booking.HoldRequest(
         business_date=body.date,
@@ -186,6 +188,7 @@ async def reservation_out(session: AsyncSession, venue: Venue, res: Reservation)
         "date": night.business_date,
         "party_size": res.party_size,
         "tables": [t.label for t in tables],
+        "table_ids": [t.id for t in tables],
         "starts_at": res.starts_at,
         "ends_at": res.ends_at,
         "starts_local": floormap.local(res.starts_at, venue),

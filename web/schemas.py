@@ -48,6 +48,9 @@ class NightOut(BaseModel):
     tables_total: int
     tables_free: int
     sold_out: bool
+    bookable: bool = Field(description="online booking is open now and a table is free")
+    booking_opens_at: datetime
+    booking_closes_at: datetime
     sittings: list[SittingOut]
 
 
@@ -105,6 +108,7 @@ class HoldIn(Strict):
     party_size: int = Field(ge=1, le=500)
     sitting_id: uuid.UUID | None = None
     host_code: str | None = Field(default=None, max_length=20)
+    website: str | None = Field(default=None, max_length=200, description="leave empty")
 
 
 class GuestIn(Strict):
@@ -150,6 +154,7 @@ class ReservationOut(BaseModel):
     date: date
     party_size: int
     tables: list[str]
+    table_ids: list[uuid.UUID]
     starts_at: datetime
     ends_at: datetime
     starts_local: str

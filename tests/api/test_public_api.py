@@ -40,6 +40,27 @@ async def test_venue_and_nights(client: httpx.AsyncClient, world: World) -> None
     assert night["opens_local"] == "2026-11-21T22:00+00:00"
     assert night["closes_local"] == "2026-11-22T04:00+00:00"  # past midnight, same night
     assert night["tables_free"] == 4 and not night["sold_out"]
+    assert night["bookable"] and night["booking_closes_at"] == "2026-11-21T21:00:00Z"
+
+
+async def test_a_night_past_its_cutoff_is_not_bookable(
+    client: httpx.AsyncClient, world: World, clock: FakeClock
+) -> None:
+    clock.now = clock.now.replace(day=21, hour=21, minute=0)
+    nights = (await client.get(f"{base(world)}/nights", params={"from": "2026-11-21"})).json()
+    assert nights[0]["bookable"] is False and nights[0]["tables_free"] == 4
+
+
+async def test_every_guest_problem_is_reported_at_once(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    placed = (await hold(client, world)).json()
+    r = await client.post(
+        f"{base(world)}/holds/{placed['reservation']['id']}/complete",
+        json={"token": placed["token"], "guest": {"name": " ", "email": "x@", "phone": "12"}},
+    )
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["guest.name", "guest.email", "guest.phone"]
 
 
 async def test_floor_map_shows_states_and_minimums(client: httpx.AsyncClient, world: World) -> None:
@@ -65,6 +86,7 @@ async def test_booking_flow_lookup_and_cancel(client: httpx.AsyncClient, world: 
     assert done.json()["starts_local"] == "2026-11-21T22:00+00:00"
     found = (await client.get(f"{base(world)}/reservations/{token}")).json()
     assert found["id"] == rid and found["guest_name"] == "Ada Lovelace"
+    assert found["table_ids"] == [str(world.table("T1").id)]
     first = await client.post(f"{base(world)}/reservations/{token}/cancel")
     second = await client.post(f"{base(world)}/reservations/{token}/cancel")
     assert first.json()["status"] == second.json()["status"] == "cancelled"
