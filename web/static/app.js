@@ -76,8 +76,13 @@ function setLive(s) {
 
 function nightStatus(n) {
   if (n.closed) return { ok: false, text: n.closed_reason || "Closed" };
-  if (Date.parse(n.opens_at) <= serverNow()) return { ok: false, text: "Booking closed" };
   if (n.sold_out) return { ok: false, text: "Sold out" };
+  // The server knows the venue's cutoff and booking window; the clock check covers a page
+  // left open past the cutoff.
+  if (n.bookable === false || Date.parse(n.booking_closes_at) <= serverNow()) {
+    const notYet = Date.parse(n.booking_opens_at) > serverNow();
+    return { ok: false, text: notYet ? "Not open yet" : "Booking closed" };
+  }
   const few = n.tables_free <= 3;
   return { ok: true, text: `${n.tables_free} table${n.tables_free === 1 ? "" : "s"} left`, few };
 }
