@@ -58,9 +58,11 @@ async def list_nights(
     start: Annotated[date | None, Query(alias="from")] = None,
     days: Annotated[int, Query(ge=1, le=120)] = 28,
 ) -> list[dict[str, Any]]:
-    """Nights from a date (default: the current business date), closed and sold-out flagged."""
-    first = start or (now - timedelta(hours=6)).date()
-    nights = await venues.nights_between(session, venue, first, first + timedelta(days=days - 1))
+    """Nights from a date (default: those not yet over), closed and sold-out flagged."""
+    first = start or (now - timedelta(days=1)).date()
+    nights = await venues.nights_between(session, venue, first, first + timedelta(days=days))
+    if start is None:  # from now on: a night that has already closed is of no use
+        nights = [n for n in nights if n.closes_at > now][:days]
     return await floormap.nights_summary(session, venue, nights, now)
 
 
