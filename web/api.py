@@ -119,6 +119,8 @@ async def place_hold(
     """Hold tables for a few minutes while the guest enters their details."""
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
+    if body.website:  # honeypot: people never see this field, form-filling bots do
+        raise InvalidRequest("website", "leave this field empty")
     host_id = await _host_id(session, venue, body.host_code)
     req = booking.HoldRequest(
         business_date=body.date,

@@ -17,7 +17,9 @@ from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
 from . import api, live, notifications, pages, problems, staff_auth, staff_pricing
+from .security import SecurityHeaders, Throttle
 from .settings import Settings
+from .staff_api import router as staff_console
 from .sweeper import sweep_forever
 
 log = logging.getLogger("maitre")
@@ -81,6 +83,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(staff_auth.router)
     app.include_router(staff_pricing.router)
+    app.include_router(staff_console)
+    app.add_middleware(Throttle, settings=settings)
+    app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)
 
     @app.get("/", include_in_schema=False)

@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
     sweep_interval_seconds: float = 5.0
+    # Per client IP and window: public holds and bookings (429 with Retry-After beyond).
+    rate_limit_holds: int = 30
+    rate_limit_bookings: int = 20
+    rate_limit_window_seconds: int = 60
+    # Failed staff sign-ins per account and per IP within the window, then 429.
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 30
+    login_window_seconds: int = 900
+    rate_limit_prefix: str = "maitre:rl"
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -1,0 +1,1253 @@
+"""Staff operations: running a night and editing a venue, behind the staff console.
+
+Every function takes a venue already resolved from the staff member's own tenant, so
+an id from another tenant simply is not found (404). Every write is audited with the
+acting staff member; every change a live floor shows also leaves an outbox event on the
+night's channel, so the relay pushes it after commit. Services flush, never commit.
+
+Moving and blocking claim tables exactly as ``booking.place_hold`` does: read the
+versions, check the state, bump each version ``WHERE version = :seen`` (a miss means a
+competing booking committed meanwhile: look again). On PostgreSQL the exclusion
+constraint on ``reservation_tables`` stands behind the move as well.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import availability, booking, floormap, guests, venues
+from .actor import Actor
+from .booking import HoldRequest, snapshot
+from .errors import (
+    Conflict,
+    DomainError,
+    InvalidRequest,
+    InvalidTransition,
+    NotFound,
+    PartySizeNotAllowed,
+    StaleReservation,
+    TablesNotJoinable,
+    TableUnavailable,
+)
+from .identity import GuestIdentity, identify
+from .journal import night_channel, record
+from .models import (
+    EXPIRING,
+    OCCUPYING,
+    Area,
+    AuditEntry,
+    Base,
+    FloorPlan,
+    Guest,
+    Host,
+    Night,
+    OutboxEvent,
+    Reservation,
+    ReservationTable,
+    Status,
+    TableBlock,
+    TableLink,
+    TierPriceRow,
+    Venue,
+    VenueRules,
+    VenueTable,
+)
+
+
+class TableHasBooking(Conflict):
+    code = "table_has_booking"
+
+
+class TableHasFutureBookings(Conflict):
+    code = "table_has_future_bookings"
+
+
+class LabelTaken(Conflict):
+    code = "label_taken"
+
+
+class RulesChanged(Conflict):
+    code = "rules_changed"
+
+
+class InvalidRules(DomainError):
+    status = 422
+    code = "rules_invalid"
+
+
+def staff_actor(user_id: uuid.UUID) -> Actor:
+    return Actor("staff", str(user_id))
+
+
+# --- reservations: lookup, lifecycle -------------------------------------------------
+
+
+async def reservation_of(session: AsyncSession, venue: Venue, res_id: uuid.UUID) -> Reservation:
+    res = await session.scalar(
+        select(Reservation).where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.venue_id == venue.id,
+            Reservation.id == res_id,
+        )
+    )
+    if res is None:
+        raise NotFound("no such reservation")
+    return res
+
+
+def _check_version(res: Reservation, version: int | None) -> None:
+    if version is not None and version != res.version:
+        raise StaleReservation(
+            "the reservation changed meanwhile; reload and try again", version=res.version
+        )
+
+
+async def seat(
+    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+) -> Reservation:
+    _check_version(res, version)
+    return await booking.transition(session, res, Status.SEATED, actor, now)
+
+
+async def complete(
+    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+) -> Reservation:
+    _check_version(res, version)
+    return await booking.transition(session, res, Status.COMPLETED, actor, now)
+
+
+async def no_show(
+    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+) -> Reservation:
+    _check_version(res, version)
+    return await booking.transition(session, res, Status.NO_SHOW, actor, now)
+
+
+async def cancel(
+    session: AsyncSession,
+    res: Reservation,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+    version: int | None,
+) -> Reservation:
+    """Cancel for the venue; the ``reservation.cancelled`` outbox event tells the guest."""
+    _check_version(res, version)
+    if res.status == Status.CANCELLED:
+        return res
+    return await booking.cancel(session, res, actor, now, reason)
+
+
+def _is_live(res: Reservation, now: datetime) -> bool:
+    if res.status not in OCCUPYING:
+        return False
+    return not (res.status in EXPIRING and res.expires_at is not None and res.expires_at <= now)
+
+
+async def move(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    table_ids: list[uuid.UUID],
+    actor: Actor,
+    now: datetime,
+    version: int | None = None,
+) -> Reservation:
+    """Put the reservation on other table(s), all or nothing; joining tables is a move
+    to a larger set. The new tables are claimed like a hold claims them."""
+    _check_version(res, version)
+    if not _is_live(res, now):
+        raise InvalidTransition(f"a {res.status} reservation cannot be moved")
+    night = await venues.night_on_id(session, venue, res.night_id)
+    sitting = await venues.sitting_of(session, night, res.sitting_id)
+    plan = await venues.active_plan(session, venue)
+    all_tables = await availability.tables_of(session, venue, plan.id)
+    wanted = booking._pick(all_tables, table_ids)
+    await _check_fit(session, venue, wanted, res.party_size)
+    current = await booking.tables_of(session, res)
+    current_ids = {t.id for t in current}
+    added = [t for t in wanted if t.id not in current_ids]
+    removed = [t for t in current if t.id not in {w.id for w in wanted}]
+    if not added and not removed:
+        return res
+
+    for _ in range(booking.CLAIM_ATTEMPTS):
+        seen = await availability.versions(session, venue.tenant_id, [t.id for t in added])
+        state = await availability.night_state(session, venue, night, sitting, all_tables, now)
+        by_id = state.by_id()
+        taken = [
+            by_id[t.id]
+            for t in added
+            if not by_id[t.id].free and by_id[t.id].reservation_id != res.id
+        ]
+        if taken:
+            labels = ", ".join(s.table.label for s in taken)
+            raise TableUnavailable(
+                f"not free: {labels}", table_ids=[str(s.table.id) for s in taken]
+            )
+        if await booking._claim(session, venue.tenant_id, seen):
+            break
+    else:
+        raise TableUnavailable("the table is in demand right now, try again")
+
+    await booking._expire_stale(
+        session, venue.tenant_id, [t.id for t in added], sitting, actor, now
+    )
+    before = {**snapshot(res), "tables": [t.label for t in current]}
+    bumped = await session.execute(
+        update(Reservation)
+        .where(Reservation.id == res.id, Reservation.version == res.version)
+        .values(version=res.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleReservation("the reservation changed meanwhile; reload and try again")
+    await session.refresh(res)
+    if removed:
+        await session.execute(
+            delete(ReservationTable).where(
+                ReservationTable.tenant_id == venue.tenant_id,
+                ReservationTable.reservation_id == res.id,
+                ReservationTable.table_id.in_([t.id for t in removed]),
+            )
+        )
+    session.add_all(
+        ReservationTable(
+            tenant_id=venue.tenant_id,
+            reservation_id=res.id,
+            table_id=t.id,
+            status=res.status,
+            starts_at=res.starts_at,
+            ends_at=res.ends_at,
+        )
+        for t in added
+    )
+    try:
+        await session.flush()
+    except DBAPIError as exc:
+        if booking._sqlstate(exc) in {"23P01", "40P01"}:
+            raise TableUnavailable("just taken") from exc
+        raise
+    after = {**snapshot(res), "tables": [t.label for t in sorted(wanted, key=lambda t: t.label)]}
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="reservation.moved",
+        entity="reservation",
+        entity_id=res.id,
+        before=before,
+        after=after,
+        at=now,
+        topic="reservation.moved",
+        channel=night_channel(res.night_id),
+        payload={
+            **after,
+            "table_ids": [str(t.id) for t in wanted],
+            "from_table_ids": [str(t.id) for t in current],
+        },
+    )
+    return res
+
+
+async def _check_fit(
+    session: AsyncSession, venue: Venue, wanted: list[VenueTable], party_size: int
+) -> None:
+    """Staff may seat a party on more tables than needed, never on tables too small or
+    on tables that cannot be joined."""
+    capacity = sum(t.max_party for t in wanted)
+    if party_size > capacity:
+        raise PartySizeNotAllowed(f"those tables seat at most {capacity}")
+    ids = [t.id for t in wanted]
+    if len(ids) > 1:
+        links = await availability.links_between(session, venue.tenant_id, ids)
+        if not availability.connected(ids, links):
+            raise TablesNotJoinable("those tables cannot be joined (no join links between them)")
+
+
+# --- phone and walk-in bookings ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffBooking:
+    business_date: date
+    table_ids: list[uuid.UUID]
+    party_size: int
+    channel: str  # phone | walk_in
+    guest_name: str
+    guest_email: str | None = None
+    guest_phone: str | None = None
+    sitting_id: uuid.UUID | None = None
+    host_id: uuid.UUID | None = None
+    notes: str | None = None
+    seat_now: bool = False
+
+
+async def book_for_guest(
+    session: AsyncSession, venue: Venue, req: StaffBooking, actor: Actor, now: datetime
+) -> Reservation:
+    """A booking taken by staff: confirmed at once (any deposit is settled at the venue),
+    past the online cutoff and window and the per-guest cap, attributed to the staff
+    member in ``created_by``. A walk-in needs only a name."""
+    if req.host_id is not None:
+        await host_of(session, venue, req.host_id)
+    if req.channel == "walk_in" and not (req.guest_email or req.guest_phone):
+        who = GuestIdentity(" ".join(req.guest_name.split()), None, None)
+        if not who.name:
+            raise InvalidRequest("guest.name", "a name is required")
+    else:
+        who = identify(req.guest_name, req.guest_email, req.guest_phone, venue.country)
+    hold = await booking.place_hold(
+        session,
+        venue,
+        HoldRequest(
+            business_date=req.business_date,
+            table_ids=req.table_ids,
+            party_size=req.party_size,
+            sitting_id=req.sitting_id,
+            channel=req.channel,
+            host_id=req.host_id,
+            bypass_rules=True,
+            notes=req.notes,
+        ),
+        actor,
+        now,
+    )
+    guest = await _guest_for(session, venue, who)
+    res = await booking.transition(
+        session, hold.reservation, Status.CONFIRMED, actor, now, guest_id=guest.id
+    )
+    if req.seat_now:
+        res = await booking.transition(session, res, Status.SEATED, actor, now)
+    return res
+
+
+async def _guest_for(session: AsyncSession, venue: Venue, who: GuestIdentity) -> Guest:
+    if who.email or who.phone:
+        return await guests.find_or_create(session, venue.tenant_id, who)
+    guest = Guest(tenant_id=venue.tenant_id, name=who.name)
+    session.add(guest)
+    await session.flush()
+    return guest
+
+
+async def host_of(session: AsyncSession, venue: Venue, host_id: uuid.UUID) -> Host:
+    host = await session.scalar(
+        select(Host).where(Host.tenant_id == venue.tenant_id, Host.id == host_id)
+    )
+    if host is None:
+        raise NotFound("no such host")
+    return host
+
+
+async def hosts(session: AsyncSession, venue: Venue) -> list[Host]:
+    return list(
+        await session.scalars(
+            select(Host).where(Host.tenant_id == venue.tenant_id).order_by(Host.name)
+        )
+    )
+
+
+# --- closures and blocks -------------------------------------------------------------
+
+
+async def live_count(session: AsyncSession, night: Night, now: datetime) -> int:
+    """Live (occupying) reservations of the night."""
+    return int(
+        await session.scalar(
+            select(func.count(Reservation.id)).where(
+                Reservation.tenant_id == night.tenant_id,
+                Reservation.night_id == night.id,
+                Reservation.status.in_([s.value for s in OCCUPYING]),
+                or_(
+                    Reservation.status.not_in([s.value for s in EXPIRING]),
+                    Reservation.expires_at > now,
+                ),
+            )
+        )
+        or 0
+    )
+
+
+async def set_closed(
+    session: AsyncSession,
+    night: Night,
+    closed: bool,
+    reason: str | None,
+    actor: Actor,
+    now: datetime,
+) -> Night:
+    """Close (no new holds, online or staff) or reopen a night. Existing bookings stay:
+    the caller is told how many, and cancels them one by one so each guest is told."""
+    before = {"closed": night.is_closed, "reason": night.closed_reason}
+    night.is_closed = closed
+    night.closed_reason = reason if closed else None
+    await session.flush()
+    after = {"closed": night.is_closed, "reason": night.closed_reason}
+    action = "night.closed" if closed else "night.reopened"
+    record(
+        session,
+        tenant_id=night.tenant_id,
+        actor=str(actor),
+        action=action,
+        entity="night",
+        entity_id=night.id,
+        before=before,
+        after=after,
+        at=now,
+        topic=action,
+        channel=night_channel(night.id),
+        payload={"night_id": str(night.id), **after},
+    )
+    return night
+
+
+async def tables_to_block(
+    session: AsyncSession,
+    venue: Venue,
+    table_ids: list[uuid.UUID],
+    area_id: uuid.UUID | None,
+) -> list[VenueTable]:
+    plan = await venues.active_plan(session, venue)
+    all_tables = await availability.tables_of(session, venue, plan.id)
+    chosen = booking._pick(all_tables, table_ids) if table_ids else []
+    if area_id is not None:
+        area = await area_of(session, venue, area_id)
+        chosen += [t for t in all_tables if t.area_id == area.id and t not in chosen]
+    if not chosen:
+        raise InvalidRequest("table_ids", "name at least one table, or an area with tables")
+    return sorted(chosen, key=lambda t: t.label)
+
+
+async def block(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    tables: list[VenueTable],
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> list[TableBlock]:
+    """Take tables out of sale for the night. A table with a live booking that night is
+    refused (409) until the booking is moved or cancelled; the claim makes a hold racing
+    this block either land first (and we refuse) or fail and see the block."""
+    existing = {b.table_id: b for b in await blocks_of(session, night)}
+    fresh = [t for t in tables if t.id not in existing]
+    for _ in range(booking.CLAIM_ATTEMPTS):
+        seen = await availability.versions(session, venue.tenant_id, [t.id for t in fresh])
+        busy = await availability.occupying(
+            session, venue.tenant_id, seen.keys(), night.opens_at, night.closes_at, now
+        )
+        if busy:
+            labels = ", ".join(t.label for t in fresh if t.id in busy)
+            raise TableHasBooking(
+                f"move or cancel the booking on {labels} first",
+                table_ids=[str(t) for t in busy],
+                reservation_ids=sorted({str(rid) for rid, _ in busy.values()}),
+            )
+        if await booking._claim(session, venue.tenant_id, seen):
+            break
+    else:
+        raise TableUnavailable("the table is in demand right now, try again")
+    made = []
+    for table in tables:
+        row = existing.get(table.id)
+        if row is None:
+            row = TableBlock(
+                tenant_id=venue.tenant_id,
+                night_id=night.id,
+                table_id=table.id,
+                reason=reason,
+                created_at=now,
+            )
+            session.add(row)
+        else:
+            row.reason = reason
+        made.append(row)
+    await session.flush()
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="table.blocked",
+        entity="night",
+        entity_id=night.id,
+        before=None,
+        after={"table_ids": [str(t.id) for t in tables], "reason": reason},
+        at=now,
+        topic="table.blocked",
+        channel=night_channel(night.id),
+    )
+    return made
+
+
+async def unblock(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    tables: list[VenueTable],
+    actor: Actor,
+    now: datetime,
+) -> int:
+    ids = [t.id for t in tables]
+    gone = await session.execute(
+        delete(TableBlock).where(
+            TableBlock.tenant_id == venue.tenant_id,
+            TableBlock.night_id == night.id,
+            TableBlock.table_id.in_(ids),
+        )
+    )
+    count = int(gone.rowcount or 0)  # type: ignore[attr-defined]
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="table.unblocked",
+        entity="night",
+        entity_id=night.id,
+        before={"table_ids": [str(i) for i in ids]},
+        after=None,
+        at=now,
+        topic="table.unblocked",
+        channel=night_channel(night.id),
+        payload={"table_ids": [str(i) for i in ids]},
+    )
+    return count
+
+
+async def blocks_of(session: AsyncSession, night: Night) -> list[TableBlock]:
+    return list(
+        await session.scalars(
+            select(TableBlock).where(
+                TableBlock.tenant_id == night.tenant_id, TableBlock.night_id == night.id
+            )
+        )
+    )
+
+
+# --- the staff floor: the public map plus who is where -------------------------------
+
+
+async def staff_floor(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting_id: uuid.UUID | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The public floor map overlaid with each table's reservation and block reason,
+    and the night's totals against capacity."""
+    floor = await floormap.floor_map(session, venue, night, sitting_id, now)
+    sitting = await venues.sitting_of(session, night, sitting_id)
+    plan = await venues.active_plan(session, venue)
+    tables_ = await availability.tables_of(session, venue, plan.id)
+    state = await availability.night_state(session, venue, night, sitting, tables_, now)
+    on_table = {str(t.table.id): t.reservation_id for t in state.tables if t.reservation_id}
+    ids = set(on_table.values())
+    rows = await session.execute(
+        select(Reservation, Guest)
+        .outerjoin(Guest, Guest.id == Reservation.guest_id)
+        .where(Reservation.tenant_id == venue.tenant_id, Reservation.id.in_(list(ids)))
+    )
+    info = {
+        res.id: {
+            "id": str(res.id),
+            "status": res.status,
+            "party_size": res.party_size,
+            "guest_name": guest.name if guest else None,
+            "minimum": res.quoted_minimum,
+            "deposit": res.quoted_deposit,
+            "channel": res.channel,
+            "version": res.version,
+            "notes": res.notes,
+        }
+        for res, guest in rows
+    }
+    reasons = {str(b.table_id): b.reason for b in await blocks_of(session, night)}
+    tables = []
+    for t in floor["tables"]:
+        rid = on_table.get(t["id"])
+        tables.append(
+            {
+                **t,
+                "reservation": info.get(rid) if rid else None,
+                "block_reason": reasons.get(t["id"]),
+            }
+        )
+    taken = [t for t in tables if t["reservation"]]
+    return {
+        **floor,
+        "tables": tables,
+        "totals": {
+            "guests": sum(r["party_size"] for r in info.values()),
+            "reservations": len(info),
+            "tables_booked": len(taken),
+            "tables_blocked": len(reasons),
+            "tables_total": len(tables),
+            "seats_total": sum(t["max_party"] for t in tables),
+            "minimum_total": sum(r["minimum"] for r in info.values()),
+        },
+    }
+
+
+# --- search and details ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Search:
+    day: date | None = None
+    statuses: tuple[str, ...] = ()
+    text: str | None = None
+    host_id: uuid.UUID | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+async def search(
+    session: AsyncSession, venue: Venue, q: Search
+) -> tuple[list[dict[str, Any]], int]:
+    """Reservations of the venue, newest night first, with guest, host and tables."""
+    stmt = (
+        select(Reservation, Guest, Night.business_date, Host.name)
+        .join(Night, Night.id == Reservation.night_id)
+        .outerjoin(Guest, Guest.id == Reservation.guest_id)
+        .outerjoin(Host, Host.id == Reservation.host_id)
+        .where(Reservation.tenant_id == venue.tenant_id, Reservation.venue_id == venue.id)
+    )
+    if q.day is not None:
+        stmt = stmt.where(Night.business_date == q.day)
+    if q.statuses:
+        stmt = stmt.where(Reservation.status.in_(list(q.statuses)))
+    if q.host_id is not None:
+        stmt = stmt.where(Reservation.host_id == q.host_id)
+    if q.text and q.text.strip():
+        like = f"%{_escape_like(q.text.strip().lower())}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Guest.name).like(like, escape="\\"),
+                func.lower(Guest.email).like(like, escape="\\"),
+                Guest.phone.like(like, escape="\\"),
+            )
+        )
+    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = (
+        await session.execute(
+            stmt.order_by(Night.business_date.desc(), Reservation.starts_at, Reservation.id)
+            .offset((q.page - 1) * q.per_page)
+            .limit(q.per_page)
+        )
+    ).all()
+    labels = await _labels(session, venue, [r[0].id for r in rows])
+    return [
+        _summary(res, guest, day, host_name, labels.get(res.id, []))
+        for res, guest, day, host_name in rows
+    ], total
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def _labels(
+    session: AsyncSession, venue: Venue, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(ReservationTable.reservation_id, VenueTable.label)
+        .join(VenueTable, VenueTable.id == ReservationTable.table_id)
+        .where(ReservationTable.tenant_id == venue.tenant_id)
+        .where(ReservationTable.reservation_id.in_(ids))
+        .order_by(VenueTable.label)
+    )
+    out: dict[uuid.UUID, list[str]] = {}
+    for rid, label in rows:
+        out.setdefault(rid, []).append(label)
+    return out
+
+
+def _summary(
+    res: Reservation, guest: Guest | None, day: date, host_name: str | None, tables: list[str]
+) -> dict[str, Any]:
+    return {
+        "id": str(res.id),
+        "status": res.status,
+        "date": day.isoformat(),
+        "starts_at": res.starts_at.isoformat(),
+        "ends_at": res.ends_at.isoformat(),
+        "expires_at": res.expires_at.isoformat() if res.expires_at else None,
+        "party_size": res.party_size,
+        "tables": tables,
+        "guest_name": guest.name if guest else None,
+        "guest_email": guest.email if guest else None,
+        "guest_phone": guest.phone if guest else None,
+        "host_id": str(res.host_id) if res.host_id else None,
+        "host_name": host_name,
+        "channel": res.channel,
+        "currency": res.currency,
+        "minimum": res.quoted_minimum,
+        "deposit": res.quoted_deposit,
+        "version": res.version,
+    }
+
+
+async def details(session: AsyncSession, venue: Venue, res: Reservation) -> dict[str, Any]:
+    """Everything staff see about one reservation: contact, notes, tables, money, history."""
+    night = await venues.night_on_id(session, venue, res.night_id)
+    guest = await session.get(Guest, res.guest_id) if res.guest_id else None
+    host = await host_of(session, venue, res.host_id) if res.host_id else None
+    tables = await booking.tables_of(session, res)
+    history = await session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.tenant_id == venue.tenant_id,
+            AuditEntry.entity == "reservation",
+            AuditEntry.entity_id == str(res.id),
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return {
+        **_summary(res, guest, night.business_date, host.name if host else None, []),
+        "tables": [{"id": str(t.id), "label": t.label, "tier": t.tier} for t in tables],
+        "sitting_id": str(res.sitting_id),
+        "notes": res.notes,
+        "cancel_reason": res.cancel_reason,
+        "created_by": res.created_by,
+        "created_at": res.created_at.isoformat(),
+        "updated_at": res.updated_at.isoformat(),
+        "quote": res.quote,
+        "guest": (
+            {"id": str(guest.id), "name": guest.name, "email": guest.email, "phone": guest.phone}
+            if guest
+            else None
+        ),
+        "payments": await _payments(session, res),
+        "history": [audit_dict(e) for e in history],
+    }
+
+
+async def _payments(session: AsyncSession, res: Reservation) -> list[dict[str, Any]]:
+    """Payment rows if the payments package has its table (it ships separately)."""
+    table = Base.metadata.tables.get("payments")
+    if table is None or "reservation_id" not in table.c:
+        return []
+    rows = await session.execute(
+        select(table).where(
+            table.c.reservation_id == res.id,
+            *([table.c.tenant_id == res.tenant_id] if "tenant_id" in table.c else []),
+        )
+    )
+    return [
+        {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row._mapping.items()}
+        for row in rows
+        if row is not None
+    ]
+
+
+def audit_dict(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.at.isoformat(),
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+    }
+
+
+async def audit_trail(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    entity: str | None,
+    entity_id: str | None,
+    page: int,
+    per_page: int,
+) -> list[dict[str, Any]]:
+    stmt = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    rows = await session.scalars(
+        stmt.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return [audit_dict(e) for e in rows]
+
+
+# --- floor plan editing ----------------------------------------------------------------
+
+TABLE_FIELDS = (
+    "label",
+    "tier",
+    "min_party",
+    "max_party",
+    "shape",
+    "x",
+    "y",
+    "width",
+    "height",
+    "rotation",
+    "area_id",
+    "base_minimum",
+)
+AREA_FIELDS = ("name", "x", "y", "width", "height")
+
+
+def table_dict(t: VenueTable) -> dict[str, Any]:
+    return {
+        "id": str(t.id),
+        **{k: getattr(t, k) for k in TABLE_FIELDS if k != "area_id"},
+        "area_id": str(t.area_id) if t.area_id else None,
+    }
+
+
+def area_dict(a: Area) -> dict[str, Any]:
+    return {"id": str(a.id), **{k: getattr(a, k) for k in AREA_FIELDS}}
+
+
+async def floor_plan(session: AsyncSession, venue: Venue) -> dict[str, Any]:
+    plan = await venues.active_plan(session, venue)
+    tables = await availability.tables_of(session, venue, plan.id)
+    areas = await _areas(session, venue, plan)
+    links = await session.execute(
+        select(TableLink.table_a_id, TableLink.table_b_id).where(
+            TableLink.tenant_id == venue.tenant_id,
+            TableLink.table_a_id.in_([t.id for t in tables]),
+        )
+    )
+    tiers = await session.scalars(
+        select(TierPriceRow.tier)
+        .where(TierPriceRow.tenant_id == venue.tenant_id, TierPriceRow.venue_id == venue.id)
+        .order_by(TierPriceRow.position)
+    )
+    return {
+        "id": str(plan.id),
+        "name": plan.name,
+        "width": plan.width,
+        "height": plan.height,
+        "tiers": list(tiers),
+        "areas": [area_dict(a) for a in areas],
+        "tables": [table_dict(t) for t in tables],
+        "links": [[str(a), str(b)] for a, b in links],
+    }
+
+
+async def _areas(session: AsyncSession, venue: Venue, plan: FloorPlan) -> list[Area]:
+    return list(
+        await session.scalars(
+            select(Area)
+            .where(Area.tenant_id == venue.tenant_id, Area.floor_plan_id == plan.id)
+            .order_by(Area.name)
+        )
+    )
+
+
+async def update_plan(
+    session: AsyncSession, venue: Venue, changes: dict[str, Any], actor: Actor, now: datetime
+) -> FloorPlan:
+    plan = await venues.active_plan(session, venue)
+    before = {k: getattr(plan, k) for k in ("name", "width", "height")}
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    await session.flush()
+    after = {k: getattr(plan, k) for k in ("name", "width", "height")}
+    await _plan_changed(session, venue, actor, now, "floor_plan.updated", plan.id, before, after)
+    return plan
+
+
+async def table_of(session: AsyncSession, venue: Venue, table_id: uuid.UUID) -> VenueTable:
+    table = await session.scalar(
+        select(VenueTable).where(
+            VenueTable.tenant_id == venue.tenant_id,
+            VenueTable.venue_id == venue.id,
+            VenueTable.id == table_id,
+            VenueTable.is_active.is_(True),
+        )
+    )
+    if table is None:
+        raise NotFound("no such table")
+    return table
+
+
+async def area_of(session: AsyncSession, venue: Venue, area_id: uuid.UUID) -> Area:
+    plan = await venues.active_plan(session, venue)
+    area = await session.scalar(
+        select(Area).where(
+            Area.tenant_id == venue.tenant_id, Area.floor_plan_id == plan.id, Area.id == area_id
+        )
+    )
+    if area is None:
+        raise NotFound("no such area")
+    return area
+
+
+async def _check_table(
+    session: AsyncSession, venue: Venue, plan: FloorPlan, data: dict[str, Any], own: uuid.UUID
+) -> None:
+    if "tier" in data:
+        known = set(
+            await session.scalars(
+                select(TierPriceRow.tier).where(
+                    TierPriceRow.tenant_id == venue.tenant_id, TierPriceRow.venue_id == venue.id
+                )
+            )
+        )
+        if data["tier"] not in known:
+            raise InvalidRequest(
+                "tier",
+                f"no price for tier '{data['tier']}'; known tiers: {', '.join(sorted(known))} "
+                "(add a tier in pricing first)",
+            )
+    if data.get("area_id") is not None:
+        await area_of(session, venue, data["area_id"])  # another tenant's area: 404
+    if "label" in data:
+        clash = await session.scalar(
+            select(VenueTable.id).where(
+                VenueTable.tenant_id == venue.tenant_id,
+                VenueTable.floor_plan_id == plan.id,
+                VenueTable.label == data["label"],
+                VenueTable.id != own,
+            )
+        )
+        if clash is not None:
+            raise LabelTaken(f"another table is labelled '{data['label']}'", field="label")
+
+
+async def add_table(
+    session: AsyncSession, venue: Venue, data: dict[str, Any], actor: Actor, now: datetime
+) -> VenueTable:
+    plan = await venues.active_plan(session, venue)
+    table_id = uuid.uuid4()
+    await _check_table(session, venue, plan, data, table_id)
+    table = VenueTable(
+        id=table_id, tenant_id=venue.tenant_id, venue_id=venue.id, floor_plan_id=plan.id, **data
+    )
+    _check_party(table.min_party or 1, table.max_party or 4)
+    session.add(table)
+    await session.flush()
+    await _plan_changed(
+        session, venue, actor, now, "table.added", table.id, None, _audit_table(table)
+    )
+    return table
+
+
+async def update_table(
+    session: AsyncSession,
+    venue: Venue,
+    table: VenueTable,
+    data: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> VenueTable:
+    plan = await venues.active_plan(session, venue)
+    await _check_table(session, venue, plan, data, table.id)
+    _check_party(data.get("min_party", table.min_party), data.get("max_party", table.max_party))
+    before = _audit_table(table)
+    for key, value in data.items():
+        setattr(table, key, value)
+    await session.flush()
+    await _plan_changed(
+        session, venue, actor, now, "table.updated", table.id, before, _audit_table(table)
+    )
+    return table
+
+
+def _check_party(lo: int, hi: int) -> None:
+    if hi < lo:
+        raise InvalidRequest("max_party", f"max_party ({hi}) is below min_party ({lo})")
+
+
+def _audit_table(t: VenueTable) -> dict[str, Any]:
+    d = table_dict(t)
+    d.pop("id")
+    return d
+
+
+async def future_bookings(
+    session: AsyncSession, venue: Venue, table: VenueTable, now: datetime
+) -> int:
+    return int(
+        await session.scalar(
+            select(func.count(func.distinct(ReservationTable.reservation_id)))
+            .join(Reservation, Reservation.id == ReservationTable.reservation_id)
+            .where(
+                ReservationTable.tenant_id == venue.tenant_id,
+                ReservationTable.table_id == table.id,
+                ReservationTable.ends_at > now,
+                availability.live_allocation(now),  # type: ignore[arg-type]
+            )
+        )
+        or 0
+    )
+
+
+async def delete_table(
+    session: AsyncSession, venue: Venue, table: VenueTable, actor: Actor, now: datetime
+) -> None:
+    """Refused while the table has live bookings ahead (move them first). A table with
+    past bookings is retired (kept for history, its label freed), otherwise deleted."""
+    count = await future_bookings(session, venue, table, now)
+    if count:
+        raise TableHasFutureBookings(
+            f"table {table.label} has {count} upcoming booking(s); move them first",
+            count=count,
+        )
+    # Bump the version so a hold racing this delete fails its claim and looks again.
+    await booking._claim(session, venue.tenant_id, {table.id: table.version})
+    before = _audit_table(table)
+    used = await session.scalar(
+        select(ReservationTable.id).where(
+            ReservationTable.tenant_id == venue.tenant_id, ReservationTable.table_id == table.id
+        )
+    )
+    if used is None:
+        await session.delete(table)
+    else:
+        table.is_active = False
+        table.label = f"{table.label[:12]}~{table.id.hex[:6]}"
+    await session.flush()
+    await _plan_changed(session, venue, actor, now, "table.deleted", table.id, before, None)
+
+
+async def add_area(
+    session: AsyncSession, venue: Venue, data: dict[str, Any], actor: Actor, now: datetime
+) -> Area:
+    plan = await venues.active_plan(session, venue)
+    area = Area(tenant_id=venue.tenant_id, floor_plan_id=plan.id, **data)
+    session.add(area)
+    await session.flush()
+    await _plan_changed(session, venue, actor, now, "area.added", area.id, None, area_dict(area))
+    return area
+
+
+async def update_area(
+    session: AsyncSession,
+    venue: Venue,
+    area: Area,
+    data: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> Area:
+    before = area_dict(area)
+    for key, value in data.items():
+        setattr(area, key, value)
+    await session.flush()
+    await _plan_changed(
+        session, venue, actor, now, "area.updated", area.id, before, area_dict(area)
+    )
+    return area
+
+
+async def delete_area(
+    session: AsyncSession, venue: Venue, area: Area, actor: Actor, now: datetime
+) -> None:
+    """Its tables stay, outside any area."""
+    before = area_dict(area)
+    await session.execute(
+        update(VenueTable)
+        .where(VenueTable.tenant_id == venue.tenant_id, VenueTable.area_id == area.id)
+        .values(area_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.delete(area)
+    await session.flush()
+    await _plan_changed(session, venue, actor, now, "area.deleted", area.id, before, None)
+
+
+async def set_link(
+    session: AsyncSession,
+    venue: Venue,
+    a: VenueTable,
+    b: VenueTable,
+    joined: bool,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Allow (or stop allowing) two tables to be joined for one party."""
+    if a.id == b.id:
+        raise InvalidRequest("table_ids", "a table cannot be joined to itself")
+    lo, hi = sorted([a.id, b.id])
+    found = await session.scalar(
+        select(TableLink).where(
+            TableLink.tenant_id == venue.tenant_id,
+            TableLink.table_a_id == lo,
+            TableLink.table_b_id == hi,
+        )
+    )
+    if joined and found is None:
+        session.add(TableLink(tenant_id=venue.tenant_id, table_a_id=lo, table_b_id=hi))
+    elif not joined and found is not None:
+        await session.delete(found)
+    else:
+        return
+    await session.flush()
+    pair = {"table_ids": [str(lo), str(hi)]}
+    action = "tables.linked" if joined else "tables.unlinked"
+    await _plan_changed(session, venue, actor, now, action, lo, None, pair)
+
+
+async def _plan_changed(
+    session: AsyncSession,
+    venue: Venue,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    entity_id: uuid.UUID,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """One audit entry; one outbox event per upcoming night so open floors refresh."""
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action=action,
+        entity="floor_plan",
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        at=now,
+    )
+    for night in await venues.nights_between(
+        session, venue, (now - timedelta(days=1)).date(), (now + timedelta(days=31)).date()
+    ):
+        session.add(
+            OutboxEvent(
+                tenant_id=venue.tenant_id,
+                at=now,
+                topic="floor_plan.changed",
+                channel=night_channel(night.id),
+                payload={"night_id": str(night.id), "action": action},
+            )
+        )
+
+
+# --- rules -----------------------------------------------------------------------------
+
+# field -> (lowest, highest, what it means); bounds are explained in every refusal.
+RULE_LIMITS: dict[str, tuple[int, int, str]] = {
+    "hold_minutes": (1, 120, "minutes a table is held while the guest enters details"),
+    "payment_hold_minutes": (30, 1440, "minutes a hold waits for the deposit (Stripe: 30+)"),
+    "cutoff_minutes": (0, 10080, "online booking closes this many minutes before start"),
+    "booking_window_days": (1, 730, "how many days ahead bookings open"),
+    "min_party": (1, 500, "smallest party accepted online"),
+    "max_party": (1, 500, "largest party accepted online"),
+    "per_guest_daily_cap": (1, 50, "bookings one guest may hold per night"),
+    "price_rounding_step": (1, 100000, "minimums are rounded to this many minor units"),
+    "cancel_cutoff_minutes": (0, 10080, "guests' cancel links stop this long before start"),
+}
+
+
+def rule_fields() -> list[str]:
+    return [f for f in RULE_LIMITS if hasattr(VenueRules, f)]
+
+
+def rules_dict(rules: VenueRules) -> dict[str, Any]:
+    return {
+        **{f: getattr(rules, f) for f in rule_fields()},
+        "version": rules.version,
+        "updated_at": rules.updated_at.isoformat() if rules.updated_at else None,
+    }
+
+
+def rules_help() -> dict[str, dict[str, Any]]:
+    return {
+        f: {"min": lo, "max": hi, "help": text}
+        for f, (lo, hi, text) in RULE_LIMITS.items()
+        if f in rule_fields()
+    }
+
+
+async def update_rules(
+    session: AsyncSession,
+    venue: Venue,
+    changes: dict[str, int],
+    version: int,
+    actor: Actor,
+    now: datetime,
+) -> VenueRules:
+    """Validate every change at once (422 listing each field), then apply it under the
+    rules' version (409 when someone saved in between)."""
+    rules = await venues.rules_of(session, venue)
+    merged = {f: changes.get(f, getattr(rules, f)) for f in rule_fields()}
+    errors = []
+    for name in changes:
+        if name not in RULE_LIMITS or name not in merged:
+            errors.append({"field": name, "message": "not a rule that can be edited"})
+    for name, value in merged.items():
+        lo, hi, text = RULE_LIMITS[name]
+        if name in changes and not (isinstance(value, int) and lo <= value <= hi):
+            errors.append(
+                {"field": name, "message": f"must be a whole number from {lo} to {hi} ({text})"}
+            )
+    if merged["max_party"] < merged["min_party"]:
+        errors.append(
+            {
+                "field": "max_party",
+                "message": f"max_party ({merged['max_party']}) is below "
+                f"min_party ({merged['min_party']})",
+            }
+        )
+    if merged["payment_hold_minutes"] < merged["hold_minutes"]:
+        errors.append(
+            {
+                "field": "payment_hold_minutes",
+                "message": "a hold waiting for payment must last at least as long as a "
+                f"plain hold ({merged['hold_minutes']} minutes)",
+            }
+        )
+    if errors:
+        raise InvalidRules(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]), errors=errors
+        )
+    if version != rules.version:
+        raise RulesChanged(
+            "someone else saved the rules meanwhile; reload and try again",
+            version=rules.version,
+        )
+    before = rules_dict(rules)
+    values = {k: v for k, v in changes.items() if getattr(rules, k) != v}
+    result = await session.execute(
+        update(VenueRules)
+        .where(VenueRules.id == rules.id, VenueRules.version == version)
+        .values(**values, version=version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise RulesChanged("someone else saved the rules meanwhile; reload and try again")
+    await session.refresh(rules)
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="rules.updated",
+        entity="venue",
+        entity_id=venue.id,
+        before=before,
+        after=rules_dict(rules),
+        at=now,
+    )
+    if "price_rounding_step" in values:
+        for night in await venues.nights_between(
+            session, venue, (now - timedelta(days=1)).date(), (now + timedelta(days=120)).date()
+        ):
+            session.add(
+                OutboxEvent(
+                    tenant_id=venue.tenant_id,
+                    at=now,
+                    topic="pricing.changed",
+                    channel=night_channel(night.id),
+                    payload={"night": str(night.id)},
+                )
+            )
+    return rules

@@ -1,0 +1,333 @@
+"""Security headers, per-IP rate limits on public bookings, and login throttling.
+
+Both are plain ASGI middleware so they see every response, including errors. Counters
+live in Redis when ``REDIS_URL`` is set (fixed windows: ``INCR`` then ``EXPIRE`` on the
+first hit; every app process shares them) and in this process otherwise. If Redis is
+unreachable the limits fail open: bookings matter more than throttling, and the
+database guards stand behind either way.
+
+The client address is the connection's; behind a proxy run uvicorn with
+``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the guest's, not the proxy's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, MutableMapping
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .problems import PROBLEM
+from .settings import Settings
+
+log = logging.getLogger("maitre.security")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'"
+)
+HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/?$")
+COMPLETE_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/[^/]+/complete/?$")
+LOGIN_PATH = "/api/v1/staff/login"
+
+
+class SecurityHeaders:
+    """CSP, no sniffing, no framing, a strict referrer; HSTS only over HTTPS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for key, value in _security_headers(https):
+                    if key not in present:
+                        headers.append((key, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _security_headers(https: bool) -> list[tuple[bytes, bytes]]:
+    out = [
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if https:
+        out.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return out
+
+
+# --- counters --------------------------------------------------------------------------
+
+
+class Limiter(Protocol):
+    async def hit(self, key: str, window: int) -> tuple[int, int]:
+        """Count one event; returns (count in the window, seconds until it resets)."""
+        ...
+
+    async def peek(self, key: str) -> tuple[int, int]: ...
+
+    async def reset(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryLimiter:
+    """Fixed windows in this process (one machine, SQLite, tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def _live(self, key: str) -> tuple[float, int] | None:
+        found = self._windows.get(key)
+        if found is not None and found[0] <= self._clock():
+            del self._windows[key]
+            return None
+        return found
+
+    async def hit(self, key: str, window: int) -> tuple[int, int]:
+        found = self._live(key)
+        ends, count = found if found else (self._clock() + window, 0)
+        self._windows[key] = (ends, count + 1)
+        if len(self._windows) > 100_000:
+            self._prune()
+        return count + 1, max(1, math.ceil(ends - self._clock()))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        found = self._live(key)
+        if found is None:
+            return 0, 0
+        return found[1], max(1, math.ceil(found[0] - self._clock()))
+
+    async def reset(self, key: str) -> None:
+        self._windows.pop(key, None)
+
+    async def close(self) -> None:
+        return None
+
+    def _prune(self) -> None:
+        now = self._clock()
+        for key in [k for k, (ends, _) in self._windows.items() if ends <= now]:
+            del self._windows[key]
+
+
+class RedisLimiter:
+    """Fixed windows in Redis, shared by every app process."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self._url = url
+        self._prefix = prefix
+        self._client: Any = None
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            import redis.asyncio as aioredis
+
+            self._client = aioredis.from_url(self._url, socket_timeout=2)
+        return self._client
+
+    async def hit(self, key: str, window: int) -> tuple[int, int]:
+        full = f"{self._prefix}:{key}"
+        async with self._redis().pipeline(transaction=True) as pipe:
+            pipe.incr(full)
+            pipe.expire(full, window, nx=True)
+            pipe.ttl(full)
+            count, _, ttl = await pipe.execute()
+        return int(count), max(1, int(ttl))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        full = f"{self._prefix}:{key}"
+        async with self._redis().pipeline(transaction=False) as pipe:
+            pipe.get(full)
+            pipe.ttl(full)
+            count, ttl = await pipe.execute()
+        return int(count or 0), max(1, int(ttl))
+
+    async def reset(self, key: str) -> None:
+        await self._redis().delete(f"{self._prefix}:{key}")
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def make_limiter(settings: Settings) -> Limiter:
+    if settings.redis_url:
+        return RedisLimiter(settings.redis_url, settings.rate_limit_prefix)
+    return MemoryLimiter()
+
+
+# --- the middleware --------------------------------------------------------------------
+
+
+def too_many(retry_after: int, detail: str) -> list[Message]:
+    body = json.dumps(
+        {
+            "type": "https://maitre.dev/problems/rate_limited",
+            "title": "rate limited",
+            "status": 429,
+            "code": "rate_limited",
+            "detail": detail,
+            "retry_after": retry_after,
+        }
+    ).encode()
+    return [
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", PROBLEM.encode()),
+                (b"retry-after", str(retry_after).encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        },
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+class Throttle:
+    """Per-IP limits on public holds and bookings; per-account and per-IP limits on
+    failed staff sign-ins (a success clears the account's count, never the IP's)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, limiter: Limiter | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self.limiter = limiter or make_limiter(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._closing(send))
+            return
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        ip = _client_ip(scope)
+        if path == LOGIN_PATH:
+            await self._login(scope, receive, send, ip)
+            return
+        limit = None
+        if HOLD_PATH.match(path):
+            limit = ("holds", self.settings.rate_limit_holds)
+        elif COMPLETE_PATH.match(path):
+            limit = ("bookings", self.settings.rate_limit_bookings)
+        if limit is not None:
+            window = self.settings.rate_limit_window_seconds
+            count, retry = await self._safe_hit(f"{limit[0]}:ip:{ip}", window)
+            if count > limit[1]:
+                await _reply(send, too_many(retry, "too many requests; try again shortly"))
+                return
+        await self.app(scope, receive, send)
+
+    async def _safe_hit(self, key: str, window: int) -> tuple[int, int]:
+        try:
+            return await self.limiter.hit(key, window)
+        except Exception:
+            log.warning("rate limiter unavailable; letting the request through", exc_info=True)
+            return 0, 0
+
+    async def _safe_peek(self, key: str) -> tuple[int, int]:
+        try:
+            return await self.limiter.peek(key)
+        except Exception:
+            log.warning("rate limiter unavailable; letting the request through", exc_info=True)
+            return 0, 0
+
+    async def _login(self, scope: Scope, receive: Receive, send: Send, ip: str) -> None:
+        body, replay = await _buffer(receive)
+        account = _email_of(body)
+        window = self.settings.login_window_seconds
+        keys = [(f"login:ip:{ip}", self.settings.login_max_failures_per_ip)]
+        if account:
+            keys.append((f"login:acct:{account}", self.settings.login_max_failures))
+        for key, limit in keys:
+            count, retry = await self._safe_peek(key)
+            if count >= limit:
+                await _reply(
+                    send, too_many(retry, "too many failed sign-ins; wait before trying again")
+                )
+                return
+        status: dict[str, int] = {}
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        await self.app(scope, replay, watch)
+        if status.get("code") == 401:
+            for key, _ in keys:
+                await self._safe_hit(key, window)
+        elif status.get("code") == 200 and account:
+            try:
+                await self.limiter.reset(f"login:acct:{account}")
+            except Exception:
+                log.warning("rate limiter unavailable", exc_info=True)
+
+    def _closing(self, send: Send) -> Send:
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                await self.limiter.close()
+            await send(message)
+
+        return wrapped
+
+
+async def _reply(send: Send, messages: list[Message]) -> None:
+    for message in messages:
+        await send(message)
+
+
+async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False) or sum(map(len, chunks)) > 64_000:
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _email_of(body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    email = data.get("email") if isinstance(data, dict) else None
+    return email.strip().lower()[:254] if isinstance(email, str) and email.strip() else None
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
