@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from venue.models import Guest, Host, Reservation, Venue
 from venue.notifications import links
 
 from .deps import NowDep, PublicVenue, SessionDep
+from .payments import CancelOut, refund_on_cancel
 from .schemas import (
     AvailabilityOut,
     CancelIn,
@@ -169,17 +170,24 @@ async def lookup(venue: PublicVenue, session: SessionDep, token: str) -> dict[st
     return await reservation_out(session, venue, res)
 
 
-@router.post("/reservations/{token}/cancel", response_model=ReservationOut)
+@router.post("/reservations/{token}/cancel", response_model=CancelOut)
 async def cancel(
-    venue: PublicVenue, session: SessionDep, now: NowDep, token: str, body: CancelIn | None = None
+    request: Request,
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    token: str,
+    body: CancelIn | None = None,
 ) -> dict[str, Any]:
     """Cancel by the guest's token; cancelling twice is harmless. Inside the venue's
-    cancellation cutoff: 409 ``cancel_cutoff`` with the venue's phone number."""
+    cancellation cutoff: 409 ``cancel_cutoff`` with the venue's phone number. A paid
+    deposit is refunded by the venue's policy (``refund``)."""
     res = await links.reservation_by_token(session, venue, token)
     await links.check_guest_cancel(session, venue, res, now)
     reason = (body.reason if body else None) or "cancelled by guest"
     res = await booking.cancel(session, res, GUEST, now, reason)
-    return await reservation_out(session, venue, res)
+    out = await reservation_out(session, venue, res)
+    return {**out, "refund": await refund_on_cancel(request, session, venue, res, GUEST, now)}
 
 
 async def reservation_out(session: AsyncSession, venue: Venue, res: Reservation) -> dict[str, Any]:

@@ -12,11 +12,14 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from payments.gateway import make_gateway
+from payments.webhooks import retry_forever
 from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
 from . import api, live, notifications, pages, problems, staff_auth, staff_pricing
+from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
 from .settings import Settings
 from .staff_api import router as staff_console
@@ -41,6 +44,15 @@ def create_app(
     relay = OutboxRelay(sessions, broker, clock)
     hub = FloorHub(broker, live.snapshot_loader(sessions, clock))
     mail = notifications.mail_loop(settings, sessions, clock)
+    stripe = make_gateway(
+        secret_key=settings.stripe_secret_key,
+        webhook_secret=settings.stripe_webhook_secret,
+        api_base=settings.stripe_api_base,
+        public_url=settings.public_url,
+        clock=clock,
+    )
+    if stripe.test_mode:
+        log.warning("payments in TEST MODE: no Stripe keys, a local page takes no real money")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +60,8 @@ def create_app(
         tasks = [asyncio.create_task(relay.run_forever())]
         if run_sweeper:  # background jobs; tests drive them by hand
             tasks.append(asyncio.create_task(mail.run_forever()))
+        if run_sweeper:
+            tasks.append(asyncio.create_task(retry_forever(sessions, stripe, clock)))
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
@@ -76,6 +90,7 @@ def create_app(
     app.state.relay = relay
     app.state.hub = hub
     app.state.mail = mail
+    app.state.stripe = stripe
     problems.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
@@ -87,6 +102,7 @@ def create_app(
     app.add_middleware(Throttle, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)
+    app.include_router(payments_router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     mail_from: str = "bookings@maitre.localhost"
+    # Deposits. Without a secret key payments run in TEST MODE (a local checkout page,
+    # no real money), which production refuses.
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # only to point the SDK at a local fake
 
     @field_validator("database_url")
     @classmethod
@@ -65,4 +70,17 @@ class Settings(BaseSettings):
                 "SECRET_KEY must be set to a random value of 32+ characters outside "
                 "development (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        self._enforce_stripe_keys()
         return self
+
+    def _enforce_stripe_keys(self) -> None:
+        key, hook = self.stripe_secret_key or "", self.stripe_webhook_secret or ""
+        if key and not hook.startswith("whsec_"):
+            raise ValueError("STRIPE_WEBHOOK_SECRET (whsec_...) is required with a Stripe key")
+        if self.environment == "production" and (
+            not key.startswith(("sk_", "rk_")) or key in PLACEHOLDER_SECRETS
+        ):
+            raise ValueError(
+                "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production "
+                "(without them payments run in test mode, which takes no real money)"
+            )

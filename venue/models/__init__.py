@@ -11,6 +11,7 @@ from .notifications import (
     OutboxConsumption,
     ReservationLink,
 )
+from .payments import CheckoutAttempt, Payment, Refund, RefundRule, StripeEvent
 from .pricing import DepositRuleRow, PriceAdjustmentRow, TierPriceRow
 from .reservations import (
     EXPIRING,
@@ -34,6 +35,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "CheckoutAttempt",
     "DepositRuleRow",
     "FloorPlan",
     "Guest",
@@ -44,7 +46,10 @@ __all__ = [
     "NotificationSettings",
     "OutboxConsumption",
     "OutboxEvent",
+    "Payment",
     "PriceAdjustmentRow",
+    "Refund",
+    "RefundRule",
     "Reservation",
     "ReservationLink",
     "ReservationTable",
@@ -52,6 +57,7 @@ __all__ = [
     "StaffSession",
     "StaffUser",
     "Status",
+    "StripeEvent",
     "TableBlock",
     "TableLink",
     "Tenant",

@@ -1,0 +1,326 @@
+"""Deposit routes: start a Checkout Session, the Stripe webhook, staff refunds, and the
+TEST MODE checkout page that stands in for Stripe when no keys are configured.
+
+The test page sends its events through ``payments.webhooks.receive``, signed with the
+webhook secret: the same verification and processing as Stripe's own deliveries.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import stripe
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from payments import checkout, refunds, webhooks
+from payments.gateway import BadSignature, StripeGateway
+from payments.testing import sign
+from venue import booking
+from venue import payments_ledger as ledger
+from venue.actor import GUEST, Actor
+from venue.errors import DomainError, NotFound
+from venue.models import Refund, Reservation, Venue
+
+from .deps import NowDep, PublicVenue, SessionDep
+from .problems import problem
+from .schemas import ReservationOut
+from .staff_auth import Staff, require
+
+router = APIRouter(tags=["payments"])
+Manager = Annotated[Staff, require("owner", "manager")]
+Finance = Annotated[Staff, require("owner", "manager", "finance")]
+
+
+class PaymentProviderUnavailable(DomainError):
+    status = 502
+    code = "payment_provider_unavailable"
+
+
+def get_gateway(request: Request) -> StripeGateway:
+    gateway: StripeGateway = request.app.state.stripe
+    return gateway
+
+
+GatewayDep = Annotated[StripeGateway, Depends(get_gateway)]
+
+
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    return sessions
+
+
+class CheckoutOut(BaseModel):
+    checkout_url: str = Field(description="send the guest here (Stripe, or the test page)")
+    expires_at: datetime = Field(description="the session and the table hold last until then")
+    session_id: str
+    amount: int = Field(description="deposit in minor units")
+    currency: str
+    test_mode: bool = Field(description="true: a local page, no real money")
+
+
+class RefundOut(BaseModel):
+    amount: int = Field(description="refunded, in minor units (0: nothing by the policy)")
+    currency: str
+    refund_bp: int = Field(description="share of the deposit refunded, in basis points")
+    status: str = Field(description="none | pending | succeeded | failed")
+
+
+class CancelOut(ReservationOut):
+    refund: RefundOut | None = Field(
+        default=None, description="the deposit refund, if a deposit was paid"
+    )
+
+
+# Guest: start paying -------------------------------------------------------------------
+
+
+@router.post(
+    "/api/v1/venues/{slug}/reservations/{token}/checkout",
+    response_model=CheckoutOut,
+    responses={409: {"description": "already_paid, invalid_transition"}, 410: {}},
+)
+async def start_checkout(
+    request: Request,
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    gateway: GatewayDep,
+    token: str,
+) -> dict[str, Any]:
+    """A Checkout Session for the deposit of a reservation awaiting payment (reused while open)."""
+    res = await booking.by_token(session, venue, token)
+    plan = await checkout.prepare(session, venue, res, GUEST, now)
+    if not plan.ready:
+        back = f"{request.app.state.settings.public_url.rstrip('/')}/v/{venue.slug}/r/{token}"
+        name = f"Deposit, {venue.name}"
+        await session.commit()  # the attempt and its key exist before Stripe is asked
+        try:
+            created = await gateway.create_checkout(
+                amount=plan.amount,
+                currency=plan.currency,
+                name=name,
+                metadata=plan.metadata,
+                expires_at=plan.expires_at,
+                success_url=f"{back}?payment=done",
+                cancel_url=f"{back}?payment=cancelled",
+                idempotency_key=plan.idempotency_key,
+            )
+        except stripe.StripeError as exc:
+            raise PaymentProviderUnavailable(
+                "the payment provider did not answer; try again in a moment"
+            ) from exc
+        plan = await checkout.record_created(session, plan, created, now)
+    assert plan.url is not None and plan.session_id is not None
+    return {
+        "checkout_url": plan.url,
+        "expires_at": plan.expires_at,
+        "session_id": plan.session_id,
+        "amount": plan.amount,
+        "currency": plan.currency,
+        "test_mode": gateway.test_mode,
+    }
+
+
+async def refund_on_cancel(
+    request: Request,
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """After a cancellation in ``session``: refund by policy, stop open checkouts.
+
+    Commits ``session`` so the refund row (and its key) exists before Stripe is asked.
+    """
+    gateway = get_gateway(request)
+    decision = await refunds.for_cancellation(session, venue, res, actor, now)
+    stale = [a.session_id for a in await ledger.open_attempts(session, res) if a.session_id]
+    await session.commit()
+    followup = webhooks.Followup(decision.refund_ids if decision else [], stale)
+    await webhooks.run_followup(_sessions(request), gateway, followup, now)
+    if decision is None:
+        return None
+    if decision.refund_ids:
+        rows = [await session.get(Refund, i, populate_existing=True) for i in decision.refund_ids]
+        decision.status = _overall([r.status for r in rows if r is not None])
+    return decision.view()
+
+
+def _overall(statuses: list[str]) -> str:
+    for status in ("failed", "pending", "requires_action"):
+        if status in statuses:
+            return status
+    return statuses[0] if statuses else "none"
+
+
+# Stripe -> us ----------------------------------------------------------------------------
+
+
+@router.post("/api/v1/payments/stripe/webhook", status_code=200, include_in_schema=False)
+async def stripe_webhook(request: Request, now: NowDep, gateway: GatewayDep) -> Response:
+    """Stripe's deliveries: verified over the raw body, stored by id, applied once."""
+    payload = await request.body()
+    try:
+        event_id = await webhooks.receive(
+            _sessions(request), gateway, payload, request.headers.get("stripe-signature"), now
+        )
+    except BadSignature as exc:
+        return problem(400, "bad_signature", f"webhook signature refused: {exc}")
+    request.app.state.relay.wake()
+    return Response(json.dumps({"received": event_id}), media_type="application/json")
+
+
+# TEST MODE: the local checkout page ----------------------------------------------------
+
+
+def _fake(gateway: StripeGateway, checkout_id: str) -> dict[str, Any]:
+    if gateway.fake is None or checkout_id not in gateway.fake.sessions:
+        raise NotFound("no such test checkout (test mode forgets them on restart)")
+    return gateway.fake.sessions[checkout_id]
+
+
+@router.get("/pay/test/{checkout_id}", response_class=HTMLResponse, include_in_schema=False)
+async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLResponse:
+    found = _fake(gateway, checkout_id)
+    amount = f"{found['amount_total'] / 100:.2f} {found['currency'].upper()}"
+    sid = html.escape(checkout_id)
+    body = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>TEST MODE checkout</title>"
+        "<link rel='stylesheet' href='/static/checkout/test.css'></head><body>"
+        "<main class='test-checkout'>"
+        "<p class='banner'>TEST MODE — no real money</p>"
+        f"<h1>Deposit {html.escape(amount)}</h1>"
+        "<p>This page stands in for Stripe Checkout because no Stripe keys are set. "
+        "Paying here sends the same signed webhook Stripe would.</p>"
+        f"<p class='state'>Session <code>{sid}</code>: {html.escape(found['status'])}</p>"
+        f"<form method='post' action='/pay/test/{sid}/pay'>"
+        "<button type='submit' class='pay'>Pay (test)</button></form>"
+        f"<form method='post' action='/pay/test/{sid}/cancel'>"
+        "<button type='submit' class='cancel'>Cancel payment (releases the table)</button>"
+        "</form></main></body></html>"
+    )
+    return HTMLResponse(body)
+
+
+@router.post("/pay/test/{checkout_id}/pay", include_in_schema=False)
+async def test_checkout_pay(
+    request: Request, checkout_id: str, gateway: GatewayDep, now: NowDep
+) -> RedirectResponse:
+    found = _fake(gateway, checkout_id)
+    assert gateway.fake is not None
+    if found["status"] == "open":
+        paid = gateway.fake.complete(checkout_id)
+        await _deliver(request, gateway, gateway.fake.event("checkout.session.completed", paid))
+    return RedirectResponse(found["success_url"], status_code=303)
+
+
+@router.post("/pay/test/{checkout_id}/cancel", include_in_schema=False)
+async def test_checkout_cancel(
+    request: Request, checkout_id: str, gateway: GatewayDep, now: NowDep
+) -> RedirectResponse:
+    found = _fake(gateway, checkout_id)
+    assert gateway.fake is not None
+    if found["status"] == "open":
+        gone = gateway.fake.expire_now(checkout_id)
+        await _deliver(request, gateway, gateway.fake.event("checkout.session.expired", gone))
+    return RedirectResponse(found["cancel_url"] or "/", status_code=303)
+
+
+async def _deliver(request: Request, gateway: StripeGateway, event: dict[str, Any]) -> None:
+    raw = json.dumps(event)
+    signature = sign(raw, gateway.webhook_secret)
+    clock = request.app.state.clock
+    await webhooks.receive(_sessions(request), gateway, raw.encode(), signature, clock())
+    request.app.state.relay.wake()
+
+
+# Staff ---------------------------------------------------------------------------------
+
+
+class StaffRefundIn(BaseModel):
+    amount: int = Field(gt=0, description="minor units, at most what is left to refund")
+    reason: str = Field(min_length=3, max_length=300, description="kept in the audit log")
+
+
+class RefundRow(BaseModel):
+    id: uuid.UUID
+    amount: int
+    currency: str
+    reason: str
+    note: str | None
+    status: str
+    actor: str
+    created_at: datetime
+
+
+class PaymentRow(BaseModel):
+    id: uuid.UUID
+    amount: int
+    currency: str
+    outcome: str
+    checkout_session_id: str
+    created_at: datetime
+    refunds: list[RefundRow]
+
+
+async def _staff_reservation(session: AsyncSession, who: Staff, rid: uuid.UUID) -> Reservation:
+    res = await ledger.reservation_for(session, who.user.tenant_id, rid)
+    if res is None:
+        raise NotFound("no such reservation")
+    return res
+
+
+async def _payments_view(session: AsyncSession, res: Reservation) -> list[dict[str, Any]]:
+    out = []
+    for payment in await ledger.payments_of(session, res):
+        rows = await ledger.refunds_of(session, payment)
+        out.append(
+            {
+                **{k: getattr(payment, k) for k in PaymentRow.model_fields if k != "refunds"},
+                "refunds": [{k: getattr(r, k) for k in RefundRow.model_fields} for r in rows],
+            }
+        )
+    return out
+
+
+@router.get("/api/v1/staff/reservations/{reservation_id}/payments", tags=["staff"])
+async def staff_payments(
+    reservation_id: uuid.UUID,
+    session: SessionDep,
+    who: Finance,
+) -> list[PaymentRow]:
+    """Deposits paid for a reservation and every refund of them."""
+    res = await _staff_reservation(session, who, reservation_id)
+    return [PaymentRow.model_validate(p) for p in await _payments_view(session, res)]
+
+
+@router.post("/api/v1/staff/reservations/{reservation_id}/refunds", status_code=201, tags=["staff"])
+async def staff_refund(
+    request: Request,
+    reservation_id: uuid.UUID,
+    body: StaffRefundIn,
+    session: SessionDep,
+    now: NowDep,
+    gateway: GatewayDep,
+    who: Manager,
+    idempotency_key: Annotated[str | None, Header(max_length=80)] = None,
+) -> list[PaymentRow]:
+    """Refund any amount up to what is left, overriding the policy; the reason is audited."""
+    res = await _staff_reservation(session, who, reservation_id)
+    actor = Actor("staff", str(who.user.id))
+    made = await refunds.by_staff(
+        session, res, body.amount, body.reason, actor, now, idempotency_key or uuid.uuid4().hex
+    )
+    await session.commit()
+    await refunds.issue(_sessions(request), gateway, [r.id for r in made], now)
+    return [PaymentRow.model_validate(p) for p in await _payments_view(session, res)]
