@@ -1,11 +1,14 @@
 """The outbox relay: after commit, turn state changes into floor-map deltas.
 
 Each pass claims unpublished outbox rows, recomputes the floor of every sitting of the
-nights they touch from the database (the truth, not the event), publishes only the
-tables whose state or price changed since this relay's last look, then marks the rows
-published. Publishing happens before the mark commits, so a crash in between publishes
-again (at least once); deltas carry absolute values, so applying one twice is harmless.
-A burst of bookings on one night becomes one delta.
+nights they touch from the database (the truth, not the event), publishes the state and
+price of every table of each sitting, then marks the rows published. (An earlier version
+sent only what changed since this relay's last look; with a relay per process that memory
+is stale whenever another process published, and a change back went unsent.)
+
+Publishing happens before the mark commits, so a crash in between publishes again (at
+least once); deltas carry absolute values, so applying one twice is harmless. A burst of
+bookings on one night becomes one delta.
 """
 
 from __future__ import annotations
@@ -59,7 +62,6 @@ class OutboxRelay:
         self._clock = clock
         self._interval = interval
         self._wake = asyncio.Event()
-        self._last: dict[str, dict[str, TableView]] = {}
 
     def wake(self) -> None:
         """Called after a commit in this process: relay now rather than at the next tick."""
@@ -101,17 +103,15 @@ class OutboxRelay:
         night, venue = found
         for sitting in await venues.sittings_of(session, night):
             floor = await floormap.floor_map(session, venue, night, sitting.id, now)
-            channel = floor_channel(sitting.id)
-            current = compact(floor)
-            previous = self._last.get(channel, {})
-            changed = [view for tid, view in current.items() if previous.get(tid) != view]
-            if changed:
-                message = {
-                    "type": "tables",
-                    "sitting_id": str(sitting.id),
-                    "tables": changed,
-                    "tables_free": floor["night"]["tables_free"],
-                    "at": now.isoformat(),
-                }
-                await self._broker.publish(channel, json.dumps(message, separators=(",", ":")))
-            self._last[channel] = current  # only once published: a failed publish is retried
+            # Every table, every time: relays in other processes publish changes too, so
+            # no relay's memory of "what clients have" can be trusted to diff against.
+            message = {
+                "type": "tables",
+                "sitting_id": str(sitting.id),
+                "tables": list(compact(floor).values()),
+                "tables_free": floor["night"]["tables_free"],
+                "at": now.isoformat(),
+            }
+            await self._broker.publish(
+                floor_channel(sitting.id), json.dumps(message, separators=(",", ":"))
+            )

@@ -28,7 +28,8 @@ from web.settings import Settings
 REQUIRE = os.environ.get("MAITRE_REQUIRE_SERVICES") == "1"
 PG_URL = Settings(database_url=os.environ.get("DATABASE_URL", "sqlite://")).database_url
 HAS_PG = PG_URL.startswith("postgresql")
-TEST_DB = "maitre_test"
+# Per process, so two test runs on one machine never drop each other's database.
+TEST_DB = f"maitre_test_{os.getpid()}"
 
 
 def need(condition: bool, what: str) -> None:
@@ -139,3 +140,8 @@ async def _dispose_engines() -> AsyncIterator[None]:
     yield
     for engine in _engines.values():
         await engine.dispose()
+    if "postgres" in _engines:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        async with admin.connect() as conn:
+            await conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)"))
+        await admin.dispose()

@@ -363,12 +363,6 @@ async def _none_unpublished(cluster: Cluster) -> bool:
     return await unpublished_outbox_rows(cluster) == 0
 
 
-@pytest.mark.xfail(
-    reason="realtime/relay.py diffs each floor against the view of the relay that happens to "
-    "claim the outbox row (OutboxRelay._last is per process): a change back to a state that "
-    "relay saw last is never published, so sockets on every process keep the stale state",
-    strict=False,  # which relay claims a row is a race (the woken one nearly always wins)
-)
 async def test_a_table_taken_again_after_another_process_freed_it_shows_taken(
     cluster: Cluster,
 ) -> None:
