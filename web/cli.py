@@ -76,6 +76,10 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        # Per-message deflate keeps a zlib state per socket (~46 KB each) and compresses
+        # every broadcast once per socket: measured in bench/fanout.py, it doubles memory
+        # per idle connection and dominates fan-out CPU.
+        ws_per_message_deflate=False,
     )
 
 
