@@ -280,7 +280,7 @@ async def test_cancel_refunds_by_policy_once(
 async def test_cancelling_before_paying_stops_the_checkout(
     pay: httpx.AsyncClient, world: World, fake: FakeStripe, engine: AsyncEngine
 ) -> None:
-    rid, token = await book(pay, world)
+    _rid, token = await book(pay, world)
     sid = (await checkout(pay, world, token))["session_id"]
     cancelled = await pay.post(f"{base(world)}/reservations/{token}/cancel")
     assert cancelled.json()["refund"] is None
