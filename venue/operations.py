@@ -700,6 +700,7 @@ def _summary(
 
 async def details(session: AsyncSession, venue: Venue, res: Reservation) -> dict[str, Any]:
     """Everything staff see about one reservation: contact, notes, tables, money, history."""
+    await session.flush()  # sessions do not autoflush: include this request's entries
     night = await venues.night_on_id(session, venue, res.night_id)
     guest = await session.get(Guest, res.guest_id) if res.guest_id else None
     host = await host_of(session, venue, res.host_id) if res.host_id else None

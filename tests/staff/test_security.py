@@ -1,0 +1,134 @@
+"""Security headers, the honeypot, per-IP limits on public holds and bookings, and
+login throttling, in-process and (marked redis) Redis-backed."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import FakeClock, engine_for
+from tests.staff.conftest import PASSWORD, SAT, Tenant
+from web.app import create_app
+from web.settings import Settings
+
+
+@asynccontextmanager
+async def app_client(
+    backend: str, clock: FakeClock, base_url: str = "http://test", **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    _, url = await engine_for(backend)
+    settings = Settings(
+        database_url=url,
+        environment="test",
+        secret_key="t" * 40,
+        rate_limit_prefix=f"test:{uuid.uuid4().hex}",
+        **overrides,
+    )
+    app = create_app(settings, clock=clock, run_sweeper=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
+        yield c
+    await app.state.engine.dispose()
+
+
+def hold_body(t: Tenant, label: str = "T1", **extra: Any) -> dict[str, Any]:
+    return {"date": SAT.isoformat(), "table_ids": [t.tid(label)], "party_size": 2, **extra}
+
+
+async def test_security_headers(client: httpx.AsyncClient, mine: Tenant) -> None:
+    r = await client.get(f"/api/v1/venues/{mine.slug}")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "connect-src 'self' ws: wss:" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "strict-transport-security" not in r.headers
+    missing = await client.get("/api/v1/venues/nowhere")
+    assert missing.status_code == 404 and "content-security-policy" in missing.headers
+
+
+async def test_hsts_only_over_https(backend: str, clock: FakeClock, mine: Tenant) -> None:
+    async with app_client(backend, clock, base_url="https://test") as c:
+        r = await c.get(f"/api/v1/venues/{mine.slug}")
+        assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_honeypot(client: httpx.AsyncClient, mine: Tenant) -> None:
+    bot = await client.post(
+        f"/api/v1/venues/{mine.slug}/holds", json=hold_body(mine, website="http://spam")
+    )
+    assert bot.status_code == 422 and bot.json()["errors"][0]["field"] == "website"
+    person = await client.post(
+        f"/api/v1/venues/{mine.slug}/holds", json=hold_body(mine, website="")
+    )
+    assert person.status_code == 201
+
+
+async def _public_limits(backend: str, clock: FakeClock, t: Tenant, redis_url: str | None) -> None:
+    async with app_client(
+        backend, clock, redis_url=redis_url, rate_limit_holds=2, rate_limit_bookings=1
+    ) as c:
+        url = f"/api/v1/venues/{t.slug}/holds"
+        first = await c.post(url, json=hold_body(t, "T1"))
+        assert first.status_code == 201
+        assert (await c.post(url, json=hold_body(t, "T1"))).status_code == 409  # counts too
+        limited = await c.post(url, json=hold_body(t, "T2"))
+        assert limited.status_code == 429
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert limited.json()["code"] == "rate_limited"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        hold = first.json()
+        complete = f"{url}/{hold['reservation']['id']}/complete"
+        guest = {"token": hold["token"], "guest": {"name": "A", "email": "a@example.com"}}
+        assert (await c.post(complete, json=guest)).status_code == 200
+        again = await c.post(complete, json=guest)
+        assert again.status_code == 429 and "retry-after" in again.headers
+        # Reading is never limited.
+        assert (await c.get(f"/api/v1/venues/{t.slug}")).status_code == 200
+
+
+async def test_public_rate_limits_in_process(backend: str, clock: FakeClock, mine: Tenant) -> None:
+    await _public_limits(backend, clock, mine, None)
+
+
+@pytest.mark.redis
+async def test_public_rate_limits_in_redis(backend: str, clock: FakeClock, mine: Tenant) -> None:
+    await _public_limits(backend, clock, mine, os.environ["REDIS_URL"])
+
+
+async def _login_throttle(backend: str, clock: FakeClock, t: Tenant, redis_url: str | None) -> None:
+    async with app_client(
+        backend, clock, redis_url=redis_url, login_max_failures=5, login_max_failures_per_ip=8
+    ) as c:
+        login = "/api/v1/staff/login"
+        manager = t.emails["manager"]
+        for _ in range(5):
+            r = await c.post(login, json={"email": manager, "password": "wrong"})
+            assert r.status_code == 401
+        locked = await c.post(login, json={"email": manager, "password": PASSWORD})
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 60
+        # Another account from the same address still signs in, and clears its own count.
+        assert (
+            await c.post(login, json={"email": t.emails["floor"], "password": PASSWORD})
+        ).status_code == 200
+        for _ in range(3):
+            r = await c.post(login, json={"email": f"{uuid.uuid4().hex}@x.com", "password": "x"})
+            assert r.status_code == 401
+        # Eight failures from this address: every account is refused from here.
+        blocked = await c.post(login, json={"email": t.emails["owner"], "password": PASSWORD})
+        assert blocked.status_code == 429 and blocked.json()["code"] == "rate_limited"
+
+
+async def test_login_throttling_in_process(backend: str, clock: FakeClock, mine: Tenant) -> None:
+    await _login_throttle(backend, clock, mine, None)
+
+
+@pytest.mark.redis
+async def test_login_throttling_in_redis(backend: str, clock: FakeClock, mine: Tenant) -> None:
+    await _login_throttle(backend, clock, mine, os.environ["REDIS_URL"])
