@@ -161,3 +161,14 @@ async def user_of(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUI
     if user is None:
         raise NotFound("no such user")
     return user
+
+
+async def tenant_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID:
+    """A tenant named by its own slug or by one of its venues' slugs (for the CLI)."""
+    from .models import Tenant, Venue
+
+    found = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+    found = found or await session.scalar(select(Venue.tenant_id).where(Venue.slug == slug))
+    if found is None:
+        raise NotFound(f"no tenant or venue '{slug}'")
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import uvicorn
 
 from venue.db import create_engine, session_factory
+from venue.errors import DomainError
 from venue.migrate import upgrade
 
 from .settings import Settings
@@ -67,6 +69,31 @@ async def _worker(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _user_add(settings: Settings, args: argparse.Namespace) -> str:
+    """Create a staff account from the command line (audited as the system)."""
+    from venue import users
+    from venue.actor import SYSTEM
+
+    password = args.password or os.environ.get("MAITRE_PASSWORD") or getpass.getpass()
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            tenant_id = await users.tenant_id_by_slug(session, args.tenant)
+            user = await users.create_user(
+                session,
+                tenant_id,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
+                actor=SYSTEM,
+                now=datetime.now(UTC),
+            )
+            return f"created {user.role} {user.email}"
+    finally:
+        await engine.dispose()
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "web.main:app_factory",
@@ -93,6 +120,19 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="background jobs: hold expiry, outbox relay, mail (scale-out)")
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = user.add_parser(
+        "add", help="create a staff account (password: prompt or MAITRE_PASSWORD)"
+    )
+    add.add_argument("--tenant", required=True, help="tenant slug, or one of its venues' slugs")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--role", required=True, choices=["owner", "manager", "floor", "host", "finance"]
+    )
+    add.add_argument("--password", help="avoid: it lands in shell history")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -102,6 +142,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("database is up to date")
+    elif args.command == "user":
+        try:
+            print(asyncio.run(_user_add(settings, args)))
+        except DomainError as exc:
+            raise SystemExit(f"error: {exc.message}") from exc
     elif args.command == "worker":
         asyncio.run(_worker(settings))
     elif args.command == "demo":
