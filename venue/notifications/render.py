@@ -7,9 +7,13 @@ so the worker renders without touching the database.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import datetime
-from email.message import EmailMessage
+from datetime import date, datetime
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,36 +101,37 @@ def _template(lang: str, name: str) -> Any:
         return _env.get_template(f"en/{name}")
 
 
-def render(n: Notification, settings: MailSettings) -> EmailMessage:
+def render(n: Notification, settings: MailSettings) -> Message:
     values = template_vars(n, settings)
     subject = _template(n.language, f"{n.kind}.subject.txt").render(values).strip()
     text = _template(n.language, f"{n.kind}.txt").render(values)
     html = _template(n.language, f"{n.kind}.html").render(values)
 
-    msg = EmailMessage()
     venue_name = n.context["venue"]["name"]
     # Guest-facing mail speaks as the venue; venue-facing mail as Maitre for the venue.
     display = venue_name if n.audience == "guest" else f"Maitre for {venue_name}"
+    # The compat32 MIME classes: several times faster than EmailMessage's header objects,
+    # which matters at hundreds of messages a second.
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(text, "plain", "utf-8"))
+    body.attach(MIMEText(html, "html", "utf-8"))
+    msg: Message = body
+    method = ICS_KINDS.get(n.kind)
+    if method and n.audience == "guest":
+        msg = MIMEMultipart("mixed")
+        msg.attach(body)
+        ics = MIMEText(calendar(n, values, method).decode(), "calendar", "utf-8")
+        ics.set_param("method", method)
+        ics.add_header("Content-Disposition", "attachment", filename="booking.ics")
+        msg.attach(ics)
     msg["From"] = formataddr((display, settings.mail_from))
     msg["To"] = n.to_addr
     if n.reply_to:
         msg["Reply-To"] = n.reply_to
-    msg["Subject"] = subject
+    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     msg["Message-ID"] = message_id(n)
     msg["Date"] = format_datetime(n.created_at)
     msg["X-Maitre-Kind"] = n.kind
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    method = ICS_KINDS.get(n.kind)
-    if method and n.audience == "guest":
-        ics = calendar(n, values, method)
-        msg.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename="booking.ics",
-            params={"method": method},
-        )
     return msg
 
 
@@ -155,5 +160,16 @@ def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
         event.add("url", values["manage_url"])
     event.add("description", description)
     cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    body = bytes(cal.to_ical())
+    marker = b"BEGIN:VEVENT"
+    return body.replace(marker, vtimezone(tz, local(res["starts_at"], tz).year) + marker, 1)
+
+
+@functools.lru_cache(maxsize=64)
+def vtimezone(tz: str, year: int) -> bytes:
+    """The VTIMEZONE block for the years around an event (cached: building it walks the
+    zone's transitions and costs far more than the rest of the message)."""
+    zone = icalendar.Timezone.from_tzid(
+        tz, first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31)
+    )
+    return bytes(zone.to_ical())

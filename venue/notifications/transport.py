@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
+from email.message import Message
 from typing import Protocol
 
 import aiosmtplib
@@ -16,7 +16,7 @@ class PermanentFailure(Exception):
 class Transport(Protocol):
     local: bool
 
-    async def send(self, msg: EmailMessage) -> None: ...
+    async def send(self, msg: Message) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -26,7 +26,7 @@ class LocalTransport:
 
     local = True
 
-    async def send(self, msg: EmailMessage) -> None:
+    async def send(self, msg: Message) -> None:
         return None
 
     async def close(self) -> None:
@@ -65,7 +65,7 @@ class SmtpTransport:
         self._client: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
 
-    async def send(self, msg: EmailMessage) -> None:
+    async def send(self, msg: Message) -> None:
         async with self._lock:
             try:
                 if self._client is None or not self._client.is_connected:
