@@ -4,6 +4,23 @@ and walk-in bookings, closures and blocks, the floor plan editor, rules, users, 
 The tenant is the signed-in staff member's; a venue slug, reservation, table, area or
 user id of another tenant is 404. Roles: owner/manager everything; floor staff run the
 service; finance reads; hosts get 403 here (their own views are separate).
+
+Row-level security (not yet enabled; the plan for the second wall on PostgreSQL):
+- migration ``0005`` (down_revision ``0002``): for every table with ``tenant_id``,
+  ``ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY;``
+  and ``CREATE POLICY tenant_wall ON t USING (current_setting('app.tenant_id', true)
+  IS NULL OR current_setting('app.tenant_id', true) = '' OR tenant_id =
+  current_setting('app.tenant_id', true)::uuid) WITH CHECK (same)``. The unset case
+  is the policy for system work (relay, sweeper, public pages keyed by slug), which
+  runs without the setting; staff requests always run with it.
+- ``current_staff`` runs ``SELECT set_config('app.tenant_id', :tid, true)`` (the
+  ``SET LOCAL`` form: it ends with the transaction, so pooled connections do not leak
+  it) right after resolving the session; the login lookup runs before it, unscoped.
+- the app must connect as a non-superuser, non-owner role (superusers and, without
+  FORCE, table owners bypass RLS): ``CREATE ROLE maitre_app LOGIN``, grant
+  SELECT/INSERT/UPDATE/DELETE on the tables and USAGE on sequences, run migrations as
+  the owner. Tests then need a second URL for that role to prove the wall (a staff
+  query with a forged tenant filter returns nothing).
 """
 
 from __future__ import annotations

@@ -162,7 +162,9 @@ async def test_phone_booking_bypasses_cutoff_and_cap(
         headers=csrf,
     )
     assert walk.status_code == 201 and walk.json()["status"] == "seated"
-    found = await client.get(f"{base(mine)}/reservations", params={"q": "ada@", "date": SAT})
+    found = await client.get(
+        f"{base(mine)}/reservations", params={"q": "ada@", "date": SAT.isoformat()}
+    )
     assert found.json()["total"] == 3
     phone = await client.get(
         f"{base(mine)}/reservations", params={"host_id": str(mine.host_id), "status": "confirmed"}
