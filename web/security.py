@@ -17,6 +17,7 @@ import logging
 import math
 import re
 import time
+import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
@@ -34,6 +35,7 @@ CSP = (
 HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/?$")
 COMPLETE_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/[^/]+/complete/?$")
 LOGIN_PATH = "/api/v1/staff/login"
+DEFAULT_PREFIX = "maitre:rl"
 
 
 class SecurityHeaders:
@@ -171,9 +173,14 @@ class RedisLimiter:
 
 
 def make_limiter(settings: Settings) -> Limiter:
-    if settings.redis_url:
-        return RedisLimiter(settings.redis_url, settings.rate_limit_prefix)
-    return MemoryLimiter()
+    if not settings.redis_url:
+        return MemoryLimiter()
+    prefix = settings.rate_limit_prefix
+    if settings.environment == "test" and prefix == DEFAULT_PREFIX:
+        # Each test app counts on its own, as it would in process: tests share one
+        # Redis and one client address, and must not spend each other's allowance.
+        prefix = f"{prefix}:{uuid.uuid4().hex}"
+    return RedisLimiter(settings.redis_url, prefix)
 
 
 # --- the middleware --------------------------------------------------------------------
