@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
     EXPIRING,
     OCCUPYING,
+    FloorPlan,
     Night,
     Reservation,
     ReservationTable,
@@ -111,6 +112,85 @@ async def versions(
     return {table_id: version for table_id, version in rows}
 
 
+async def occupying_night(
+    session: AsyncSession, night: Night, sitting: Sitting, now: datetime
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """Like ``occupying`` for every table of the night's sitting, found through the night
+    (indexed) instead of a list of table ids."""
+    rows = await session.execute(
+        select(ReservationTable.table_id, Reservation.id, Reservation.status)
+        .join(Reservation, Reservation.id == ReservationTable.reservation_id)
+        .where(
+            Reservation.tenant_id == night.tenant_id,
+            Reservation.night_id == night.id,
+            Reservation.status.in_([s.value for s in OCCUPYING]),
+            ReservationTable.starts_at < sitting.ends_at,
+            ReservationTable.ends_at > sitting.starts_at,
+            live_allocation(now),  # type: ignore[arg-type]
+        )
+    )
+    return {table_id: (rid, status) for table_id, rid, status in rows}
+
+
+async def tier_counts(
+    session: AsyncSession, venue: Venue, night: Night, sitting: Sitting, now: datetime
+) -> dict[str, tuple[int, int]]:
+    """tier -> (tables taken or blocked, tables) for the sitting, in one query: what the
+    pricing engine needs to know about demand without loading the whole floor."""
+    occupied = (
+        select(ReservationTable.id)
+        .join(Reservation, Reservation.id == ReservationTable.reservation_id)
+        .where(
+            ReservationTable.table_id == VenueTable.id,
+            Reservation.night_id == night.id,
+            ReservationTable.starts_at < sitting.ends_at,
+            ReservationTable.ends_at > sitting.starts_at,
+            live_allocation(now),  # type: ignore[arg-type]
+        )
+        .exists()
+    )
+    is_blocked = (
+        select(TableBlock.id)
+        .where(TableBlock.night_id == night.id, TableBlock.table_id == VenueTable.id)
+        .exists()
+    )
+    rows = await session.execute(
+        select(
+            VenueTable.tier,
+            func.count(VenueTable.id),
+            func.sum(case((or_(occupied, is_blocked), 1), else_=0)),
+        )
+        .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
+        .where(
+            VenueTable.tenant_id == venue.tenant_id,
+            VenueTable.venue_id == venue.id,
+            VenueTable.is_active.is_(True),
+            FloorPlan.is_active.is_(True),
+        )
+        .group_by(VenueTable.tier)
+    )
+    return {tier: (int(taken or 0), int(total)) for tier, total, taken in rows}
+
+
+async def tables_by_ids(
+    session: AsyncSession, venue: Venue, ids: list[uuid.UUID]
+) -> list[VenueTable]:
+    """The bookable tables among ``ids`` (active, on the active plan), sorted by id."""
+    rows = await session.scalars(
+        select(VenueTable)
+        .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
+        .where(
+            VenueTable.tenant_id == venue.tenant_id,
+            VenueTable.venue_id == venue.id,
+            VenueTable.id.in_(ids),
+            VenueTable.is_active.is_(True),
+            FloorPlan.is_active.is_(True),
+        )
+        .order_by(VenueTable.id)
+    )
+    return list(rows)
+
+
 async def blocked(session: AsyncSession, night: Night) -> set[uuid.UUID]:
     rows = await session.scalars(
         select(TableBlock.table_id).where(
@@ -144,9 +224,7 @@ async def night_state(
     tables: list[VenueTable],
     now: datetime,
 ) -> NightState:
-    taken = await occupying(
-        session, venue.tenant_id, [t.id for t in tables], sitting.starts_at, sitting.ends_at, now
-    )
+    taken = await occupying_night(session, night, sitting, now)
     blocks = await blocked(session, night)
     states = []
     for table in tables:

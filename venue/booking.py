@@ -106,32 +106,35 @@ async def place_hold(
     _check_party_limits(rules, req.party_size)
     if not req.bypass_rules:
         _check_window(rules, sitting.starts_at, now)
-    plan = await venues.active_plan(session, venue)
-    all_tables = await availability.tables_of(session, venue, plan.id)
-    wanted = _pick(all_tables, req.table_ids)
+    wanted = _pick(await availability.tables_by_ids(session, venue, req.table_ids), req.table_ids)
     await _check_seating(session, venue, wanted, req.party_size)
+    ids = [t.id for t in wanted]
 
     for _ in range(CLAIM_ATTEMPTS):
         # Versions first: a booking committed after this read changes them, so our claim
         # below fails and we look again, even if the state read missed that booking.
-        seen = await availability.versions(session, venue.tenant_id, [t.id for t in wanted])
-        state = await availability.night_state(session, venue, night, sitting, all_tables, now)
-        by_id = state.by_id()
-        taken = [by_id[t.id] for t in wanted if not by_id[t.id].free]
-        if taken:
-            labels = ", ".join(s.table.label for s in taken)
+        seen = await availability.versions(session, venue.tenant_id, ids)
+        taken = await availability.occupying(
+            session, venue.tenant_id, ids, sitting.starts_at, sitting.ends_at, now
+        )
+        blocks = await availability.blocked(session, night)
+        unavailable = [t for t in wanted if t.id in taken or t.id in blocks]
+        if unavailable:
+            labels = ", ".join(t.label for t in unavailable)
             raise TableUnavailable(
-                f"just taken: {labels}", table_ids=[str(s.table.id) for s in taken]
+                f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable]
             )
         if await _claim(session, venue.tenant_id, seen):
             break
     else:
         raise TableUnavailable("the table is in demand right now, try again")
 
-    await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
-    price_rules = await quoting.pricing_rules(session, venue, rules, all_tables)
+    await _expire_stale(session, venue.tenant_id, ids, sitting, actor, now)
+    # Priced against the night as it was before this hold, as the guest saw it.
+    counts = await availability.tier_counts(session, venue, night, sitting, now)
+    price_rules = await quoting.pricing_rules(session, venue, rules, wanted)
     pace = await quoting.pace_of(session, venue, night, now)
-    quotes = quoting.quote_night(price_rules, state, now, pace)
+    quotes = quoting.quote_tables(price_rules, night, sitting, wanted, counts, now, pace)
     hold = await insert_hold(
         session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
     )

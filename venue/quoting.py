@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pricing import (
@@ -25,6 +25,7 @@ from .models import (
     Night,
     PriceAdjustmentRow,
     Reservation,
+    Sitting,
     Status,
     TierPriceRow,
     Venue,
@@ -80,35 +81,38 @@ async def pace_of(session: AsyncSession, venue: Venue, night: Night, now: dateti
     lead time, in basis points (None without history: pace rules then stay off)."""
     lead = night.opens_at - now
     days = [night.business_date - timedelta(weeks=k) for k in range(1, PACE_HISTORY_WEEKS + 1)]
-    rows = await session.execute(
-        select(Night.id, Night.opens_at, Reservation.created_at)
-        .outerjoin(
-            Reservation,
-            (Reservation.night_id == Night.id) & Reservation.status.in_([s.value for s in BOOKED]),
-        )
-        .where(
-            Night.tenant_id == venue.tenant_id,
-            Night.venue_id == venue.id,
-            Night.business_date.in_(days),
-            Night.is_closed.is_(False),
+    history = list(
+        await session.execute(
+            select(Night.id, Night.opens_at).where(
+                Night.tenant_id == venue.tenant_id,
+                Night.venue_id == venue.id,
+                Night.business_date.in_(days),
+                Night.is_closed.is_(False),
+            )
         )
     )
-    nights: set[uuid.UUID] = set()
-    booked = 0
-    for night_id, opens_at, created_at in rows:
-        nights.add(night_id)
-        if created_at is not None and created_at <= opens_at - lead:
-            booked += 1
-    if not nights or booked == 0:
+    if not history:
         return None
-    current = await session.scalar(
-        select(func.count(Reservation.id)).where(
-            Reservation.tenant_id == venue.tenant_id,
-            Reservation.night_id == night.id,
-            Reservation.status.in_([s.value for s in BOOKED]),
-        )
+    counted = or_(
+        Reservation.night_id == night.id,
+        *(
+            and_(Reservation.night_id == nid, Reservation.created_at <= opens_at - lead)
+            for nid, opens_at in history
+        ),
     )
-    return int(current or 0) * 10000 * len(nights) // booked
+    rows = await session.execute(
+        select(Reservation.night_id, func.count(Reservation.id))
+        .where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.status.in_([s.value for s in BOOKED]),
+            counted,
+        )
+        .group_by(Reservation.night_id)
+    )
+    counts = {nid: int(n) for nid, n in rows}
+    current = counts.pop(night.id, 0)
+    booked = sum(counts.values())
+    return current * 10000 * len(history) // booked if booked else None
 
 
 def quote_night(
@@ -116,21 +120,37 @@ def quote_night(
 ) -> dict[uuid.UUID, Quote]:
     """The current quote of every table of the sitting, priced against how full it is."""
     taken, totals = state.taken_by_tier(), state.total_by_tier()
-    night_taken, night_total = sum(taken.values()), len(state.tables)
+    counts = {tier: (taken[tier], totals[tier]) for tier in totals}
+    tables = [t.table for t in state.tables]
+    return quote_tables(rules, state.night, state.sitting, tables, counts, now, pace_bp)
+
+
+def quote_tables(
+    rules: PricingRules,
+    night: Night,
+    sitting: Sitting,
+    tables: list[VenueTable],
+    counts: dict[str, tuple[int, int]],
+    now: datetime,
+    pace_bp: int | None = None,
+) -> dict[uuid.UUID, Quote]:
+    """Quotes for some tables, given how many of each tier are taken (tier -> taken, total)."""
+    night_taken = sum(taken for taken, _ in counts.values())
+    night_total = sum(total for _, total in counts.values())
     contexts = [
         QuoteContext(
-            tier=t.table.tier,
-            table_key=str(t.table.id),
-            business_date=state.night.business_date,
-            event_type=state.night.event_type,
-            starts_at=state.sitting.starts_at,
-            tier_taken=taken[t.table.tier],
-            tier_total=totals[t.table.tier],
+            tier=t.tier,
+            table_key=str(t.id),
+            business_date=night.business_date,
+            event_type=night.event_type,
+            starts_at=sitting.starts_at,
+            tier_taken=counts.get(t.tier, (0, 0))[0],
+            tier_total=counts.get(t.tier, (0, 0))[1],
             night_taken=night_taken,
             night_total=night_total,
             pace_bp=pace_bp,
         )
-        for t in state.tables
+        for t in tables
     ]
     quotes = quote_many(rules, contexts, now)
-    return {t.table.id: q for t, q in zip(state.tables, quotes, strict=True)}
+    return {t.id: q for t, q in zip(tables, quotes, strict=True)}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from venue.models import Guest, Host, Reservation, Venue
 from venue.notifications import links
 
 from .deps import NowDep, PublicVenue, SessionDep
+from .floorcache import FloorCache
 from .payments import CancelOut, refund_on_cancel
 from .schemas import (
     AvailabilityOut,
@@ -69,11 +70,24 @@ async def list_nights(
 
 @router.get("/nights/{day}/floor", response_model=FloorOut)
 async def get_floor(
-    venue: PublicVenue, session: SessionDep, now: NowDep, day: date, sitting: Sitting = None
-) -> JSONResponse:
+    request: Request,
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    day: date,
+    sitting: Sitting = None,
+) -> Response:
     """Every table of the night with its state, tier, capacity, position and minimum."""
-    night = await venues.night_on(session, venue, day)
-    return JSONResponse(await floormap.floor_map(session, venue, night, sitting, now))
+    cache: FloorCache = request.app.state.floor_cache
+    key = (venue.id, day, sitting)
+    body = cache.get(key)
+    if body is None:
+        generation = cache.generation
+        night = await venues.night_on(session, venue, day)
+        floor = await floormap.floor_map(session, venue, night, sitting, now)
+        body = json.dumps(floor, separators=(",", ":")).encode()
+        cache.put(key, body, generation)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/nights/{day}/availability", response_model=AvailabilityOut)
@@ -118,8 +132,6 @@ async def place_hold(
     venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
 ) -> dict[str, Any]:
     """Hold tables for a few minutes while the guest enters their details."""
-    if body.website:  # honeypot: people never see this field, form-filling bots do
-        raise InvalidRequest("website", "leave this field empty")
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
     host_id = await _host_id(session, venue, body.host_code)

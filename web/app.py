@@ -19,6 +19,7 @@ from realtime.relay import OutboxRelay
 from venue.db import create_engine, session_factory
 
 from . import api, live, notifications, pages, problems, staff_auth, staff_pricing
+from .floorcache import FloorCache
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
 from .settings import Settings
@@ -89,6 +90,7 @@ def create_app(
     app.state.broker = broker
     app.state.relay = relay
     app.state.hub = hub
+    app.state.floor_cache = FloorCache(settings.floor_cache_seconds)
     app.state.mail = mail
     app.state.stripe = stripe
     problems.install(app)

@@ -18,6 +18,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             await session.commit()
+            if request.method not in ("GET", "HEAD"):
+                request.app.state.floor_cache.invalidate()  # read your own writes
             request.app.state.relay.wake()  # publish the outbox rows of this commit now
         except BaseException:
             await session.rollback()
