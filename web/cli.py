@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "demo":
         os.environ.setdefault("DATABASE_URL", DEMO_DB)
+    if args.command in ("serve", "demo"):
+        # Links in emails and payment redirects; set PUBLIC_URL behind a proxy or domain.
+        os.environ.setdefault("PUBLIC_URL", f"http://{args.host}:{args.port}")
     settings = Settings()
     if args.command == "migrate":
         asyncio.run(_migrate(settings))

@@ -245,3 +245,28 @@ def test_hold_survives_a_reload(server: str, night: dict[str, Any], new_page: Ne
     page.locator("#release-btn").click()
     expect(page.locator("#sheet")).to_be_hidden()
     expect(table(page, target)).to_have_attribute("data-state", "free", timeout=5000)
+
+
+def test_e_deposit_paid_through_the_test_checkout_confirms_the_booking(
+    server: str, night: dict[str, Any], new_page: NewPage, artifacts: Path
+) -> None:
+    """A premium table needs a deposit: pay it on the TEST MODE page, come back confirmed."""
+    page = new_page(**PHONE)
+    open_night(page, server, night)
+    for _ in range(2):
+        page.locator("#party-plus").tap()
+    target = first_free(page, "premium")
+    table(page, target).tap()
+    hold_from_sheet(page)
+    fill_details(page, "Ada Deposit", "ada.deposit@example.com")
+    page.locator("#complete-btn").tap()
+    expect(page.locator("#done-title")).to_have_text("Almost there — deposit due")
+    page.screenshot(path=str(artifacts / "phone-9-deposit-due.png"), full_page=True)
+
+    page.locator("#done-pay").tap()
+    expect(page.locator("body")).to_contain_text("TEST MODE")
+    page.screenshot(path=str(artifacts / "phone-10-test-checkout.png"), full_page=True)
+    page.locator("button.pay").tap()
+    # Back on the manage page; the signed webhook has confirmed the booking.
+    expect(page.locator("#manage-status")).to_have_text("Confirmed", timeout=15000)
+    page.screenshot(path=str(artifacts / "phone-11-deposit-paid.png"), full_page=True)

@@ -46,6 +46,7 @@ export function api(slug) {
     release: (id, token) => request("POST", `${base}/holds/${id}/release`, { token }),
     reservation: (token) => request("GET", `${base}/reservations/${encodeURIComponent(token)}`),
     cancel: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/cancel`, {}),
+    checkout: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/checkout`),
   };
 }
 
@@ -63,6 +64,9 @@ const MESSAGES = {
   invalid_transition: "This booking can't be changed any more.",
   reservation_changed: "Your booking changed meanwhile. Reload and try again.",
   not_found: "We couldn't find that. It may have expired.",
+  already_paid: "This deposit is already paid.",
+  payment_provider_unavailable: "The payment page couldn't be opened. Please try again in a moment.",
+  cancel_cutoff: "It's too close to the night to cancel online. Please call the venue.",
   network: "No connection. Check your signal and try again.",
   internal_error: "Something went wrong on our side. Please try again.",
 };

@@ -608,14 +608,35 @@ function showDone(res, token) {
   const dep = $("done-deposit");
   dep.hidden = !pending;
   dep.textContent = pending
-    ? `A deposit of ${money(res.deposit, res.currency)} is due to secure this table. Payment is pending: the venue will send you a link to pay it.`
+    ? `A deposit of ${money(res.deposit, res.currency)} secures this table. Pay it now: until it is paid the table is only held for you.`
     : "";
+  $("done-pay-row").hidden = !pending;
+  $("done-pay").onclick = () => payDeposit(token);
   $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
   $("book-again").href = location.pathname + location.search;
   const done = $("done");
   done.hidden = false;
   done.focus();
   window.scrollTo({ top: 0 });
+}
+
+// Stripe Checkout (or the local TEST MODE page) takes the deposit and sends the guest back
+// to the manage page, which shows the booking confirmed once the payment webhook lands.
+async function payDeposit(token) {
+  const btn = $("done-pay");
+  btn.disabled = true;
+  btn.textContent = "Opening the payment page…";
+  $("done-pay-error").hidden = true;
+  try {
+    const checkout = await client.checkout(token);
+    location.assign(checkout.checkout_url);
+  } catch (err) {
+    const box = $("done-pay-error");
+    box.textContent = err instanceof Problem ? humanMessage(err) : "Couldn't open the payment page.";
+    box.hidden = false;
+    btn.disabled = false;
+    btn.textContent = "Pay deposit";
+  }
 }
 
 // ---------- live changes touching the guest's choice -------------------------------------

@@ -38,9 +38,16 @@ function render(res) {
     ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
   ]);
   const noteEl = $("manage-note");
+  const paying = new URLSearchParams(location.search).get("payment") === "done";
   noteEl.textContent = res.status === "pending_payment"
-    ? `A deposit of ${money(res.deposit, res.currency)} is due. Payment is pending: the venue will send you a link to pay it.`
+    ? paying
+      ? "Payment received by the payment page; confirming your booking…"
+      : `A deposit of ${money(res.deposit, res.currency)} is due. Pay it to secure the table.`
     : note;
+  if (res.refund && res.refund.amount > 0) {
+    noteEl.textContent += ` A refund of ${money(res.refund.amount, res.refund.currency)} is on its way to your card.`;
+  }
+  $("manage-pay-row").hidden = res.status !== "pending_payment" || paying;
   noteEl.hidden = !noteEl.textContent;
   $("manage-actions").hidden = !CANCELLABLE.has(res.status);
   $("cancel-confirm").hidden = true;
@@ -83,4 +90,26 @@ $("cancel-yes").addEventListener("click", async () => {
   }
 });
 
-client.reservation(token).then(render, fail);
+$("manage-pay").addEventListener("click", async () => {
+  const btn = $("manage-pay");
+  btn.disabled = true;
+  try {
+    location.assign((await client.checkout(token)).checkout_url);
+  } catch (err) {
+    fail(err);
+    btn.disabled = false;
+  }
+});
+
+// Back from the payment page: the webhook confirms the booking moments later, so look
+// again for a minute rather than showing a stale "deposit pending".
+async function load(attempt = 0) {
+  const res = await client.reservation(token);
+  render(res);
+  const paying = new URLSearchParams(location.search).get("payment") === "done";
+  if (paying && res.status === "pending_payment" && attempt < 30) {
+    setTimeout(() => load(attempt + 1).catch(fail), 2000);
+  }
+}
+
+load().catch(fail);
