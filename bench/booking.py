@@ -246,9 +246,12 @@ async def capture_booking_sql() -> dict[str, list[str]]:
     event.listen(sync_engine, "rollback", lambda conn: note("ROLLBACK"))
     day = (first_day() + timedelta(days=CAPTURE_NIGHT)).isoformat()
     out: dict[str, list[str]] = {}
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client,
+    ):
         for i in range(2):  # the second booking is the steady state (caches warm)
             trace.clear()
             r = await client.post(f"/api/v1/venues/{SLUG}/holds", json={
