@@ -29,7 +29,6 @@ import resource
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,8 +68,12 @@ APP_NIGHTS = 150  # 30,000 pairs for phase A
 
 # All load comes from one IP: lift the per-IP limits on holds/bookings (web/security.py
 # Throttle still runs on every request, only its thresholds are raised).
-SERVER_ENV = {"DATABASE_URL": APP_URL, "MAITRE_ENV": "development",
-              "RATE_LIMIT_HOLDS": "1000000000", "RATE_LIMIT_BOOKINGS": "1000000000"}  # fmt: skip
+SERVER_ENV = {
+    "DATABASE_URL": APP_URL,
+    "MAITRE_ENV": "development",
+    "RATE_LIMIT_HOLDS": "1000000000",
+    "RATE_LIMIT_BOOKINGS": "1000000000",
+}
 
 TARGET_RATIO = 0.25
 TARGET_HOT_P99_MS = 100.0
@@ -145,8 +148,9 @@ async def create_database() -> None:
 
 def migrate() -> None:
     env = {**os.environ, "DATABASE_URL": APP_URL, "MAITRE_ENV": "development"}
-    subprocess.run([str(BIN / "maitre"), "migrate"], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [str(BIN / "maitre"), "migrate"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
 
 async def seed() -> None:
@@ -172,38 +176,88 @@ async def seed() -> None:
             tenant = Tenant(name="Bench Group", slug="bench-group")
             s.add(tenant)
             await s.flush()
-            venue = Venue(tenant_id=tenant.id, slug=SLUG, name="Bench Hall", timezone=TZ,
-                          currency="GBP", country="GB")  # fmt: skip
+            venue = Venue(
+                tenant_id=tenant.id,
+                slug=SLUG,
+                name="Bench Hall",
+                timezone=TZ,
+                currency="GBP",
+                country="GB",
+            )
             s.add(venue)
             await s.flush()
             scope = {"tenant_id": tenant.id, "venue_id": venue.id}
-            s.add(VenueRules(**scope, cutoff_minutes=30, booking_window_days=3650,
-                             per_guest_daily_cap=100_000, min_party=1, max_party=10))  # fmt: skip
+            s.add(
+                VenueRules(
+                    **scope,
+                    cutoff_minutes=30,
+                    booking_window_days=3650,
+                    per_guest_daily_cap=100_000,
+                    min_party=1,
+                    max_party=10,
+                )
+            )
             plan = FloorPlan(**scope, name="Hall", width=2000, height=1400)
             s.add(plan)
             await s.flush()
-            areas = [Area(tenant_id=tenant.id, floor_plan_id=plan.id, name=f"Zone {z}")
-                     for z in "ABCD"]  # fmt: skip
+            areas = [
+                Area(tenant_id=tenant.id, floor_plan_id=plan.id, name=f"Zone {z}") for z in "ABCD"
+            ]
             s.add_all(areas)
             await s.flush()
             for i in range(TABLES):
                 row, col = divmod(i, 20)
-                s.add(VenueTable(
-                    id=table_uuid(i), **scope, floor_plan_id=plan.id, area_id=areas[i // 50].id,
-                    label=f"T{i + 1:03}", tier="standard", min_party=1, max_party=10,
-                    shape="round", x=40 + col * 95, y=40 + row * 130, width=60, height=60,
-                ))  # fmt: skip
-            s.add(TierPriceRow(**scope, tier="standard", base_minimum=30_000, floor=20_000,
-                               ceiling=90_000, position=0))  # fmt: skip
+                s.add(
+                    VenueTable(
+                        id=table_uuid(i),
+                        **scope,
+                        floor_plan_id=plan.id,
+                        area_id=areas[i // 50].id,
+                        label=f"T{i + 1:03}",
+                        tier="standard",
+                        min_party=1,
+                        max_party=10,
+                        shape="round",
+                        x=40 + col * 95,
+                        y=40 + row * 130,
+                        width=60,
+                        height=60,
+                    )
+                )
+            s.add(
+                TierPriceRow(
+                    **scope,
+                    tier="standard",
+                    base_minimum=30_000,
+                    floor=20_000,
+                    ceiling=90_000,
+                    position=0,
+                )
+            )
             s.add(DepositRuleRow(**scope, tier="standard", mode="none", value=0))
-            s.add(PriceAdjustmentRow(**scope, kind="demand", mode="percent", value=1000,
-                                     criteria={"threshold_bp": 5000, "scope": "tier"},
-                                     label="Half full", position=0))  # fmt: skip
+            s.add(
+                PriceAdjustmentRow(
+                    **scope,
+                    kind="demand",
+                    mode="percent",
+                    value=1000,
+                    criteria={"threshold_bp": 5000, "scope": "tier"},
+                    label="Half full",
+                    position=0,
+                )
+            )
             await s.flush()
             day0 = first_day()
             for offset in range(APP_FIRST + APP_NIGHTS):
-                await create_night(s, venue, day0 + timedelta(days=offset), dtime(22, 0),
-                                   dtime(4, 0), actor=SYSTEM, now=now)  # fmt: skip
+                await create_night(
+                    s,
+                    venue,
+                    day0 + timedelta(days=offset),
+                    dtime(22, 0),
+                    dtime(4, 0),
+                    actor=SYSTEM,
+                    now=now,
+                )
     finally:
         await engine.dispose()
 
@@ -228,8 +282,10 @@ async def capture_booking_sql() -> dict[str, list[str]]:
     from web.app import create_app
     from web.settings import Settings
 
-    app = create_app(Settings(database_url=APP_URL, rate_limit_holds=10**9,
-                              rate_limit_bookings=10**9), run_sweeper=False)  # fmt: skip
+    app = create_app(
+        Settings(database_url=APP_URL, rate_limit_holds=10**9, rate_limit_bookings=10**9),
+        run_sweeper=False,
+    )
     trace: list[str] = []
     me = asyncio.current_task()  # ASGITransport runs the request in this task; background
     # loops of the app (outbox relay, sweeper) run in their own tasks and are left out.
@@ -239,8 +295,9 @@ async def capture_booking_sql() -> dict[str, list[str]]:
             trace.append(text)
 
     sync_engine = app.state.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute",
-                 lambda conn, cur, sql, *a: note(signature(sql)))  # fmt: skip
+    event.listen(
+        sync_engine, "before_cursor_execute", lambda conn, cur, sql, *a: note(signature(sql))
+    )
     event.listen(sync_engine, "begin", lambda conn: note("BEGIN"))
     event.listen(sync_engine, "commit", lambda conn: note("COMMIT"))
     event.listen(sync_engine, "rollback", lambda conn: note("ROLLBACK"))
@@ -254,17 +311,21 @@ async def capture_booking_sql() -> dict[str, list[str]]:
     ):
         for i in range(2):  # the second booking is the steady state (caches warm)
             trace.clear()
-            r = await client.post(f"/api/v1/venues/{SLUG}/holds", json={
-                "date": day, "table_ids": [str(table_uuid(i))], "party_size": 4})  # fmt: skip
+            r = await client.post(
+                f"/api/v1/venues/{SLUG}/holds",
+                json={"date": day, "table_ids": [str(table_uuid(i))], "party_size": 4},
+            )
             assert r.status_code == 201, r.text
             out["hold"] = list(trace)
             hold = r.json()
             trace.clear()
             r = await client.post(
                 f"/api/v1/venues/{SLUG}/holds/{hold['reservation']['id']}/complete",
-                json={"token": hold["token"],
-                      "guest": {"name": "Capture Guest", "email": f"capture{i}@bench.example"}},
-            )  # fmt: skip
+                json={
+                    "token": hold["token"],
+                    "guest": {"name": "Capture Guest", "email": f"capture{i}@bench.example"},
+                },
+            )
             assert r.status_code == 200, r.text
             out["complete"] = list(trace)
     return out
@@ -283,7 +344,9 @@ class Server:
     def __init__(self, port: int) -> None:
         self.port = port
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="maitre-bench-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the server
+            prefix="maitre-bench-", suffix=".log", delete=False
+        )
         self.rss_peak: dict[int, float] = {}  # worker pid -> max VmRSS MB seen
         self._stop = threading.Event()
         self._sampler: threading.Thread | None = None
@@ -292,10 +355,22 @@ class Server:
         env = {**os.environ, **SERVER_ENV}
         env.pop("REDIS_URL", None)
         self.proc = subprocess.Popen(
-            [str(BIN / "maitre"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2"],
-            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                str(BIN / "maitre"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "2",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -392,8 +467,10 @@ class Conn:
     @staticmethod
     def encode(method: str, path: str, body: Any = None) -> bytes:
         data = b"" if body is None else json.dumps(body).encode()
-        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")  # fmt: skip
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
         return head.encode() + data
 
     async def send(self, raw: bytes, retry: bool = True) -> tuple[int, bytes]:
@@ -446,28 +523,39 @@ async def floor_tables(conn: Conn, day: date) -> list[dict[str, Any]]:
 async def book(conn: Conn, day: date, table_id: str, n: int) -> tuple[str, float]:
     """One completed booking: ('ok' | error description, seconds)."""
     t0 = time.perf_counter()
-    status, body = await conn.request("POST", f"/api/v1/venues/{SLUG}/holds",
-                                      {"date": day.isoformat(), "table_ids": [table_id],
-                                       "party_size": 2 + n % 7})  # fmt: skip
+    status, body = await conn.request(
+        "POST",
+        f"/api/v1/venues/{SLUG}/holds",
+        {"date": day.isoformat(), "table_ids": [table_id], "party_size": 2 + n % 7},
+    )
     if status != 201:
         return f"hold {status} {body[:120]!r}", time.perf_counter() - t0
     hold = json.loads(body)
     status, body = await conn.request(
-        "POST", f"/api/v1/venues/{SLUG}/holds/{hold['reservation']['id']}/complete",
-        {"token": hold["token"], "guest": {"name": f"Guest {n}", "email": f"guest{n}@bench.example"}},
-    )  # fmt: skip
+        "POST",
+        f"/api/v1/venues/{SLUG}/holds/{hold['reservation']['id']}/complete",
+        {
+            "token": hold["token"],
+            "guest": {"name": f"Guest {n}", "email": f"guest{n}@bench.example"},
+        },
+    )
     if status != 200 or json.loads(body)["status"] != "confirmed":
         return f"complete {status} {body[:120]!r}", time.perf_counter() - t0
     return "ok", time.perf_counter() - t0
 
 
 async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> None:
-    print(f"\nA. throughput: {cfg.a_clients} clients, {cfg.a_seconds:.0f} s, distinct tables",
-          flush=True)  # fmt: skip
+    print(
+        f"\nA. throughput: {cfg.a_clients} clients, {cfg.a_seconds:.0f} s, distinct tables",
+        flush=True,
+    )
     day0 = first_day() + timedelta(days=APP_FIRST)
     # Night by night, the soonest first (each night fills up as bookings arrive).
-    pairs = ((day0 + timedelta(days=d), str(table_uuid(t)))
-             for d in range(APP_NIGHTS) for t in range(TABLES))  # fmt: skip
+    pairs = (
+        (day0 + timedelta(days=d), str(table_uuid(t)))
+        for d in range(APP_NIGHTS)
+        for t in range(TABLES)
+    )
     counter = iter(range(10**9))
     errors: Counter[str] = Counter()
     latencies: list[float] = []
@@ -505,17 +593,25 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
     rate = done / elapsed
     n_errors = sum(errors.values())
     res.facts.update(app_rate=rate, a_errors=n_errors)
-    res.add("A completed bookings/s (hold+complete)", f"{rate:.1f}",
-            f"{done} in {elapsed:.1f} s, {cfg.a_clients} clients")  # fmt: skip
-    res.add("A booking latency p50 / p99 (ms)",
-            f"{pct(latencies, 50) * 1e3:.0f} / {pct(latencies, 99) * 1e3:.0f}", "hold+complete")  # fmt: skip
+    res.add(
+        "A completed bookings/s (hold+complete)",
+        f"{rate:.1f}",
+        f"{done} in {elapsed:.1f} s, {cfg.a_clients} clients",
+    )
+    res.add(
+        "A booking latency p50 / p99 (ms)",
+        f"{pct(latencies, 50) * 1e3:.0f} / {pct(latencies, 99) * 1e3:.0f}",
+        "hold+complete",
+    )
     res.add("A errors", str(n_errors), "must be 0")
     res.add("A load generator CPU", f"{cpu / elapsed * 100:.0f}%", "of one core, same machine")
     per = max(done, 1) / 1e3
-    res.add("A CPU ms per booking: app / PostgreSQL",
-            f"{app_cpu / per:.1f} / {pg_cpu / per:.1f}",
-            f"workers {app_cpu / elapsed * 100:.0f}%, postgres {pg_cpu / elapsed * 100:.0f}% "
-            "of one core")  # fmt: skip
+    res.add(
+        "A CPU ms per booking: app / PostgreSQL",
+        f"{app_cpu / per:.1f} / {pg_cpu / per:.1f}",
+        f"workers {app_cpu / elapsed * 100:.0f}%, postgres {pg_cpu / elapsed * 100:.0f}% "
+        "of one core",
+    )
     for what, count in errors.most_common(5):
         print(f"     error x{count}: {what}", flush=True)
     if exhausted:
@@ -523,8 +619,10 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
 
 
 async def phase_b(port: int, cfg: Config, res: Results) -> None:
-    print(f"\nB. hot table: {cfg.b_clients} clients hold one table at once, "
-          f"{cfg.b_rounds} rounds", flush=True)  # fmt: skip
+    print(
+        f"\nB. hot table: {cfg.b_clients} clients hold one table at once, {cfg.b_rounds} rounds",
+        flush=True,
+    )
     day = first_day() + timedelta(days=HOT_NIGHT)
     loser_ms: list[float] = []
     winners: list[int] = []
@@ -533,11 +631,13 @@ async def phase_b(port: int, cfg: Config, res: Results) -> None:
         conns = await asyncio.gather(*(Conn(port).open() for _ in range(cfg.b_clients)))
         # One cheap request per connection so every one is accepted and warm before the burst.
         await asyncio.gather(*(c.request("GET", "/healthz") for c in conns))
-        raw = Conn.encode("POST", f"/api/v1/venues/{SLUG}/holds",
-                          {"date": day.isoformat(), "table_ids": [str(table_uuid(rnd))],
-                           "party_size": 4})  # fmt: skip
+        raw = Conn.encode(
+            "POST",
+            f"/api/v1/venues/{SLUG}/holds",
+            {"date": day.isoformat(), "table_ids": [str(table_uuid(rnd))], "party_size": 4},
+        )
 
-        async def one(c: Conn) -> tuple[int, bytes, float]:
+        async def one(c: Conn, raw: bytes = raw) -> tuple[int, bytes, float]:
             t0 = time.perf_counter()
             status, body = await c.send(raw, retry=False)
             return status, body, time.perf_counter() - t0
@@ -560,15 +660,20 @@ async def phase_b(port: int, cfg: Config, res: Results) -> None:
             c.close()
         winners.append(won)
         loser_ms += round_ms
-        print(f"     round {rnd + 1}: winners {won}, losers {len(round_ms)}, "
-              f"p50 {pct(round_ms, 50):.0f} ms, p99 {pct(round_ms, 99):.0f} ms, "
-              f"max {max(round_ms, default=float('nan')):.0f} ms", flush=True)  # fmt: skip
+        print(
+            f"     round {rnd + 1}: winners {won}, losers {len(round_ms)}, "
+            f"p50 {pct(round_ms, 50):.0f} ms, p99 {pct(round_ms, 99):.0f} ms, "
+            f"max {max(round_ms, default=float('nan')):.0f} ms",
+            flush=True,
+        )
         await asyncio.sleep(0.5)
     res.facts.update(hot_p99=pct(loser_ms, 99), hot_winners=winners, hot_other=sum(other.values()))
     res.add("B winners per round", " ".join(map(str, winners)), "must be exactly 1 each")
-    res.add("B losers' 409 latency p50 / p99 (ms)",
-            f"{pct(loser_ms, 50):.0f} / {pct(loser_ms, 99):.0f}",
-            f"{len(loser_ms)} losers, max {max(loser_ms, default=float('nan')):.0f} ms")  # fmt: skip
+    res.add(
+        "B losers' 409 latency p50 / p99 (ms)",
+        f"{pct(loser_ms, 50):.0f} / {pct(loser_ms, 99):.0f}",
+        f"{len(loser_ms)} losers, max {max(loser_ms, default=float('nan')):.0f} ms",
+    )
     res.add("B other outcomes", str(sum(other.values())), "neither 201 nor 409 table_unavailable")
     for what, count in other.most_common(5):
         print(f"     other x{count}: {what}", flush=True)
@@ -576,8 +681,11 @@ async def phase_b(port: int, cfg: Config, res: Results) -> None:
 
 async def phase_c(port: int, cfg: Config, res: Results) -> None:
     day = first_day() + timedelta(days=FLOOR_NIGHT)
-    print(f"\nC. floor map: {cfg.c_clients} clients, {cfg.c_requests} GETs of a 200-table night "
-          "(half booked)", flush=True)  # fmt: skip
+    print(
+        f"\nC. floor map: {cfg.c_clients} clients, {cfg.c_requests} GETs of a 200-table night "
+        "(half booked)",
+        flush=True,
+    )
     conn = await Conn(port).open()
     tables = await floor_tables(conn, day)
     conn.close()
@@ -627,8 +735,11 @@ async def phase_c(port: int, cfg: Config, res: Results) -> None:
     elapsed = time.perf_counter() - t0
     ms = [x * 1e3 for x in latencies]
     res.facts.update(floor_p99=pct(ms, 99), floor_bad=bad)
-    res.add("C floor map p50 / p99 (ms)", f"{pct(ms, 50):.1f} / {pct(ms, 99):.1f}",
-            f"{len(ms)} requests, {len(ms) / elapsed:.0f} req/s, {bad} bad")  # fmt: skip
+    res.add(
+        "C floor map p50 / p99 (ms)",
+        f"{pct(ms, 50):.1f} / {pct(ms, 99):.1f}",
+        f"{len(ms)} requests, {len(ms) / elapsed:.0f} req/s, {bad} bad",
+    )
 
 
 # ---------------------------------------------------------------------- pgbench (D)
@@ -641,33 +752,44 @@ async def phase_c(port: int, cfg: Config, res: Results) -> None:
 # pool pre-ping per request (BEGIN; ";"; ROLLBACK = 3 round trips), which is not mirrored:
 # it is not part of the booking transaction, so it counts as app overhead.
 
-VENUE_COLS = ("venues.slug, venues.name, venues.timezone, venues.currency, venues.country, "
-              "venues.phone, venues.email, venues.brand_color, venues.logo_url, "
-              "venues.created_at")  # fmt: skip
-RULES_COLS = ("venue_rules.venue_id, venue_rules.hold_minutes, venue_rules.payment_hold_minutes, "
-              "venue_rules.cutoff_minutes, venue_rules.booking_window_days, venue_rules.min_party, "
-              "venue_rules.max_party, venue_rules.per_guest_daily_cap, "
-              "venue_rules.price_rounding_step, venue_rules.version, venue_rules.updated_at, "
-              "venue_rules.id, venue_rules.tenant_id")  # fmt: skip
-NIGHT_COLS = ("nights.venue_id, nights.business_date, nights.opens_at, nights.closes_at, "
-              "nights.event_type, nights.title, nights.is_closed, nights.closed_reason, "
-              "nights.tenant_id")  # fmt: skip
-TABLE_COLS = ("venue_tables.venue_id, venue_tables.floor_plan_id, venue_tables.area_id, "
-              "venue_tables.label, venue_tables.tier, venue_tables.min_party, "
-              "venue_tables.max_party, venue_tables.shape, venue_tables.x, venue_tables.y, "
-              "venue_tables.width, venue_tables.height, venue_tables.rotation, "
-              "venue_tables.base_minimum, venue_tables.is_active, venue_tables.version, "
-              "venue_tables.id, venue_tables.tenant_id")  # fmt: skip
-RES_COLS = ("reservations.venue_id, reservations.night_id, reservations.sitting_id, "
-            "reservations.status, reservations.starts_at, reservations.ends_at, "
-            "reservations.expires_at, reservations.party_size, reservations.guest_id, "
-            "reservations.host_id, reservations.channel, reservations.created_by, "
-            "reservations.currency, reservations.quoted_minimum, reservations.quoted_deposit, "
-            "reservations.quote, reservations.notes, reservations.token_hash, "
-            "reservations.cancel_reason, reservations.version, reservations.created_at, "
-            "reservations.updated_at, reservations.id, reservations.tenant_id")  # fmt: skip
-GUEST_COLS = ("guests.name, guests.email, guests.phone, guests.created_at, guests.id, "
-              "guests.tenant_id")  # fmt: skip
+VENUE_COLS = (
+    "venues.slug, venues.name, venues.timezone, venues.currency, venues.country, "
+    "venues.phone, venues.email, venues.brand_color, venues.logo_url, "
+    "venues.created_at"
+)
+RULES_COLS = (
+    "venue_rules.venue_id, venue_rules.hold_minutes, venue_rules.payment_hold_minutes, "
+    "venue_rules.cutoff_minutes, venue_rules.booking_window_days, venue_rules.min_party, "
+    "venue_rules.max_party, venue_rules.per_guest_daily_cap, "
+    "venue_rules.price_rounding_step, venue_rules.version, venue_rules.updated_at, "
+    "venue_rules.id, venue_rules.tenant_id"
+)
+NIGHT_COLS = (
+    "nights.venue_id, nights.business_date, nights.opens_at, nights.closes_at, "
+    "nights.event_type, nights.title, nights.is_closed, nights.closed_reason, "
+    "nights.tenant_id"
+)
+TABLE_COLS = (
+    "venue_tables.venue_id, venue_tables.floor_plan_id, venue_tables.area_id, "
+    "venue_tables.label, venue_tables.tier, venue_tables.min_party, "
+    "venue_tables.max_party, venue_tables.shape, venue_tables.x, venue_tables.y, "
+    "venue_tables.width, venue_tables.height, venue_tables.rotation, "
+    "venue_tables.base_minimum, venue_tables.is_active, venue_tables.version, "
+    "venue_tables.id, venue_tables.tenant_id"
+)
+RES_COLS = (
+    "reservations.venue_id, reservations.night_id, reservations.sitting_id, "
+    "reservations.status, reservations.starts_at, reservations.ends_at, "
+    "reservations.expires_at, reservations.party_size, reservations.guest_id, "
+    "reservations.host_id, reservations.channel, reservations.created_by, "
+    "reservations.currency, reservations.quoted_minimum, reservations.quoted_deposit, "
+    "reservations.quote, reservations.notes, reservations.token_hash, "
+    "reservations.cancel_reason, reservations.version, reservations.created_at, "
+    "reservations.updated_at, reservations.id, reservations.tenant_id"
+)
+GUEST_COLS = (
+    "guests.name, guests.email, guests.phone, guests.created_at, guests.id, guests.tenant_id"
+)
 TID = "('00000000-0000-4000-8000-' || lpad(to_hex(:t::int), 12, '0'))::uuid"
 TOKEN = "(md5(:rid::text) || md5(:gid::text))"
 EMAIL = "('guest' || :n::text || '@pgbench.example')"
@@ -676,21 +798,45 @@ EMAIL = "('guest' || :n::text || '@pgbench.example')"
 def _json_blobs() -> dict[str, str]:
     """JSON of the same shape and size as the app writes (quote, audit, outbox)."""
     rid, night, sitting = (str(uuid.uuid4()) for _ in range(3))
-    snap = {"id": rid, "status": "hold", "night_id": night, "sitting_id": sitting,
-            "party_size": 4, "starts_at": "2030-01-01T22:00:00+00:00",
-            "ends_at": "2030-01-02T04:00:00+00:00",
-            "expires_at": "2030-01-01T12:10:00.000000+00:00", "quoted_minimum": 30000,
-            "quoted_deposit": 0, "currency": "GBP", "host_id": None, "version": 1}  # fmt: skip
+    snap = {
+        "id": rid,
+        "status": "hold",
+        "night_id": night,
+        "sitting_id": sitting,
+        "party_size": 4,
+        "starts_at": "2030-01-01T22:00:00+00:00",
+        "ends_at": "2030-01-02T04:00:00+00:00",
+        "expires_at": "2030-01-01T12:10:00.000000+00:00",
+        "quoted_minimum": 30000,
+        "quoted_deposit": 0,
+        "currency": "GBP",
+        "host_id": None,
+        "version": 1,
+    }
     confirmed = {**snap, "status": "confirmed", "expires_at": None, "version": 2}
     table = str(table_uuid(0))
-    quote = {"tables": [{"table_id": table, "label": "T001", "currency": "GBP",
-                         "minimum": 30000, "deposit": 0,
-                         "lines": [{"kind": "base", "label": "standard minimum",
-                                    "amount": 30000}], "floor": 20000, "ceiling": 90000}]}  # fmt: skip
+    quote = {
+        "tables": [
+            {
+                "table_id": table,
+                "label": "T001",
+                "currency": "GBP",
+                "minimum": 30000,
+                "deposit": 0,
+                "lines": [{"kind": "base", "label": "standard minimum", "amount": 30000}],
+                "floor": 20000,
+                "ceiling": 90000,
+            }
+        ]
+    }
     q = lambda obj: json.dumps(obj).replace("'", "''")  # noqa: E731
-    return {"quote": q(quote), "held": q(snap), "held_payload": q({**snap, "table_ids": [table]}),
-            "confirmed": q(confirmed),
-            "confirmed_payload": q({**confirmed, "table_ids": [table]})}  # fmt: skip
+    return {
+        "quote": q(quote),
+        "held": q(snap),
+        "held_payload": q({**snap, "table_ids": [table]}),
+        "confirmed": q(confirmed),
+        "confirmed_payload": q({**confirmed, "table_ids": [table]}),
+    }
 
 
 def pgbench_script() -> tuple[str, dict[str, list[str]]]:
@@ -830,8 +976,10 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         if i == 0:
             lines += [f"\\set t :n % {TABLES}", f"\\set d :n / {TABLES}"]
     lines += ["COMMIT;", "BEGIN;"] + [sql + ";" for sql in complete] + ["COMMIT;"]
-    sigs = {"hold": ["BEGIN", *map(signature, hold), "COMMIT"],
-            "complete": ["BEGIN", *map(signature, complete), "COMMIT"]}  # fmt: skip
+    sigs = {
+        "hold": ["BEGIN", *map(signature, hold), "COMMIT"],
+        "complete": ["BEGIN", *map(signature, complete), "COMMIT"],
+    }
     return "\n".join(lines) + "\n", sigs
 
 
@@ -843,22 +991,30 @@ def find_pgbench() -> str:
 
 
 async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> None:
-    print(f"\nD. pgbench: same statements, -c {cfg.d_clients} -j {cfg.d_threads} "
-          f"-T {cfg.d_seconds} -M prepared", flush=True)  # fmt: skip
+    print(
+        f"\nD. pgbench: same statements, -c {cfg.d_clients} -j {cfg.d_threads} "
+        f"-T {cfg.d_seconds} -M prepared",
+        flush=True,
+    )
     script, sigs = pgbench_script()
     for part in ("hold", "complete"):
         same = sigs[part] == app_sigs.get(part)
         res.facts[f"same_{part}"] = same
         n_app = len(app_sigs.get(part, [])) - 2
-        print(f"     {part}: app {n_app} statements + BEGIN/COMMIT, pgbench "
-              f"{len(sigs[part]) - 2}: {'same sequence' if same else 'DIFFERENT'}", flush=True)  # fmt: skip
+        print(
+            f"     {part}: app {n_app} statements + BEGIN/COMMIT, pgbench "
+            f"{len(sigs[part]) - 2}: {'same sequence' if same else 'DIFFERENT'}",
+            flush=True,
+        )
         if not same:
             for a, b in zip(app_sigs.get(part, []), sigs[part], strict=False):
                 print(f"       {'  ' if a == b else '!='} app {a:<32} pgbench {b}", flush=True)
     conn = await asyncpg.connect(BENCH_DSN)
     try:
-        await conn.execute("DROP SEQUENCE IF EXISTS pgbench_pairs; CREATE SEQUENCE pgbench_pairs "
-                           f"MAXVALUE {PGB_NIGHTS * TABLES}")  # fmt: skip
+        await conn.execute(
+            "DROP SEQUENCE IF EXISTS pgbench_pairs; CREATE SEQUENCE pgbench_pairs "
+            f"MAXVALUE {PGB_NIGHTS * TABLES}"
+        )
         await conn.execute("CHECKPOINT")
         before = await conn.fetchval("SELECT count(*) FROM reservations WHERE status='confirmed'")
     finally:
@@ -867,11 +1023,33 @@ async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> 
         path = Path(tmp) / "booking.sql"
         path.write_text(script)
         defines = [f"-Dt{i}={table_uuid(i)}" for i in range(TABLES)]
-        cmd = [find_pgbench(), "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-n",
-               "-M", "prepared", "-c", str(cfg.d_clients), "-j", str(cfg.d_threads),
-               "-T", str(cfg.d_seconds), "-D", f"day0={first_day().isoformat()}", *defines,
-               "-f", str(path), DB_NAME]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=cfg.d_seconds + 120)
+        cmd = [
+            find_pgbench(),
+            "-h",
+            PG_HOST,
+            "-p",
+            str(PG_PORT),
+            "-U",
+            PG_USER,
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            str(cfg.d_clients),
+            "-j",
+            str(cfg.d_threads),
+            "-T",
+            str(cfg.d_seconds),
+            "-D",
+            f"day0={first_day().isoformat()}",
+            *defines,
+            "-f",
+            str(path),
+            DB_NAME,
+        ]
+        out = subprocess.run(  # noqa: ASYNC221 - nothing else runs during pgbench
+            cmd, capture_output=True, text=True, timeout=cfg.d_seconds + 120
+        )
     text = out.stdout + out.stderr
     m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
     failed = re.search(r"number of failed transactions: (\d+)", text)
@@ -887,11 +1065,17 @@ async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> 
     finally:
         await conn.close()
     res.facts.update(pgbench_tps=tps)
-    res.add("D pgbench bookings/s (same SQL, 2 txns)", f"{tps:.1f}",
-            f"-c {cfg.d_clients} -j {cfg.d_threads} -T {cfg.d_seconds}, "
-            f"latency avg {lat.group(1) if lat else '?'} ms")  # fmt: skip
-    res.add("D pgbench confirmed bookings written", str(after - before),
-            f"failed txns {failed.group(1) if failed else '?'}{', ABORTED clients' if aborted else ''}")  # fmt: skip
+    res.add(
+        "D pgbench bookings/s (same SQL, 2 txns)",
+        f"{tps:.1f}",
+        f"-c {cfg.d_clients} -j {cfg.d_threads} -T {cfg.d_seconds}, "
+        f"latency avg {lat.group(1) if lat else '?'} ms",
+    )
+    res.add(
+        "D pgbench confirmed bookings written",
+        str(after - before),
+        f"failed txns {failed.group(1) if failed else '?'}{', ABORTED clients' if aborted else ''}",
+    )
     ratio = res.facts["app_rate"] / tps
     res.facts["ratio"] = ratio
     res.add("app / pgbench", f"{ratio:.2f}", f"target >= {TARGET_RATIO}")
@@ -901,39 +1085,64 @@ async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> 
 
 
 def versions() -> dict[str, str]:
-    pg = subprocess.run(["psql", "-h", PG_HOST, "-U", PG_USER, "-d", "postgres", "-tAc",
-                         "SHOW server_version"], capture_output=True, text=True)  # fmt: skip
-    mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-                if ln.startswith("MemTotal")), "0")  # fmt: skip
-    return {"cpus": str(os.cpu_count()), "ram": f"{int(mem) / 1024 / 1024:.0f} GB",
-            "python": platform.python_version(), "postgres": pg.stdout.strip() or "?",
-            "kernel": platform.release()}  # fmt: skip
+    pg = subprocess.run(
+        ["psql", "-h", PG_HOST, "-U", PG_USER, "-d", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+    )
+    mem = next(
+        (
+            ln.split()[1]
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        ),
+        "0",
+    )
+    return {
+        "cpus": str(os.cpu_count()),
+        "ram": f"{int(mem) / 1024 / 1024:.0f} GB",
+        "python": platform.python_version(),
+        "postgres": pg.stdout.strip() or "?",
+        "kernel": platform.release(),
+    }
 
 
 async def run(cfg: Config) -> Results:
     res = Results()
     info = versions()
-    git = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-                         capture_output=True, text=True).stdout.strip()  # fmt: skip
+    git = subprocess.run(  # noqa: ASYNC221 - a one-off at the end of the run
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
     print(f"code: {git}", flush=True)
-    print(f"machine: {info['cpus']} CPUs, {info['ram']} RAM, Python {info['python']}, "
-          f"PostgreSQL {info['postgres']}", flush=True)  # fmt: skip
+    print(
+        f"machine: {info['cpus']} CPUs, {info['ram']} RAM, Python {info['python']}, "
+        f"PostgreSQL {info['postgres']}",
+        flush=True,
+    )
     t0 = time.perf_counter()
     await create_database()
     migrate()
     await seed()
-    print(f"setup: database {DB_NAME} created, migrated and seeded "
-          f"({TABLES} tables, {APP_FIRST + APP_NIGHTS} nights) in "
-          f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"setup: database {DB_NAME} created, migrated and seeded "
+        f"({TABLES} tables, {APP_FIRST + APP_NIGHTS} nights) in "
+        f"{time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
     app_sigs = await capture_booking_sql()
     server = Server(free_port())
     try:
         server.start()
-        print(f"server: maitre serve --workers 2 on 127.0.0.1:{server.port}, "
-              f"workers {server.workers()}, log {server.log.name}", flush=True)  # fmt: skip
-        for phase in (lambda: phase_a(server.port, cfg, res, server.workers()),
-                      lambda: phase_b(server.port, cfg, res),
-                      lambda: phase_c(server.port, cfg, res)):  # fmt: skip
+        print(
+            f"server: maitre serve --workers 2 on 127.0.0.1:{server.port}, "
+            f"workers {server.workers()}, log {server.log.name}",
+            flush=True,
+        )
+        for phase in (
+            lambda: phase_a(server.port, cfg, res, server.workers()),
+            lambda: phase_b(server.port, cfg, res),
+            lambda: phase_c(server.port, cfg, res),
+        ):
             try:
                 await phase()
             except Exception as exc:  # keep measuring the other phases; reported below
@@ -944,26 +1153,42 @@ async def run(cfg: Config) -> Results:
     peak = max((max(r, h) for r, h in memory.values()), default=float("nan"))
     res.facts["rss_peak"] = peak
     print("\nMemory", flush=True)
-    res.add("peak RSS per app worker (MB)",
-            " / ".join(f"{max(r, h):.0f}" for r, h in memory.values()),
-            "max of sampled VmRSS and VmHWM")  # fmt: skip
+    res.add(
+        "peak RSS per app worker (MB)",
+        " / ".join(f"{max(r, h):.0f}" for r, h in memory.values()),
+        "max of sampled VmRSS and VmHWM",
+    )
     await phase_d(cfg, res, app_sigs)
     return res
 
 
 def report(res: Results) -> bool:
     nan = float("nan")
-    f = {"ratio": nan, "hot_p99": nan, "floor_p99": nan, "rss_peak": nan, "a_errors": -1,
-         "hot_winners": [], "hot_other": -1, **res.facts}  # fmt: skip
+    f = {
+        "ratio": nan,
+        "hot_p99": nan,
+        "floor_p99": nan,
+        "rss_peak": nan,
+        "a_errors": -1,
+        "hot_winners": [],
+        "hot_other": -1,
+        **res.facts,
+    }
     checks = [
         ("app >= 1/4 of pgbench", f"{f['ratio']:.2f}", f["ratio"] >= TARGET_RATIO),
-        ("hot-table losers p99 < 100 ms", f"{f['hot_p99']:.0f} ms",
-         f["hot_p99"] < TARGET_HOT_P99_MS),
+        (
+            "hot-table losers p99 < 100 ms",
+            f"{f['hot_p99']:.0f} ms",
+            f["hot_p99"] < TARGET_HOT_P99_MS,
+        ),
         ("floor map p99 < 15 ms", f"{f['floor_p99']:.1f} ms", f["floor_p99"] < TARGET_FLOOR_P99_MS),
         ("app process < 250 MB RSS", f"{f['rss_peak']:.0f} MB", f["rss_peak"] < TARGET_RSS_MB),
-        ("correctness: 0 errors, 1 winner/round", f"{f['a_errors']} err, {f['hot_winners']}",
-         f["a_errors"] == 0 and all(w == 1 for w in f["hot_winners"]) and f["hot_other"] == 0),
-    ]  # fmt: skip
+        (
+            "correctness: 0 errors, 1 winner/round",
+            f"{f['a_errors']} err, {f['hot_winners']}",
+            f["a_errors"] == 0 and all(w == 1 for w in f["hot_winners"]) and f["hot_other"] == 0,
+        ),
+    ]
     print("\n" + "=" * 78)
     print(f"{'figure':<46} {'value':>14}  note")
     print("-" * 78)
