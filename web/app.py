@@ -16,9 +16,10 @@ from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
 from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
+from venue.commissions import CommissionLoop
 from venue.db import create_engine, session_factory
 
-from . import api, live, notifications, pages, problems, staff_auth, staff_pricing
+from . import api, live, money_api, notifications, pages, problems, staff_auth, staff_pricing
 from .floorcache import FloorCache
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
@@ -45,6 +46,7 @@ def create_app(
     relay = OutboxRelay(sessions, broker, clock)
     hub = FloorHub(broker, live.snapshot_loader(sessions, clock))
     mail = notifications.mail_loop(settings, sessions, clock)
+    commission_loop = CommissionLoop(sessions, broker.publish, clock)
     stripe = make_gateway(
         secret_key=settings.stripe_secret_key,
         webhook_secret=settings.stripe_webhook_secret,
@@ -63,6 +65,8 @@ def create_app(
             tasks.append(asyncio.create_task(mail.run_forever()))
         if run_sweeper:
             tasks.append(asyncio.create_task(retry_forever(sessions, stripe, clock)))
+        if run_sweeper:
+            tasks.append(asyncio.create_task(commission_loop.run_forever()))
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
@@ -92,6 +96,7 @@ def create_app(
     app.state.hub = hub
     app.state.floor_cache = FloorCache(settings.floor_cache_seconds)
     app.state.mail = mail
+    app.state.commissions = commission_loop
     app.state.stripe = stripe
     problems.install(app)
     app.include_router(api.router)
@@ -105,6 +110,9 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)
     app.include_router(payments_router)
+    app.include_router(money_api.router)
+    app.include_router(money_api.host_router)
+    app.include_router(money_api.ws_router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -46,9 +46,11 @@ async def _seed(settings: Settings) -> str:
 
 
 async def _worker(settings: Settings) -> None:
-    """Background jobs for scale-out: hold expiry, the outbox relay and outgoing mail."""
+    """Background jobs for scale-out: hold expiry, the outbox relay, outgoing mail and
+    the commission ledger."""
     from realtime import make_broker
     from realtime.relay import OutboxRelay
+    from venue.commissions import CommissionLoop
 
     from .notifications import mail_loop
     from .sweeper import sweep_forever
@@ -63,6 +65,7 @@ async def _worker(settings: Settings) -> None:
             sweep_forever(sessions, clock, settings.sweep_interval_seconds),
             OutboxRelay(sessions, broker, clock).run_forever(),
             mail_loop(settings, sessions, clock).run_forever(),
+            CommissionLoop(sessions, broker.publish, clock).run_forever(),
         )
     finally:
         await broker.disconnect()

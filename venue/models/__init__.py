@@ -1,6 +1,13 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
 from .base import Base, Tenanted, UTCDateTime, utcnow
+from .commissions import (
+    CommissionEntry,
+    CommissionRule,
+    GuestProfile,
+    HostAttribution,
+    ReservationSpend,
+)
 from .floor import Area, FloorPlan, TableLink, VenueTable
 from .log import AuditEntry, OutboxEvent, Turnaway
 from .nights import Night, Sitting, TableBlock
@@ -36,10 +43,14 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CheckoutAttempt",
+    "CommissionEntry",
+    "CommissionRule",
     "DepositRuleRow",
     "FloorPlan",
     "Guest",
+    "GuestProfile",
     "Host",
+    "HostAttribution",
     "LocalMail",
     "Night",
     "Notification",
@@ -52,6 +63,7 @@ __all__ = [
     "RefundRule",
     "Reservation",
     "ReservationLink",
+    "ReservationSpend",
     "ReservationTable",
     "Sitting",
     "StaffSession",
