@@ -109,7 +109,6 @@ class HoldIn(Strict):
     sitting_id: uuid.UUID | None = None
     host_code: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=200, description="leave empty")
-    website: str | None = Field(default=None, max_length=200, description="leave empty")
 
 
 class GuestIn(Strict):

@@ -11,7 +11,8 @@ PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret-change
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # populate_by_name: Settings(environment="test") works as well as MAITRE_ENV=test.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "test", "production"] = Field(
         default="development", validation_alias="MAITRE_ENV"
