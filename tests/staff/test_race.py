@@ -20,11 +20,11 @@ from venue.errors import TableUnavailable
 from venue.models import ReservationTable
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_two_moves_to_one_free_table_one_wins(
     backend: str, client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant, clock: FakeClock
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("a real race needs PostgreSQL")
     one = await book(client, mine, ["T1"])
     two = await book(client, mine, ["T2"], name="Bea")
     sessions = session_factory(engine)
