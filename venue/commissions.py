@@ -20,9 +20,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import finance
@@ -46,6 +46,7 @@ from .models.commissions import BASES
 from .notifications.sql import insert_ignore
 
 log = logging.getLogger("maitre.commissions")
+_S = TypeVar("_S")
 CONSUMER = "commissions"
 WINDOW = timedelta(days=7)
 LIVE_REFUND = ("pending", "succeeded", "requires_action")
@@ -383,13 +384,14 @@ class Period:
 
 
 def _scoped(
-    stmt: Select[Any],
+    query: _S,
     venue: Venue,
     period: Period,
     host_id: uuid.UUID | None,
     reservation_id: uuid.UUID | None = None,
-) -> Select[Any]:
-    stmt = stmt.where(
+) -> _S:
+    """Narrow a ledger query to the venue, period, host and reservation."""
+    stmt: Any = query.where(  # type: ignore[attr-defined]
         CommissionEntry.tenant_id == venue.tenant_id, CommissionEntry.venue_id == venue.id
     )
     if reservation_id is not None:

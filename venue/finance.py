@@ -273,7 +273,7 @@ async def forecast(
         )
         .group_by(Turnaway.business_date)
     )
-    turnaways = {d: (int(n), int(p)) for d, n, p in turned}
+    turnaways = {d: (int(n), int(p or 0)) for d, n, p in turned}
     history: dict[int, list[Night]] = defaultdict(list)
     for n in past:
         history[n.business_date.weekday()].append(n)

@@ -349,7 +349,8 @@ async def _status_counts(
     )
     out: dict[uuid.UUID, dict[str, int]] = {}
     for gid, status, n in rows:
-        out.setdefault(gid, {})[status] = int(n)
+        if gid is not None:
+            out.setdefault(gid, {})[status] = int(n)
     return out
 
 

@@ -110,3 +110,6 @@ async def kinds(engine: AsyncEngine, res_id: Any) -> list[tuple[str, int]]:
             .order_by(CommissionEntry.id)
         )
         return [(k, int(a)) for k, a in rows]
+
+
+PASSWORD_FOR = PASSWORD
