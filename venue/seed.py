@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -12,19 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .actor import SYSTEM
 from .models import (
     Area,
+    CommissionRule,
     DepositRuleRow,
     FloorPlan,
     Host,
+    Night,
     PriceAdjustmentRow,
+    Reservation,
+    ReservationSpend,
+    ReservationTable,
+    Sitting,
     StaffUser,
     TableLink,
     Tenant,
     TierPriceRow,
+    Turnaway,
     Venue,
     VenueRules,
     VenueTable,
 )
 from .nights import create_night
+from .tokens import hash_token, new_token
 
 DEMO_SLUG = "velvet"
 DEMO_STAFF_EMAIL = "manager@velvet.example"
@@ -104,6 +114,7 @@ async def seed_demo(
     )
     for offset in range(28):
         await _night(session, venue, today + timedelta(days=offset), now)
+    await _money_history(session, venue, host, today, now)
     return venue
 
 
@@ -174,7 +185,7 @@ def _prices(session: AsyncSession, venue: Venue) -> None:
         session.add(DepositRuleRow(**scope, tier=tier, mode=mode, value=value))
 
 
-async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) -> None:
+async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) -> Night:
     weekday = day.weekday()
     event_type, title = {
         1: ("industry", "Industry Tuesday"),
@@ -195,3 +206,120 @@ async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) 
     )
     if weekday in (0, 2, 6):
         night.is_closed, night.closed_reason = True, "Closed tonight"
+    return night
+
+
+HISTORY_WEEKS = 6
+
+
+async def _money_history(
+    session: AsyncSession, venue: Venue, host: Host, today: date, now: datetime
+) -> None:
+    """Commission rules for the demo host and six weeks of past nights (bookings made at
+    various lead times, shows, no-shows, cancellations, spends, turned-away parties), so
+    finance's forecast has a pace to compare with."""
+    scope = {"tenant_id": venue.tenant_id, "venue_id": venue.id}
+    session.add_all(
+        [
+            CommissionRule(**scope, basis="minimum_pct", value=800, created_at=now),
+            CommissionRule(**scope, host_id=host.id, basis="spend_pct", value=1000, created_at=now),
+            CommissionRule(
+                **scope, host_id=host.id, tier="vip", basis="spend_pct", value=1200, created_at=now
+            ),
+        ]
+    )
+    tables = list(await session.scalars(select(VenueTable).where(VenueTable.venue_id == venue.id)))
+    prices = {tier: base for tier, base, _, _ in TIER_PRICES}
+    rng = random.Random(20261121)
+    for offset in range(HISTORY_WEEKS * 7, 0, -1):
+        night = await _night(session, venue, today - timedelta(days=offset), now)
+        if night.is_closed:
+            continue
+        sitting = await session.scalar(select(Sitting).where(Sitting.night_id == night.id))
+        assert sitting is not None
+        busy = 0.35 + 0.4 * (night.business_date.weekday() >= 4) + rng.uniform(-0.1, 0.1)
+        rows = [
+            row
+            for table in rng.sample(tables, int(len(tables) * busy))
+            for row in _past_booking(session, venue, host, night, sitting, table, prices, rng)
+        ]
+        await session.flush()  # reservations before the rows that point at them
+        session.add_all(rows)
+        for _ in range(rng.randint(0, 4) if busy > 0.6 else 0):
+            session.add(_turnaway(venue, night.business_date, rng, night.opens_at))
+    for offset in range(1, 28):
+        day = today + timedelta(days=offset)
+        if day.weekday() in (4, 5):
+            for _ in range(rng.randint(1, 5)):
+                session.add(_turnaway(venue, day, rng, now))
+
+
+def _past_booking(
+    session: AsyncSession,
+    venue: Venue,
+    host: Host,
+    night: Night,
+    sitting: Sitting,
+    table: VenueTable,
+    prices: dict[str, int],
+    rng: random.Random,
+) -> list[ReservationTable | ReservationSpend]:
+    """Add a past reservation; return the rows that point at it (added after a flush)."""
+    roll = rng.random()
+    status = "completed" if roll < 0.8 else "no_show" if roll < 0.9 else "cancelled"
+    minimum = prices[table.tier] * (125 if night.business_date.weekday() == 5 else 100) // 100
+    created = night.opens_at - timedelta(hours=rng.triangular(1, 24 * 21, 24 * 3))
+    by_host = rng.random() < 0.3
+    res = Reservation(
+        id=uuid.uuid4(),
+        tenant_id=venue.tenant_id,
+        venue_id=venue.id,
+        night_id=night.id,
+        sitting_id=sitting.id,
+        status=status,
+        starts_at=sitting.starts_at,
+        ends_at=sitting.ends_at,
+        party_size=rng.randint(table.min_party, table.max_party),
+        host_id=host.id if by_host else None,
+        channel="host" if by_host else "online",
+        created_by="seed",
+        currency=venue.currency,
+        quoted_minimum=minimum,
+        quoted_deposit=0,
+        quote={"tables": [{"table_id": str(table.id), "label": table.label, "minimum": minimum}]},
+        token_hash=hash_token(new_token()),
+        created_at=created,
+        updated_at=night.closes_at,
+    )
+    session.add(res)
+    table_row = ReservationTable(
+        tenant_id=venue.tenant_id,
+        reservation_id=res.id,
+        table_id=table.id,
+        status=status,
+        starts_at=res.starts_at,
+        ends_at=res.ends_at,
+    )
+    if status != "completed":
+        return [table_row]
+    spend = ReservationSpend(
+        tenant_id=venue.tenant_id,
+        reservation_id=res.id,
+        amount=minimum * rng.randint(100, 170) // 100,
+        currency=venue.currency,
+        actor="seed",
+        at=night.closes_at,
+    )
+    return [table_row, spend]
+
+
+def _turnaway(venue: Venue, day: date, rng: random.Random, at: datetime) -> Turnaway:
+    return Turnaway(
+        tenant_id=venue.tenant_id,
+        venue_id=venue.id,
+        business_date=day,
+        party_size=rng.randint(2, 10),
+        reason="table_unavailable",
+        channel="online",
+        at=at,
+    )
