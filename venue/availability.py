@@ -103,10 +103,13 @@ async def occupying(
 async def versions(
     session: AsyncSession, tenant_id: uuid.UUID, table_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    """The tables' current lock versions, read fresh (never from the identity map)."""
+    """The tables' current lock versions, read fresh (never from the identity map). A
+    table retired meanwhile is missing from the answer."""
     rows = await session.execute(
         select(VenueTable.id, VenueTable.version).where(
-            VenueTable.tenant_id == tenant_id, VenueTable.id.in_(list(table_ids))
+            VenueTable.tenant_id == tenant_id,
+            VenueTable.id.in_(list(table_ids)),
+            VenueTable.is_active.is_(True),
         )
     )
     return {table_id: version for table_id, version in rows}

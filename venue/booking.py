@@ -114,6 +114,8 @@ async def place_hold(
         # Versions first: a booking committed after this read changes them, so our claim
         # below fails and we look again, even if the state read missed that booking.
         seen = await availability.versions(session, venue.tenant_id, ids)
+        if len(seen) != len(ids):
+            raise NotFound("that table was just taken off the floor plan")
         taken = await availability.occupying(
             session, venue.tenant_id, ids, sitting.starts_at, sitting.ends_at, now
         )
@@ -397,6 +399,7 @@ async def _claim(session: AsyncSession, tenant_id: uuid.UUID, seen: dict[uuid.UU
                 VenueTable.tenant_id == tenant_id,
                 VenueTable.id == table_id,
                 VenueTable.version == seen[table_id],
+                VenueTable.is_active.is_(True),
             )
             .values(version=VenueTable.version + 1)
             .execution_options(synchronize_session=False)

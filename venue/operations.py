@@ -1003,8 +1003,13 @@ async def delete_table(
             f"table {table.label} has {count} upcoming booking(s); move them first",
             count=count,
         )
-    # Bump the version so a hold racing this delete fails its claim and looks again.
-    await booking._claim(session, venue.tenant_id, {table.id: table.version})
+    # Bump the version so a hold racing this delete fails its claim and looks again; if a
+    # booking got in since we counted, our claim fails instead and nothing is deleted.
+    seen = await availability.versions(session, venue.tenant_id, [table.id])
+    if not seen or not await booking._claim(session, venue.tenant_id, seen):
+        raise Conflict("the table changed meanwhile; reload and try again")
+    if await future_bookings(session, venue, table, now):
+        raise TableHasFutureBookings(f"table {table.label} was just booked; move it first")
     before = _audit_table(table)
     used = await session.scalar(
         select(ReservationTable.id).where(

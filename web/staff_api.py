@@ -29,7 +29,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -38,6 +38,7 @@ from venue.errors import InvalidRequest
 from venue.models import Night, Reservation, StaffUser, Status, Venue
 
 from .deps import NowDep, SessionDep
+from .payments import refund_on_cancel
 from .staff_auth import COOKIE, CurrentStaff, Forbidden, Staff, require
 from .staff_pricing import own_venue
 
@@ -399,12 +400,19 @@ async def no_show(
 
 @router.post(V + "/reservations/{res_id}/cancel")
 async def cancel(
-    slug: str, res_id: uuid.UUID, body: CancelIn, who: Floor, session: SessionDep, now: NowDep
+    request: Request,
+    slug: str,
+    res_id: uuid.UUID,
+    body: CancelIn,
+    who: Floor,
+    session: SessionDep,
+    now: NowDep,
 ) -> dict[str, Any]:
-    """Cancel with a reason; the guest is told (outbox event reservation.cancelled)."""
+    """Cancel with a reason; the guest is told and refunded by the venue's policy."""
     venue, res = await _act(slug, res_id, who, session)
     await operations.cancel(session, res, actor(who), now, body.reason, body.version)
-    return await operations.details(session, venue, res)
+    refund = await refund_on_cancel(request, session, venue, res, actor(who), now)
+    return {**await operations.details(session, venue, res), "refund": refund}
 
 
 @router.post(V + "/reservations/{res_id}/move")

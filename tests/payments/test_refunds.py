@@ -127,3 +127,31 @@ async def test_staff_of_another_tenant_see_nothing(
     async with session_factory(engine)() as s:
         rows = await s.scalars(select(Refund).where(Refund.reservation_id == uuid.UUID(rid)))
         assert list(rows) == []
+
+
+async def test_staff_cancellation_refunds_by_the_same_policy(
+    pay: httpx.AsyncClient,
+    world: World,
+    fake: FakeStripe,
+    clock: FakeClock,
+    engine: AsyncEngine,
+) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        await payments_ledger.set_refund_rules(s, world.venue, RULES)
+    clock.now = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    rid, token = await paid_booking(pay, world, fake)
+    clock.now = START - timedelta(hours=30)  # between 72 h and 24 h: a quarter back
+    headers = await sign_in(pay, await add_staff(engine, world, "floor"))
+    r = await pay.post(
+        f"/api/v1/staff/venues/{world.venue.slug}/reservations/{rid}/cancel",
+        json={"reason": "Guest called: flight cancelled"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled"
+    assert r.json()["refund"]["amount"] == DEPOSIT // 4
+    assert [c.params["amount"] for c in fake.calls("POST", "/v1/refunds")] == [str(DEPOSIT // 4)]
+    # The guest's own cancel afterwards changes nothing and refunds nothing more.
+    again = await pay.post(f"{base(world)}/reservations/{token}/cancel")
+    assert again.json()["status"] == "cancelled"
+    assert len(fake.calls("POST", "/v1/refunds")) == 1
