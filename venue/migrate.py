@@ -13,6 +13,8 @@ from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import rls
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -26,6 +28,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        await conn.run_sync(rls.apply)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from venue import staff
+from venue import rls, staff
 from venue.errors import DomainError
 from venue.models import StaffSession, StaffUser
 
@@ -48,6 +48,7 @@ async def current_staff(request: Request, session: SessionDep, now: NowDep) -> S
         sent = request.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(sent.encode(), row.csrf_token.encode()):
             raise Forbidden("missing or wrong X-CSRF-Token header")
+    await rls.scope_to_tenant(session, user.tenant_id)  # the database's own tenant wall
     return Staff(user, row)
 
 

@@ -1,0 +1,141 @@
+"""PostgreSQL row-level security as a second tenant wall, for an ordinary database role."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.api.test_pricing_api import add_staff, sign_in
+from tests.conftest import FakeClock, engine_for
+from tests.factories import World, create_night_for, create_venue
+from venue import booking, rls
+from venue.actor import GUEST
+from venue.db import create_engine, session_factory
+from venue.models import Reservation, Venue
+from web.app import create_app
+from web.settings import Settings
+
+pytestmark = pytest.mark.postgres
+
+ROLE = "maitre_rls_app"
+SAT = date(2026, 11, 21)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def app_url(pg_engine: AsyncEngine) -> str:
+    """The test database, reached as a role that is neither superuser nor owner."""
+    async with pg_engine.connect() as conn:
+        await conn.execute(
+            text(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') "
+                f"THEN CREATE ROLE {ROLE} LOGIN; END IF; END $$"
+            )
+        )
+        await conn.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {ROLE}"))
+        await conn.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {ROLE}"))
+        await conn.commit()
+    _, url = await engine_for("postgres")
+    return make_url(url).set(username=ROLE).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def role_engine(app_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(app_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+async def two_tenants(engine: AsyncEngine) -> tuple[World, World]:
+    async with session_factory(engine)() as s, s.begin():
+        worlds = []
+        for _ in range(2):
+            w = await create_venue(s)
+            await create_night_for(s, w, SAT, now=NOW)
+            req = booking.HoldRequest(SAT, [w.table("T1").id], 2)
+            await booking.place_hold(s, w.venue, req, GUEST, NOW)
+            worlds.append(w)
+        return worlds[0], worlds[1]
+
+
+async def test_every_tenant_table_has_the_policy(pg_engine: AsyncEngine) -> None:
+    async with pg_engine.connect() as conn:
+        tables = await conn.run_sync(rls.apply)
+        forced = set(
+            (
+                await conn.execute(
+                    text(
+                        "SELECT relname FROM pg_class WHERE relrowsecurity AND relforcerowsecurity"
+                    )
+                )
+            ).scalars()
+        )
+    assert {"reservations", "reservation_tables", "venues", "audit_entries"} <= set(tables)
+    assert set(tables) <= forced
+
+
+async def test_a_scoped_transaction_sees_and_writes_only_its_tenant(
+    pg_engine: AsyncEngine, role_engine: AsyncEngine
+) -> None:
+    a, b = await two_tenants(pg_engine)
+    async with session_factory(role_engine)() as s, s.begin():
+        await rls.scope_to_tenant(s, a.venue.tenant_id)
+        # No tenant filter in these queries on purpose: the database applies it.
+        seen = set((await s.scalars(select(Reservation.tenant_id))).all())
+        assert seen == {a.venue.tenant_id}
+        assert await s.get(Venue, b.venue.id) is None
+        hit = await s.execute(
+            text("UPDATE reservations SET notes = 'x' WHERE tenant_id = :t"),
+            {"t": b.venue.tenant_id},
+        )
+        assert hit.rowcount == 0  # type: ignore[attr-defined]
+    with pytest.raises(DBAPIError, match="row-level security"):
+        async with session_factory(role_engine)() as s, s.begin():
+            await rls.scope_to_tenant(s, a.venue.tenant_id)
+            await s.execute(
+                text(
+                    "INSERT INTO tenants (id, name, slug, created_at) VALUES (:i, 'x', :s, now())"
+                ),
+                {"i": uuid.uuid4(), "s": uuid.uuid4().hex},
+            )
+            await s.execute(
+                text(
+                    "INSERT INTO guests (id, tenant_id, name, created_at) "
+                    "VALUES (:i, :t, 'Mallory', now())"
+                ),
+                {"i": uuid.uuid4(), "t": b.venue.tenant_id},
+            )
+    async with session_factory(role_engine)() as s:  # unscoped: system jobs see everything
+        count = await s.scalar(
+            select(func.count()).where(
+                Reservation.tenant_id.in_([a.venue.tenant_id, b.venue.tenant_id])
+            )
+        )
+        assert count == 2
+
+
+async def test_the_staff_api_works_behind_the_wall(
+    pg_engine: AsyncEngine, app_url: str, clock: FakeClock
+) -> None:
+    a, b = await two_tenants(pg_engine)
+    app = create_app(
+        Settings(database_url=app_url, environment="test", secret_key="t" * 40),
+        clock=clock,
+        run_sweeper=False,
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        await sign_in(client, await add_staff(pg_engine, a, "manager"))
+        mine = await client.get(f"/api/v1/staff/venues/{a.venue.slug}/reservations")
+        assert mine.status_code == 200 and mine.json()["total"] == 1
+        theirs = await client.get(f"/api/v1/staff/venues/{b.venue.slug}/reservations")
+        assert theirs.status_code == 404
+    await app.state.engine.dispose()
