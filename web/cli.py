@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> None:
         base = f"http://{args.host}:{args.port}"
         print(
             f"\n  Maitre demo: {settings.database_url}\n"
+            f"  Guest page      {base}/v/{slug}\n"
+            f"  Host link       {base}/v/{slug}?host=JADE\n"
+            f"  Staff console   {base}/admin\n"
             f"  API docs        {base}/docs\n"
             f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
             f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
