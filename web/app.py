@@ -20,6 +20,7 @@ from venue.commissions import CommissionLoop
 from venue.db import create_engine, session_factory
 
 from . import api, live, money_api, notifications, pages, problems, staff_auth, staff_pricing
+from .console import router as console_pages
 from .floorcache import FloorCache
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(staff_auth.router)
     app.include_router(staff_pricing.router)
     app.include_router(staff_console)
+    app.include_router(console_pages)
     app.add_middleware(Throttle, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)

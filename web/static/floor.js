@@ -11,17 +11,17 @@ const TAP_SLOP_PX = 8;
 const HIT_PAD = 18; // plan units added around each table so small phones still hit it
 const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
-function svg(tag, attrs = {}, ...children) {
+export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) if (v != null) node.setAttribute(k, v);
   for (const c of children) node.append(c);
   return node;
 }
 
-const center = (t) => ({ x: t.x + t.width / 2, y: t.y + t.height / 2 });
+export const center = (t) => ({ x: t.x + t.width / 2, y: t.y + t.height / 2 });
 
 // The table's footprint after rotation (for area boxes and fitting the view).
-function extent(t) {
+export function extent(t) {
   const c = center(t);
   const turned = Math.abs(((t.rotation || 0) % 180 + 180) % 180 - 90) < 45;
   const w = turned ? t.height : t.width;
@@ -38,7 +38,7 @@ function union(boxes) {
 
 export const distance = (a, b) => Math.hypot(center(a).x - center(b).x, center(a).y - center(b).y);
 
-function shapeFor(t, cls) {
+export function shapeFor(t, cls) {
   const w = t.width;
   const h = t.height;
   if (t.shape === "round") return svg("ellipse", { class: cls, rx: w / 2, ry: h / 2 });
@@ -55,11 +55,20 @@ function shapeFor(t, cls) {
 }
 
 export class FloorView {
-  constructor({ svgEl, listBody, chips, onSelect }) {
+  /**
+   * Staff screens reuse the guest map with three optional hooks: `canSelect(t)` replaces
+   * the guest rule (free and fits the party), `annotate(t)` adds a line of text on each
+   * table (e.g. guest and party), `actionLabel(t)` names the list view's button.
+   */
+  constructor({ svgEl, listBody, chips, onSelect, canSelect, annotate, actionLabel }) {
     this.svg = svgEl;
     this.listBody = listBody;
     this.chips = chips;
     this.onSelect = onSelect;
+    this.canSelect = canSelect;
+    this.annotate = annotate;
+    this.actionLabel = actionLabel;
+    this.marked = new Set();
     this.tables = new Map();
     this.nodes = new Map();
     this.party = 2;
@@ -74,10 +83,12 @@ export class FloorView {
   // ---------- model --------------------------------------------------------------------
 
   fits(t) {
+    if (this.canSelect) return true; // staff: party size is decided in the booking form
     return t.min_party <= this.party && this.party <= t.max_party;
   }
 
   selectable(t) {
+    if (this.canSelect) return this.canSelect(t);
     return t.state === "free" && this.fits(t);
   }
 
@@ -123,6 +134,18 @@ export class FloorView {
     this.selectedId = id;
     if (prev) this.refresh(prev);
     if (id) this.refresh(id);
+  }
+
+  /** Extra highlight for a set of tables (staff: the targets picked for a move). */
+  setMarked(ids) {
+    const old = this.marked;
+    this.marked = new Set(ids);
+    [...old, ...this.marked].forEach((id) => this.tables.has(id) && this.refresh(id));
+  }
+
+  /** Re-evaluate every table (after `canSelect` changed its mind, e.g. a mode switch). */
+  refreshAll() {
+    this.tables.forEach((t) => this.refresh(t.id));
   }
 
   setMine(ids) {
@@ -210,8 +233,9 @@ export class FloorView {
       shapeFor(t, "shape"),
       shapeFor(t, "hatch"),
     );
-    const label = svg("text", { class: "t-label", y: -3 }, t.label);
-    const price = svg("text", { class: "t-min", y: 15 });
+    const label = svg("text", { class: "t-label", y: this.annotate ? -9 : -3 }, t.label);
+    const price = svg("text", { class: "t-min", y: this.annotate ? 23 : 15 });
+    const note = this.annotate ? svg("text", { class: "t-note", y: 7 }) : null;
     const g = svg("g", {
       class: `tbl tier-${t.tier} shape-${t.shape}`,
       transform: `translate(${c.x} ${c.y})`,
@@ -219,6 +243,7 @@ export class FloorView {
       "data-table-id": t.id,
       "data-label": t.label,
     }, rot, label, price);
+    if (note) g.append(note);
     if (t.tier === "vip") {
       const e = extent(t);
       g.append(svg("text", { class: "t-star", x: e.x1 - c.x - 3, y: e.y0 - c.y + 13, "aria-hidden": "true" }, "★"));
@@ -234,7 +259,7 @@ export class FloorView {
       }
     });
     g.addEventListener("focus", () => this.ensureVisible(t.id));
-    this.nodes.set(t.id, { g, price });
+    this.nodes.set(t.id, { g, price, note });
     return g;
   }
 
@@ -282,20 +307,25 @@ export class FloorView {
     const ok = this.selectable(t);
     const shownState = mine ? "mine" : t.state;
     n.g.setAttribute("class", `tbl tier-${t.tier} shape-${t.shape} state-${shownState}` +
-      `${fits ? "" : " nofit"}${ok || mine ? " selectable" : ""}${this.selectedId === id ? " selected" : ""}`);
+      `${fits ? "" : " nofit"}${ok || mine ? " selectable" : ""}${this.selectedId === id ? " selected" : ""}` +
+      `${this.marked.has(id) ? " marked" : ""}`);
     n.g.setAttribute("data-state", t.state);
     n.g.setAttribute("tabindex", ok || mine ? "0" : "-1");
     n.g.setAttribute("aria-disabled", ok || mine ? "false" : "true");
     const min = money(t.minimum, this.currency, { compact: true });
+    if (n.note) n.note.textContent = this.annotate(t) || "";
     n.price.textContent = min;
     const why = mine ? "held for you" : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
-    n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}`);
+    n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}` +
+      `${n.note?.textContent ? `, ${n.note.textContent}` : ""}`);
     n.rowMin.textContent = money(t.minimum, this.currency);
     n.rowState.textContent = mine ? "Held for you" : !fits && t.state === "free" ? `Free · seats ${seats(t)}` : stateName(t.state);
     n.rowState.className = `l-state st-${shownState}`;
     n.row.className = `${fits ? "" : "nofit "}${this.selectedId === id ? "selected" : ""}`;
     n.rowBtn.disabled = !(ok || mine);
-    n.rowBtn.textContent = mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : "Taken";
+    n.rowBtn.textContent = this.actionLabel
+      ? this.actionLabel(t, ok)
+      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : "Taken";
     n.rowBtn.setAttribute("aria-label", `${n.rowBtn.textContent} table ${t.label}`);
   }
 

@@ -1,0 +1,144 @@
+// The console shell: restore the session, role-aware navigation, venue switcher, and a
+// hash router (#/view/arg) so a reload keeps the staff member where they were.
+
+import { account, setCsrf, staffApi, whenSignedOut } from "./http.js";
+import { $, toast } from "./ui.js";
+import * as tonight from "./tonight.js";
+import * as reservations from "./reservations.js";
+import * as closures from "./closures.js";
+import * as plan from "./plan.js";
+import * as rules from "./rules.js";
+import * as audit from "./audit.js";
+import * as users from "./users.js";
+
+const VIEWS = {
+  tonight,
+  reservations,
+  closures,
+  plan,
+  rules,
+  audit,
+  mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
+  users,
+};
+const VENUE_KEY = "maitre.console.venue";
+
+const ctx = {
+  me: null,
+  slug: null,
+  api: null,
+  role: "",
+  get manager() {
+    return ["owner", "manager"].includes(this.role);
+  },
+  get floor() {
+    return ["owner", "manager", "floor"].includes(this.role);
+  },
+  go(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  venue() {
+    return this.me.venues.find((v) => v.slug === this.slug);
+  },
+};
+
+let current = null;
+
+function signIn() {
+  const next = encodeURIComponent(location.hash || "");
+  location.replace(`/admin/login${next ? `?next=${next}` : ""}`);
+}
+
+function allowed(link) {
+  const roles = link.dataset.roles;
+  return !roles || roles.split(" ").includes(ctx.role);
+}
+
+function route() {
+  const [, name = "tonight", ...rest] = (location.hash || "#/tonight").split("/");
+  const link = document.querySelector(`.c-nav a[data-view="${CSS.escape(name)}"]`);
+  const view = VIEWS[name] && link && allowed(link) ? name : VIEWS[name] ? "denied" : "tonight";
+  if (current && current !== view) VIEWS[current]?.hide?.();
+  current = view;
+  document.querySelectorAll("main > .view").forEach((s) => (s.hidden = s.dataset.view !== view));
+  document.querySelectorAll(".c-nav a").forEach((a) => {
+    if (a.dataset.view === view) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  });
+  $("c-nav").classList.remove("open");
+  $("nav-toggle").setAttribute("aria-expanded", "false");
+  if (view !== "denied") VIEWS[view].show(ctx, rest.map(decodeURIComponent));
+}
+
+function setVenue(slug) {
+  ctx.slug = slug;
+  ctx.api = staffApi(slug);
+  localStorage.setItem(VENUE_KEY, slug);
+  $("venue-name").textContent = ctx.venue().name;
+  document.title = `${ctx.venue().name} · Maitre staff`;
+}
+
+async function start() {
+  whenSignedOut(signIn);
+  let me;
+  try {
+    me = await account.me();
+  } catch (p) {
+    if (p.status === 401) return signIn();
+    $("c-loading").textContent = "The console couldn't load. Reload the page to try again.";
+    return undefined;
+  }
+  ctx.me = me;
+  ctx.role = me.role;
+  setCsrf(me.csrf_token);
+  $("user-name").textContent = me.name;
+  $("user-role").textContent = me.role;
+  if (!["owner", "manager", "floor", "finance"].includes(me.role) || !me.venues.length) {
+    $("c-loading").textContent = "Not allowed for your role: this console is for venue staff.";
+    $("main").removeAttribute("aria-busy");
+    return undefined;
+  }
+  document.querySelectorAll(".c-nav a").forEach((a) => (a.hidden = !allowed(a)));
+  const saved = localStorage.getItem(VENUE_KEY);
+  setVenue(me.venues.some((v) => v.slug === saved) ? saved : me.venues[0].slug);
+  const select = $("venue-select");
+  if (me.venues.length > 1) {
+    select.replaceChildren(...me.venues.map((v) => new Option(v.name, v.slug, false, v.slug === ctx.slug)));
+    select.hidden = false;
+    $("venue-name").hidden = true;
+    select.addEventListener("change", () => {
+      VIEWS[current]?.hide?.();
+      setVenue(select.value);
+      current = null;
+      route();
+    });
+  }
+  $("c-loading").hidden = true;
+  $("main").removeAttribute("aria-busy");
+  window.addEventListener("hashchange", route);
+  route();
+  return undefined;
+}
+
+$("logout").addEventListener("click", async () => {
+  try {
+    await account.logout();
+  } catch {
+    // Signed out already (or offline): either way, leave.
+  }
+  location.replace("/admin/login");
+});
+
+$("nav-toggle").addEventListener("click", () => {
+  const open = $("c-nav").classList.toggle("open");
+  $("nav-toggle").setAttribute("aria-expanded", String(open));
+});
+
+window.addEventListener("unhandledrejection", (ev) => {
+  // Every view handles its own expected problems; anything else gets a visible line.
+  if (ev.reason?.status === 401) return;
+  toast(ev.reason?.message || "Something went wrong.");
+});
+
+start();

@@ -1,0 +1,146 @@
+// The staff API client: the session cookie rides along by itself; every write carries
+// the CSRF token. Errors are `Problem`s (problem+json, branch on `code`), with the raw
+// body kept for extras such as `count` (table_has_future_bookings) or `version`.
+
+import { Problem } from "../api.js";
+
+let csrf = "";
+export const setCsrf = (token) => {
+  csrf = token || "";
+};
+
+// A 401 anywhere means the session ended (logout elsewhere, password change, expiry).
+let onUnauthorized = () => {};
+export const whenSignedOut = (fn) => {
+  onUnauthorized = fn;
+};
+
+export async function call(method, url, body, { headers = {}, quiet401 = false } = {}) {
+  const h = { Accept: "application/json", ...headers };
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  if (method !== "GET") h["X-CSRF-Token"] = csrf;
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: h,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch {
+    throw new Problem(0, { code: "network", detail: "No connection to the server. Try again." });
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const p = new Problem(res.status, data);
+    p.body = data;
+    p.retryAfter = Number(res.headers.get("Retry-After")) || 0;
+    if (res.status === 401 && !quiet401) onUnauthorized();
+    throw p;
+  }
+  return data;
+}
+
+const q = (params) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (Array.isArray(v)) v.forEach((x) => s.append(k, x));
+    else if (v !== undefined && v !== null && v !== "") s.append(k, v);
+  }
+  const text = s.toString();
+  return text ? `?${text}` : "";
+};
+
+const ROOT = "/api/v1/staff";
+
+/** Calls scoped to one venue (the tenant always comes from the session). */
+export function staffApi(slug) {
+  const V = `${ROOT}/venues/${encodeURIComponent(slug)}`;
+  const id = encodeURIComponent;
+  return {
+    nights: (params = {}) => call("GET", `${V}/nights${q(params)}`),
+    floor: (day, sitting) => call("GET", `${V}/nights/${day}/floor${q({ sitting })}`),
+    close: (day, reason) => call("POST", `${V}/nights/${day}/close`, { reason }),
+    reopen: (day) => call("POST", `${V}/nights/${day}/reopen`, {}),
+    blocks: (day) => call("GET", `${V}/nights/${day}/blocks`),
+    block: (day, body) => call("POST", `${V}/nights/${day}/blocks`, body),
+    unblock: (day, body) => call("POST", `${V}/nights/${day}/unblock`, body),
+    reservations: (params) => call("GET", `${V}/reservations${q(params)}`),
+    reservation: (rid) => call("GET", `${V}/reservations/${id(rid)}`),
+    act: (rid, action, body = {}) => call("POST", `${V}/reservations/${id(rid)}/${action}`, body),
+    book: (body) => call("POST", `${V}/bookings`, body),
+    hosts: () => call("GET", `${V}/hosts`),
+    plan: () => call("GET", `${V}/floor-plan`),
+    patchPlan: (body) => call("PATCH", `${V}/floor-plan`, body),
+    addTable: (body) => call("POST", `${V}/floor-plan/tables`, body),
+    patchTable: (tid, body) => call("PATCH", `${V}/floor-plan/tables/${id(tid)}`, body),
+    deleteTable: (tid) => call("DELETE", `${V}/floor-plan/tables/${id(tid)}`),
+    addArea: (body) => call("POST", `${V}/floor-plan/areas`, body),
+    patchArea: (aid, body) => call("PATCH", `${V}/floor-plan/areas/${id(aid)}`, body),
+    deleteArea: (aid) => call("DELETE", `${V}/floor-plan/areas/${id(aid)}`),
+    link: (a, b) => call("POST", `${V}/floor-plan/links`, { table_ids: [a, b] }),
+    unlink: (a, b) => call("POST", `${V}/floor-plan/links/remove`, { table_ids: [a, b] }),
+    rules: () => call("GET", `${V}/rules`),
+    patchRules: (body) => call("PATCH", `${V}/rules`, body),
+    pricing: () => call("GET", `${V}/pricing`),
+    putPricing: (body) => call("PUT", `${V}/pricing`, body),
+    preview: (day, takenBp) => call("GET", `${V}/pricing/preview${q({ date: day, taken_bp: takenBp })}`),
+    deliveries: (rid) => call("GET", `${V}/reservations/${id(rid)}/notifications`),
+    overdue: () => call("GET", `${V}/notifications/overdue`),
+    mail: (limit = 100) => call("GET", `${V}/mail${q({ limit })}`),
+    mailOne: (mid) => call("GET", `${V}/mail/${id(mid)}`),
+    payments: (rid) => call("GET", `${ROOT}/reservations/${id(rid)}/payments`),
+    refund: (rid, body, key) =>
+      call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
+  };
+}
+
+export const account = {
+  login: (email, password) => call("POST", `${ROOT}/login`, { email, password }, { quiet401: true }),
+  me: () => call("GET", `${ROOT}/me`, undefined, { quiet401: true }),
+  logout: () => call("POST", `${ROOT}/logout`, {}, { quiet401: true }),
+  changePassword: (body) => call("POST", `${ROOT}/me/password`, body),
+  users: () => call("GET", `${ROOT}/users`),
+  addUser: (body) => call("POST", `${ROOT}/users`, body),
+  resetPassword: (uid, password) => call("POST", `${ROOT}/users/${encodeURIComponent(uid)}/password`, { password }),
+  audit: (params) => call("GET", `${ROOT}/audit${q(params)}`),
+};
+
+// What staff read for each code. `detail` adds the specifics where it helps.
+const MESSAGES = {
+  invalid_transition: "That step isn't possible from the booking's current status.",
+  reservation_changed: "Someone else changed this booking a moment ago. The latest is shown; try again.",
+  table_unavailable: "That table was just taken or blocked. The floor has been refreshed.",
+  tables_not_joinable: "Those tables can't be joined: pick tables that are linked on the floor plan.",
+  party_size_not_allowed: "That party size doesn't suit the chosen table(s).",
+  table_has_booking: "A live booking sits on that table: move or cancel it first.",
+  night_closed: "That night is closed.",
+  rules_changed: "Someone else changed the rules meanwhile. The latest rules are loaded; check and save again.",
+  rules_invalid: "Some rules are out of range. See the highlighted fields.",
+  pricing_rules_invalid: "The pricing rules have problems. See the highlighted fields.",
+  label_taken: "Another table already has that label.",
+  forbidden: "Not allowed for your role.",
+  not_found: "Not found: it may have been removed.",
+  network: "No connection to the server. Try again.",
+  too_many_requests: "Too many attempts.",
+};
+
+export function staffMessage(p) {
+  if (p.status === 403) return "Not allowed for your role.";
+  if (p.code === "table_has_future_bookings") {
+    const n = p.body?.count;
+    return `This table has ${n ?? "some"} future booking${n === 1 ? "" : "s"}. Move ${n === 1 ? "it" : "them"} to other tables first.`;
+  }
+  if (p.status === 429) {
+    const wait = p.retryAfter ? ` Try again in ${p.retryAfter} s.` : " Wait a moment and try again.";
+    return `Too many attempts.${wait}`;
+  }
+  const base = MESSAGES[p.code];
+  if (base && p.message && ["party_size_not_allowed", "invalid_transition", "tables_not_joinable"].includes(p.code)) {
+    return `${base} (${p.message})`;
+  }
+  if (p.code === "invalid" && p.errors.length) return p.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return base || p.message || "Something went wrong. Try again.";
+}

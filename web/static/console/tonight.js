@@ -1,0 +1,557 @@
+// Tonight: the live floor map for staff. Every table shows its state, guest, party and
+// minimum; tapping one opens the side panel with what can be done to it. The public floor
+// WebSocket says *that* something changed; the staff floor (names, parties) is refetched,
+// debounced, on every frame so what staff see is never older than the guests' view.
+
+import { dayLabel, localTime, money, seats, tierName } from "../api.js";
+import { FloorView } from "../floor.js";
+import { FloorSocket } from "../live.js";
+import { staffMessage } from "./http.js";
+import {
+  $, busy, button, channelName, clearErrors, el, errorBox, facts, field, setError, showErrors,
+  statusName, statusPill, toast,
+} from "./ui.js";
+
+const REFETCH_MS = 150;
+const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked" };
+
+const s = {
+  ctx: null,
+  slug: null,
+  nights: [],
+  day: null,
+  sittingId: null,
+  floor: null,
+  socket: null,
+  selected: null,
+  panelKey: "",
+  move: null, // { res, from: [ids], picked: Set }
+  hosts: [],
+  timer: null,
+  loading: 0,
+};
+
+const firstName = (name) => (name || "").trim().split(/\s+/)[0] || "";
+
+const view = new FloorView({
+  svgEl: $("floor-svg"),
+  listBody: $("list-body"),
+  chips: $("area-chips"),
+  onSelect: (t) => choose(t.id),
+  canSelect: (t) => (s.move ? t.state === "free" || s.move.from.includes(t.id) : true),
+  annotate: (t) => {
+    const r = t.reservation;
+    if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}`;
+    if (t.state === "blocked") return "blocked";
+    if (t.state === "free") return `${seats(t)} pax`;
+    return STATE_TEXT[t.state]?.toLowerCase() || t.state;
+  },
+  actionLabel: (t, ok) => (s.move ? (ok ? "Pick" : "—") : "Open"),
+});
+
+// ---------- loading ------------------------------------------------------------------
+
+export async function show(ctx, [day] = []) {
+  const fresh = s.slug !== ctx.slug;
+  s.ctx = ctx;
+  if (fresh) {
+    s.slug = ctx.slug;
+    s.nights = [];
+    s.hosts = [];
+    s.day = null;
+    closeSocket();
+    ctx.api.hosts().then((h) => (s.hosts = h), () => (s.hosts = []));
+  }
+  if (!s.nights.length) await loadNights();
+  const wanted = day && s.nights.some((n) => n.date === day) ? day : s.day || s.nights[0]?.date;
+  if (wanted !== s.day || !s.socket) await openNight(wanted);
+  else view.applyViewBox();
+}
+
+export function hide() {
+  exitMove();
+}
+
+async function loadNights() {
+  const api = s.ctx.api;
+  const upcoming = await api.nights({ days: 1 });
+  const tonight = upcoming[0]?.date;
+  if (!tonight) return;
+  const from = new Date(`${tonight}T00:00:00Z`);
+  from.setUTCDate(from.getUTCDate() - 7);
+  s.nights = await api.nights({ from: from.toISOString().slice(0, 10), days: 68 });
+  s.tonight = tonight;
+  $("night-select").replaceChildren(
+    ...s.nights.map((n) => {
+      const bits = [n.date === tonight ? `Tonight · ${dayLabel(n.date)}` : dayLabel(n.date)];
+      if (n.title) bits.push(n.title);
+      if (n.closed) bits.push("closed");
+      return new Option(bits.join(" · "), n.date);
+    }),
+  );
+}
+
+async function openNight(day) {
+  if (!day) return;
+  exitMove();
+  s.day = day;
+  s.selected = null;
+  s.panelKey = "";
+  s.fitPending = true;
+  $("night-select").value = day;
+  const idx = s.nights.findIndex((n) => n.date === day);
+  $("night-prev").disabled = idx <= 0;
+  $("night-next").disabled = idx >= s.nights.length - 1;
+  const night = s.nights[idx];
+  const sittings = night?.sittings || [];
+  if (!sittings.some((x) => x.id === s.sittingId)) s.sittingId = sittings[0]?.id || null;
+  const ss = $("sitting-select");
+  ss.hidden = sittings.length < 2;
+  ss.replaceChildren(...sittings.map((x) => new Option(`${x.name} ${localTime(x.starts_local)}–${localTime(x.ends_local)}`, x.id)));
+  if (s.sittingId) ss.value = s.sittingId;
+  const hash = `#/tonight/${day}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  await refetch();
+  connect();
+}
+
+function connect() {
+  closeSocket();
+  if (!s.sittingId) return;
+  s.socket = new FloorSocket(s.slug, s.sittingId, {
+    onSnapshot: () => scheduleRefetch(),
+    onDelta: () => scheduleRefetch(),
+    onStatus: (st) => {
+      const box = $("live-status");
+      box.dataset.state = st;
+      box.querySelector(".live-text").textContent =
+        { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", syncing: "Syncing…", gone: "Offline" }[st] || st;
+    },
+  });
+}
+
+function closeSocket() {
+  s.socket?.close();
+  s.socket = null;
+  $("live-status").dataset.state = "idle";
+}
+
+function scheduleRefetch() {
+  clearTimeout(s.timer);
+  s.timer = setTimeout(refetch, REFETCH_MS);
+}
+
+async function refetch() {
+  const day = s.day;
+  const ticket = ++s.loading;
+  let floor;
+  try {
+    floor = await s.ctx.api.floor(day, s.sittingId);
+  } catch (p) {
+    if (ticket === s.loading) toast(staffMessage(p));
+    return;
+  }
+  if (ticket !== s.loading || day !== s.day) return; // a newer load superseded this one
+  s.floor = floor;
+  view.setFloor(floor);
+  if (s.fitPending) {
+    // Staff want the whole room at once; the guest page starts zoomed for phones.
+    s.fitPending = false;
+    view.fit(false);
+  }
+  renderTotals(floor);
+  const n = floor.night;
+  $("night-closed").hidden = !n.closed;
+  $("night-closed").textContent = n.closed ? `Closed to bookings${n.closed_reason ? `: ${n.closed_reason}` : ""}` : "";
+  $("h-tonight").textContent = day === s.tonight ? "Tonight" : dayLabel(day, "long");
+  if (s.move) {
+    const still = s.move.from.every((id) => view.get(id)?.reservation?.id === s.move.res.id);
+    if (!still) {
+      exitMove();
+      toast("That booking changed meanwhile; the move was called off.");
+    }
+  }
+  renderSide();
+}
+
+function renderTotals(floor) {
+  const t = floor.totals;
+  const cur = floor.currency;
+  const item = (k, v, sub) => el("div", {}, el("dt", { text: k }), el("dd", {}, el("strong", { text: v }), sub ? el("span", { class: "muted", text: ` ${sub}` }) : null));
+  $("totals").replaceChildren(
+    item("Guests", String(t.guests), `/ ${t.seats_total} seats`),
+    item("Tables booked", String(t.tables_booked), `/ ${t.tables_total}`),
+    item("Reservations", String(t.reservations)),
+    item("Blocked", String(t.tables_blocked)),
+    item("Minimum spend", money(t.minimum_total, cur)),
+  );
+}
+
+// ---------- selection & side panel ----------------------------------------------------
+
+function choose(id) {
+  if (s.move) {
+    const t = view.get(id);
+    if (s.move.from.includes(id)) return;
+    if (s.move.picked.has(id)) s.move.picked.delete(id);
+    else if (t.state === "free") s.move.picked.add(id);
+    view.setMarked([...s.move.picked]);
+    renderMoveBar();
+    return;
+  }
+  s.selected = id;
+  s.panelKey = "";
+  view.setSelected(id);
+  renderSide(true);
+}
+
+function keyOf(t) {
+  const r = t?.reservation;
+  return t ? `${t.id}|${t.state}|${r?.id}|${r?.status}|${r?.version}|${t.block_reason}|${t.minimum}` : "none";
+}
+
+function renderSide(force = false) {
+  const t = s.selected ? view.get(s.selected) : null;
+  if (s.selected && !t) s.selected = null;
+  const key = t ? keyOf(t) : `overview|${s.floor?.generated_at}`;
+  if (!force && key === s.panelKey) return;
+  const changedUnderUs = !force && t && s.panelKey && s.panelKey.split("|")[0] === t.id;
+  s.panelKey = key;
+  const body = $("side-body");
+  body.replaceChildren(...(t ? tablePanel(t) : overview()));
+  if (changedUnderUs) {
+    body.prepend(el("p", { class: "c-note", role: "status", text: "This table just changed. Showing the latest." }));
+  }
+}
+
+function overview() {
+  const booked = view.ordered().filter((t) => t.reservation);
+  const rows = booked.map((t) =>
+    el(
+      "li",
+      {},
+      el(
+        "button",
+        { type: "button", class: "ov-row", "data-table-id": t.id, onclick: () => choose(t.id) },
+        el("span", { class: "ov-label", text: t.label }),
+        el("span", { class: "ov-name", text: t.reservation.guest_name || channelName(t.reservation.channel) }),
+        el("span", { class: "ov-party", text: `${t.reservation.party_size}` }),
+        el("span", { class: `ov-status st-${t.reservation.status}`, text: statusName(t.reservation.status) }),
+      ),
+    ),
+  );
+  return [
+    el("h2", { id: "side-title", class: "side-title", text: "Bookings on the floor" }),
+    el("p", { class: "muted small", text: s.ctx.floor ? "Tap a table to seat, move or book it." : "Tap a table to see who is on it." }),
+    rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: "No bookings yet for this night." }),
+  ];
+}
+
+function tablePanel(t) {
+  const cur = s.floor.currency;
+  const head = el(
+    "header",
+    { class: "side-head" },
+    el("h2", { id: "side-title", text: `Table ${t.label}` }),
+    el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
+    el("span", { class: `state-pill st-${t.state}`, id: "side-state", text: STATE_TEXT[t.state] || t.state }),
+    el("button", { type: "button", class: "icon-btn", "aria-label": "Close", text: "✕", onclick: () => deselect() }),
+  );
+  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(t)} · seats ${seats(t)} · minimum ${money(t.minimum, cur)}${t.deposit ? ` · deposit ${money(t.deposit, cur)}` : ""}` });
+  const out = [head, meta];
+  if (t.reservation) out.push(...reservationPanel(t));
+  else if (t.state === "blocked") out.push(...blockedPanel(t));
+  else if (t.state === "free") out.push(...freePanel(t));
+  else out.push(el("p", { class: "c-note", text: "A guest is booking this table online right now." }));
+  return out;
+}
+
+function deselect() {
+  s.selected = null;
+  view.setSelected(null);
+  renderSide(true);
+}
+
+// ----- a reservation on the table
+
+function reservationPanel(t) {
+  const r = t.reservation;
+  const cur = s.floor.currency;
+  const err = errorBox("side-error");
+  const list = facts([
+    ["Guest", r.guest_name || "—", "strong"],
+    ["Party", String(r.party_size)],
+    ["Status", statusName(r.status), `st-${r.status}`],
+    ["Channel", channelName(r.channel)],
+    ["Minimum", money(r.minimum, cur)],
+    ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
+    r.notes ? ["Notes", r.notes] : null,
+  ]);
+  const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);
+  if (joined.length > 1) list.append(el("div", {}, el("dt", { text: "Tables" }), el("dd", { text: joined.join(" + ") })));
+  const out = [list, err];
+  if (!s.ctx.floor) {
+    out.push(el("p", { class: "muted small", text: "Read-only for your role." }));
+  } else {
+    const act = (label, action, cls) =>
+      button(label, cls, (ev) => busy(ev.currentTarget, () => doAction(r, action, {}, err)), { "data-action": action });
+    const row = el("div", { class: "side-actions" });
+    if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary btn-wide"), act("No-show", "no-show", "btn-ghost"));
+    if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary btn-wide"));
+    if (["confirmed", "seated"].includes(r.status)) {
+      row.append(button("Move / join", "btn-ghost", () => startMove(t), { "data-action": "move" }));
+    }
+    if (["confirmed", "pending_payment", "hold"].includes(r.status)) {
+      row.append(button("Cancel booking", "btn-danger-ghost", () => confirmCancel(r, row, err), { "data-action": "cancel" }));
+    }
+    out.push(row);
+  }
+  out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: "Full details, history & payments →" })));
+  return out;
+}
+
+async function doAction(r, action, extra, err) {
+  setError(err, "");
+  try {
+    await s.ctx.api.act(r.id, action, { version: r.version, ...extra });
+    toast({ seat: "Seated", complete: "Completed: the table is free", "no-show": "Marked as no-show", cancel: "Booking cancelled" }[action] || "Done");
+    s.panelKey = "";
+  } catch (p) {
+    setError(err, staffMessage(p));
+  }
+  await refetch();
+  const box = $("side-error");
+  if (box && err.textContent) setError(box, err.textContent);
+}
+
+function confirmCancel(r, row, err) {
+  const reason = el("textarea", { id: "cancel-reason", name: "reason", rows: 2, maxlength: 300, required: true });
+  const box = el(
+    "form",
+    { class: "confirm-box", novalidate: true },
+    el("p", { class: "strong", text: `Cancel ${r.guest_name || "this booking"}? The guest is told, and refunded by the venue's policy.` }),
+    field("Reason (the guest sees it)", reason, { name: "reason" }),
+    el(
+      "div",
+      { class: "row" },
+      el("button", { type: "submit", class: "btn btn-danger", id: "cancel-confirm", text: "Yes, cancel booking" }),
+      button("Keep booking", "btn-ghost", () => box.replaceWith(row)),
+    ),
+  );
+  box.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearErrors(box);
+    if (!reason.value.trim()) {
+      showErrors(box, [{ field: "reason", message: "Say why: the guest sees this." }]);
+      return;
+    }
+    busy($("cancel-confirm"), () => doAction(r, "cancel", { reason: reason.value.trim() }, err));
+  });
+  row.replaceWith(box);
+  reason.focus();
+}
+
+// ----- move / join
+
+function startMove(t) {
+  const r = t.reservation;
+  s.move = { res: r, from: view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.id), picked: new Set() };
+  view.setMarked([]);
+  view.refreshAll();
+  $("move-bar").hidden = false;
+  renderMoveBar();
+}
+
+function renderMoveBar(message) {
+  if (!s.move) return;
+  const { res, from, picked } = s.move;
+  const labels = (ids) => ids.map((id) => view.get(id)?.label).join(" + ");
+  $("move-text").textContent = message ||
+    (picked.size
+      ? `Move ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)} to ${labels([...picked])}${picked.size > 1 ? " (joined)" : ""}`
+      : `Moving ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)}: tap free table(s) on the map; several join them.`);
+  $("move-bar").classList.toggle("has-error", Boolean(message));
+  $("move-confirm").disabled = picked.size === 0;
+}
+
+function exitMove() {
+  if (!s.move) return;
+  s.move = null;
+  $("move-bar").hidden = true;
+  view.setMarked([]);
+  view.refreshAll();
+}
+
+async function confirmMove() {
+  const m = s.move;
+  if (!m || !m.picked.size) return;
+  const target = [...m.picked];
+  try {
+    await s.ctx.api.act(m.res.id, "move", { table_ids: target, version: m.res.version });
+  } catch (p) {
+    renderMoveBar(staffMessage(p));
+    await refetch();
+    return;
+  }
+  exitMove();
+  toast(`Moved to ${target.map((id) => view.get(id)?.label).join(" + ")}`);
+  s.selected = target[0];
+  view.setSelected(target[0]);
+  await refetch();
+  renderSide(true);
+}
+
+// ----- a free table: phone / walk-in booking, block
+
+function freePanel(t) {
+  if (!s.ctx.floor) return [el("p", { class: "muted small", text: "Free. Read-only for your role." })];
+  const form = bookingForm(t);
+  const reason = el("input", { id: "block-reason", name: "reason", type: "text", maxlength: 300, placeholder: "e.g. private hire" });
+  const berr = errorBox("block-error");
+  const block = el(
+    "details",
+    { class: "block-box" },
+    el("summary", { text: "Block this table for the night" }),
+    field("Reason", reason, { name: "reason" }),
+    berr,
+    button("Block table", "btn-ghost", (ev) =>
+      busy(ev.currentTarget, async () => {
+        if (!reason.value.trim()) return setError(berr, "Give a reason for the block.");
+        try {
+          await s.ctx.api.block(s.day, { table_ids: [t.id], reason: reason.value.trim() });
+          toast(`Table ${t.label} blocked`);
+        } catch (p) {
+          setError(berr, staffMessage(p));
+        }
+        return refetch();
+      }), { id: "block-btn" }),
+  );
+  return [form, block];
+}
+
+function bookingForm(t) {
+  let channel = "phone";
+  const tabs = el("div", { class: "seg-tabs", role: "group", "aria-label": "Booking type" });
+  const tab = (value, text) => {
+    const b = el("button", { type: "button", "aria-pressed": String(value === channel), "data-channel": value, text });
+    b.addEventListener("click", () => {
+      channel = value;
+      tabs.querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+      seatRow.hidden = channel !== "walk_in";
+      seatNow.checked = channel === "walk_in";
+      submit.textContent = channel === "walk_in" ? "Book walk-in" : "Book by phone";
+    });
+    return b;
+  };
+  tabs.append(tab("phone", "Phone booking"), tab("walk_in", "Walk-in"));
+  const name = el("input", { id: "bk-name", name: "guest.name", type: "text", autocomplete: "off", maxlength: 200, required: true });
+  const phone = el("input", { id: "bk-phone", name: "guest.phone", type: "tel", inputmode: "tel", autocomplete: "off", maxlength: 40 });
+  const email = el("input", { id: "bk-email", name: "guest.email", type: "email", inputmode: "email", autocomplete: "off", maxlength: 254 });
+  const party = el("input", { id: "bk-party", name: "party_size", type: "number", min: 1, max: 500, value: String(Math.max(t.min_party, Math.min(2, t.max_party))), inputmode: "numeric" });
+  const notes = el("textarea", { id: "bk-notes", name: "notes", rows: 2, maxlength: 1000 });
+  const host = el("select", { id: "bk-host", name: "host_id" }, new Option("No host", ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
+  const seatNow = el("input", { id: "bk-seat", type: "checkbox" });
+  const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: "Seat them now" }));
+  const err = errorBox("book-error");
+  const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: "Book by phone" });
+  const form = el(
+    "form",
+    { class: "book-form", novalidate: true, id: "book-form" },
+    tabs,
+    field("Guest name", name, { name: "guest.name" }),
+    el("div", { class: "two" }, field("Party", party, { help: `table seats ${seats(t)}`, name: "party_size" }), field("Phone", phone, { name: "guest.phone" })),
+    field("Email (for the confirmation)", email, { name: "guest.email" }),
+    s.hosts.length ? field("Host", host, { name: "host_id" }) : null,
+    field("Notes", notes, { name: "notes" }),
+    seatRow,
+    err,
+    submit,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    setError(err, "");
+    const problems = [];
+    if (!name.value.trim()) problems.push({ field: "guest.name", message: "Enter the guest's name." });
+    const n = Number(party.value);
+    if (!Number.isInteger(n) || n < 1) problems.push({ field: "party_size", message: "Enter how many guests." });
+    if (problems.length) return showErrors(form, problems);
+    const body = {
+      date: s.day,
+      table_ids: [t.id],
+      party_size: n,
+      channel,
+      guest: { name: name.value.trim() },
+      sitting_id: s.sittingId || undefined,
+      seat_now: channel === "walk_in" && seatNow.checked,
+    };
+    if (phone.value.trim()) body.guest.phone = phone.value.trim();
+    if (email.value.trim()) body.guest.email = email.value.trim();
+    if (notes.value.trim()) body.notes = notes.value.trim();
+    if (host.value) body.host_id = host.value;
+    return busy(submit, async () => {
+      try {
+        const res = await s.ctx.api.book(body);
+        toast(`Booked ${res.guest_name} on ${t.label}`);
+        s.panelKey = "";
+      } catch (p) {
+        const left = p.errors.length ? showErrors(form, p.errors) : [];
+        if (!p.errors.length || left.length) setError(err, staffMessage(p));
+      }
+      await refetch();
+    });
+  });
+  return form;
+}
+
+// ----- a blocked table
+
+function blockedPanel(t) {
+  const err = errorBox("side-error");
+  const out = [facts([["Blocked", t.block_reason || "no reason given"]]), err];
+  if (s.ctx.floor) {
+    out.push(button("Unblock table", "btn-primary btn-block", (ev) =>
+      busy(ev.currentTarget, async () => {
+        try {
+          await s.ctx.api.unblock(s.day, { table_ids: [t.id] });
+          toast(`Table ${t.label} is back on sale`);
+        } catch (p) {
+          setError(err, staffMessage(p));
+        }
+        await refetch();
+      }), { id: "unblock-btn" }));
+  }
+  return out;
+}
+
+// ---------- controls -------------------------------------------------------------------
+
+function step(delta) {
+  const idx = s.nights.findIndex((n) => n.date === s.day) + delta;
+  if (s.nights[idx]) openNight(s.nights[idx].date);
+}
+
+$("night-select").addEventListener("change", (ev) => openNight(ev.target.value));
+$("night-prev").addEventListener("click", () => step(-1));
+$("night-next").addEventListener("click", () => step(1));
+$("sitting-select").addEventListener("change", (ev) => {
+  s.sittingId = ev.target.value;
+  refetch().then(connect);
+});
+$("move-cancel").addEventListener("click", exitMove);
+$("move-confirm").addEventListener("click", (ev) => busy(ev.currentTarget, confirmMove));
+$("zoom-in").addEventListener("click", () => view.zoomBy(1.4));
+$("zoom-out").addEventListener("click", () => view.zoomBy(1 / 1.4));
+$("zoom-fit").addEventListener("click", () => view.fit());
+for (const [btn, showMap] of [["show-map", true], ["show-list", false]]) {
+  $(btn).addEventListener("click", () => {
+    $("map-view").hidden = !showMap;
+    $("list-view").hidden = showMap;
+    $("show-map").setAttribute("aria-pressed", String(showMap));
+    $("show-list").setAttribute("aria-pressed", String(!showMap));
+    if (showMap) view.applyViewBox();
+  });
+}
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape" && s.move) exitMove();
+});

@@ -1,0 +1,112 @@
+// Managers: who can sign in, add an account, reset someone's password; and your own password.
+
+import { account, staffMessage } from "./http.js";
+import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast, when } from "./ui.js";
+
+const ROLES = { owner: "Owner", manager: "Manager", floor: "Floor staff", host: "Host", finance: "Finance" };
+
+export async function show(ctx) {
+  const root = $("users-root");
+  let users;
+  let hosts = [];
+  try {
+    [users, hosts] = await Promise.all([account.users(), ctx.api.hosts().catch(() => [])]);
+  } catch (p) {
+    root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
+    return;
+  }
+  root.replaceChildren(el("div", { class: "users-grid" },
+    el("div", { class: "panel" }, el("h2", { class: "panel-title", text: `${users.length} accounts` }), table(users, ctx)),
+    el("div", {}, addForm(ctx, hosts), ownPassword())));
+}
+
+function table(users, ctx) {
+  return el("table", { class: "data-table", id: "users-table" },
+    el("thead", {}, el("tr", {}, ...["Name", "Email", "Role", "Since", ""].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, ...users.map((u) => {
+      const cell = el("td", {});
+      const canReset = u.role !== "owner" || ctx.role === "owner";
+      if (canReset && u.id !== ctx.me.id) cell.append(button("Reset password", "btn-ghost btn-compact", () => resetForm(u, cell)));
+      return el("tr", { "data-email": u.email }, el("td", {}, el("strong", { text: u.name })), el("td", { text: u.email }),
+        el("td", {}, el("span", { class: "role-chip", text: ROLES[u.role] || u.role })), el("td", { class: "muted small", text: when(u.created_at) }), cell);
+    })));
+}
+
+function resetForm(u, cell) {
+  const pw = el("input", { type: "password", autocomplete: "new-password", "aria-label": `New password for ${u.name}`, minlength: 10 });
+  const err = errorBox();
+  const form = el("form", { class: "inline-form", novalidate: true }, pw, el("button", { type: "submit", class: "btn btn-primary btn-compact", text: "Set" }), err);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    busy(ev.submitter, async () => {
+      try {
+        await account.resetPassword(u.id, pw.value);
+        toast(`Password reset for ${u.name}; their sessions ended`);
+        cell.replaceChildren(el("span", { class: "muted small", text: "Password reset" }));
+      } catch (p) {
+        setError(err, p.errors.length ? p.errors.map((e) => e.message).join("; ") : staffMessage(p));
+      }
+    });
+  });
+  cell.replaceChildren(form);
+  pw.focus();
+}
+
+function addForm(ctx, hosts) {
+  const name = el("input", { type: "text", name: "name", maxlength: 200 });
+  const email = el("input", { type: "email", name: "email", maxlength: 254, autocomplete: "off" });
+  const roles = Object.entries(ROLES).filter(([r]) => r !== "owner" || ctx.role === "owner");
+  const role = el("select", { name: "role" }, ...roles.map(([v, t]) => new Option(t, v, false, v === "floor")));
+  const host = el("select", { name: "host_id" }, new Option("—", ""), ...hosts.map((h) => new Option(h.name, h.id)));
+  const hostField = field("Host profile", host);
+  hostField.hidden = true;
+  role.addEventListener("change", () => (hostField.hidden = role.value !== "host"));
+  const pw = el("input", { type: "password", name: "password", autocomplete: "new-password" });
+  const err = errorBox("user-error");
+  const form = el("form", { class: "panel", novalidate: true, id: "user-form" },
+    el("h2", { class: "panel-title", text: "Add someone" }),
+    field("Name", name), field("Email", email), el("div", { class: "two" }, field("Role", role), hostField), field("Password", pw),
+    err, el("button", { type: "submit", class: "btn btn-primary", text: "Add account" }));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    setError(err, "");
+    const body = { name: name.value.trim(), email: email.value.trim(), role: role.value, password: pw.value };
+    if (role.value === "host" && host.value) body.host_id = host.value;
+    busy(ev.submitter, async () => {
+      try {
+        await account.addUser(body);
+        toast(`${body.name} can now sign in`);
+        await show(ctx);
+      } catch (p) {
+        const left = showErrors(form, p.errors);
+        if (!p.errors.length || left.length) setError(err, staffMessage(p));
+      }
+    });
+  });
+  return form;
+}
+
+function ownPassword() {
+  const cur = el("input", { type: "password", name: "current_password", autocomplete: "current-password" });
+  const next = el("input", { type: "password", name: "new_password", autocomplete: "new-password" });
+  const err = errorBox();
+  const form = el("form", { class: "panel", novalidate: true }, el("h2", { class: "panel-title", text: "Your password" }),
+    field("Current password", cur), field("New password", next), err,
+    el("p", { class: "muted small", text: "Changing it signs you out everywhere, here too." }),
+    el("button", { type: "submit", class: "btn btn-ghost", text: "Change my password" }));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    busy(ev.submitter, async () => {
+      try {
+        await account.changePassword({ current_password: cur.value, new_password: next.value });
+        location.replace("/admin/login");
+      } catch (p) {
+        const left = showErrors(form, p.errors);
+        if (!p.errors.length || left.length) setError(err, staffMessage(p));
+      }
+    });
+  });
+  return form;
+}
