@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Uuid, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
@@ -66,6 +66,19 @@ class NightState:
         return Counter(t.table.tier for t in self.tables)
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """One table a hold wants, as one statement saw it: its lock version and whether it is
+    free. ``lapsed``: a hold or payment that ran out still sits on it (the exclusion
+    constraint counts it until it is marked expired)."""
+
+    table: VenueTable
+    version: int
+    taken: bool
+    blocked: bool
+    lapsed: bool
+
+
 def live_allocation(now: datetime) -> object:
     """Predicate over (ReservationTable, Reservation): this allocation occupies now."""
     return and_(
@@ -113,6 +126,69 @@ async def versions(
         )
     )
     return {table_id: version for table_id, version in rows}
+
+
+async def wanted_state(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting: Sitting,
+    ids: list[uuid.UUID],
+    now: datetime,
+) -> list[Wanted]:
+    """The bookable tables among ``ids`` (active, on the active plan, sorted by id) with
+    their versions, occupancy, blocks and lapsed holds, in one round trip.
+
+    One statement reads versions and state from one snapshot, which is at least as strong
+    as reading versions first: a booking committed after the snapshot has bumped the
+    version, so the caller's claim fails and it reads again."""
+    overlap = (
+        ReservationTable.tenant_id == venue.tenant_id,
+        ReservationTable.table_id == VenueTable.id,
+        ReservationTable.starts_at < sitting.ends_at,
+        ReservationTable.ends_at > sitting.starts_at,
+    )
+    rt_res = Reservation.id == ReservationTable.reservation_id
+    live = (
+        select(ReservationTable.id)
+        .join(Reservation, rt_res)
+        .where(*overlap, live_allocation(now))  # type: ignore[arg-type]
+        .exists()
+    )
+    lapsed = (
+        select(ReservationTable.id)
+        .join(Reservation, rt_res)
+        .where(
+            *overlap,
+            Reservation.status.in_([s.value for s in EXPIRING]),
+            Reservation.expires_at <= now,
+        )
+        .exists()
+    )
+    is_blocked = (
+        select(TableBlock.id)
+        .where(
+            TableBlock.tenant_id == venue.tenant_id,
+            TableBlock.night_id == night.id,
+            TableBlock.table_id == VenueTable.id,
+        )
+        .exists()
+    )
+    rows = await session.execute(
+        select(VenueTable, VenueTable.version, live, is_blocked, lapsed)
+        .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
+        .where(
+            VenueTable.tenant_id == venue.tenant_id,
+            VenueTable.venue_id == venue.id,
+            VenueTable.id.in_(ids),
+            VenueTable.is_active.is_(True),
+            FloorPlan.is_active.is_(True),
+        )
+        .order_by(VenueTable.id)
+    )
+    # The version comes from its own column: the ORM object may be a stale identity-map
+    # copy from an earlier attempt.
+    return [Wanted(t, v, bool(a), bool(b), bool(c)) for t, v, a, b, c in rows]
 
 
 async def occupying_night(
@@ -227,8 +303,7 @@ async def night_state(
     tables: list[VenueTable],
     now: datetime,
 ) -> NightState:
-    taken = await occupying_night(session, night, sitting, now)
-    blocks = await blocked(session, night)
+    taken, blocks = await _occupancy_and_blocks(session, night, sitting, now)
     states = []
     for table in tables:
         if table.id in blocks:
@@ -239,6 +314,36 @@ async def night_state(
         else:
             states.append(TableState(table, "free"))
     return NightState(night, sitting, states)
+
+
+async def _occupancy_and_blocks(
+    session: AsyncSession, night: Night, sitting: Sitting, now: datetime
+) -> tuple[dict[uuid.UUID, tuple[uuid.UUID, str]], set[uuid.UUID]]:
+    """``occupying_night`` and ``blocked`` in one round trip (a UNION ALL; a block row
+    carries no reservation and the status ``blocked``)."""
+    live = (
+        select(ReservationTable.table_id, Reservation.id, Reservation.status)
+        .join(Reservation, Reservation.id == ReservationTable.reservation_id)
+        .where(
+            Reservation.tenant_id == night.tenant_id,
+            Reservation.night_id == night.id,
+            Reservation.status.in_([s.value for s in OCCUPYING]),
+            ReservationTable.starts_at < sitting.ends_at,
+            ReservationTable.ends_at > sitting.starts_at,
+            live_allocation(now),  # type: ignore[arg-type]
+        )
+    )
+    blocks = select(TableBlock.table_id, cast(null(), Uuid), literal("blocked")).where(
+        TableBlock.tenant_id == night.tenant_id, TableBlock.night_id == night.id
+    )
+    taken: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+    blocked_ids: set[uuid.UUID] = set()
+    for table_id, rid, status in await session.execute(union_all(live, blocks)):
+        if rid is None:
+            blocked_ids.add(table_id)
+        else:
+            taken[table_id] = (rid, status)
+    return taken, blocked_ids
 
 
 async def links_between(

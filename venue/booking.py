@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,6 +43,7 @@ from .journal import night_channel, record
 from .models import (
     EXPIRING,
     TRANSITIONS,
+    Night,
     Reservation,
     ReservationTable,
     Sitting,
@@ -54,6 +55,8 @@ from .models import (
 from .tokens import hash_token, new_token
 
 CLAIM_ATTEMPTS = 8
+# The bookings that count toward a guest's daily cap (as in ``guests.bookings_on``).
+CAPPED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -99,48 +102,73 @@ async def place_hold(
     session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
 ) -> Hold:
     rules = await venues.rules_of(session, venue)
-    night = await venues.night_on(session, venue, req.business_date)
-    sitting = await venues.sitting_of(session, night, req.sitting_id)
+    night, sitting = await venues.night_and_sitting(
+        session, venue, req.business_date, req.sitting_id
+    )
     if night.is_closed:
         raise NightClosed(night.closed_reason or "the venue is closed that night")
     _check_party_limits(rules, req.party_size)
     if not req.bypass_rules:
         _check_window(rules, sitting.starts_at, now)
-    wanted = _pick(await availability.tables_by_ids(session, venue, req.table_ids), req.table_ids)
-    await _check_seating(session, venue, wanted, req.party_size)
-    ids = [t.id for t in wanted]
+    state = await _claim_free(session, venue, night, sitting, req, now)
+    wanted = [w.table for w in state]
+    if any(w.lapsed for w in state):
+        await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
+    quotes = await _quote(session, venue, rules, night, sitting, wanted, now)
+    return await insert_hold(
+        session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
+    )
 
-    for _ in range(CLAIM_ATTEMPTS):
-        # Versions first: a booking committed after this read changes them, so our claim
-        # below fails and we look again, even if the state read missed that booking.
-        seen = await availability.versions(session, venue.tenant_id, ids)
-        if len(seen) != len(ids):
+
+async def _claim_free(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting: Sitting,
+    req: HoldRequest,
+    now: datetime,
+) -> list[availability.Wanted]:
+    """Read the wanted tables' versions and state (one statement), check they are free,
+    then claim them; a lost claim means a booking committed meanwhile: read again."""
+    for attempt in range(CLAIM_ATTEMPTS):
+        state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
+        if attempt == 0:  # the request itself is checked once, against the first read
+            _pick([w.table for w in state], req.table_ids)
+            await _check_seating(session, venue, [w.table for w in state], req.party_size)
+        elif len(state) != len(set(req.table_ids)):
             raise NotFound("that table was just taken off the floor plan")
-        taken = await availability.occupying(
-            session, venue.tenant_id, ids, sitting.starts_at, sitting.ends_at, now
-        )
-        blocks = await availability.blocked(session, night)
-        unavailable = [t for t in wanted if t.id in taken or t.id in blocks]
+        unavailable = [w.table for w in state if w.taken or w.blocked]
         if unavailable:
             labels = ", ".join(t.label for t in unavailable)
             raise TableUnavailable(
                 f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable]
             )
-        if await _claim(session, venue.tenant_id, seen):
-            break
-    else:
-        raise TableUnavailable("the table is in demand right now, try again")
+        if await _claim(session, venue.tenant_id, {w.table.id: w.version for w in state}):
+            return state
+    raise TableUnavailable("the table is in demand right now, try again")
 
-    await _expire_stale(session, venue.tenant_id, ids, sitting, actor, now)
-    # Priced against the night as it was before this hold, as the guest saw it.
-    counts = await availability.tier_counts(session, venue, night, sitting, now)
+
+async def _quote(
+    session: AsyncSession,
+    venue: Venue,
+    rules: VenueRules,
+    night: Night,
+    sitting: Sitting,
+    wanted: list[VenueTable],
+    now: datetime,
+) -> dict[uuid.UUID, Quote]:
+    """Priced against the night as it was before this hold, as the guest saw it. Demand
+    counts and pace cost a query each, so they are read only when a rule uses them."""
     price_rules = await quoting.pricing_rules(session, venue, rules, wanted)
-    pace = await quoting.pace_of(session, venue, night, now)
-    quotes = quoting.quote_tables(price_rules, night, sitting, wanted, counts, now, pace)
-    hold = await insert_hold(
-        session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
+    counts = (
+        await availability.tier_counts(session, venue, night, sitting, now)
+        if quoting.uses(price_rules, "demand")
+        else {}
     )
-    return hold
+    pace = None
+    if quoting.uses(price_rules, "pace"):
+        pace = await quoting.pace_of(session, venue, night, now)
+    return quoting.quote_tables(price_rules, night, sitting, wanted, counts, now, pace)
 
 
 async def insert_hold(
@@ -184,8 +212,8 @@ async def insert_hold(
         created_at=now,
         updated_at=now,
     )
+    # One flush: the unit of work inserts the reservation before its allocations (FK order).
     session.add(res)
-    await session.flush()
     session.add_all(
         ReservationTable(
             tenant_id=venue.tenant_id,
@@ -209,6 +237,15 @@ async def insert_hold(
     return Hold(res, token, wanted)
 
 
+@dataclass(frozen=True)
+class Completed:
+    """A completed hold with what the response needs, read on the way (no re-query)."""
+
+    reservation: Reservation
+    tables: list[VenueTable]
+    business_date: date
+
+
 async def complete_hold(
     session: AsyncSession,
     venue: Venue,
@@ -221,25 +258,39 @@ async def complete_hold(
     enforce_cap: bool = True,
 ) -> Reservation:
     """Attach the guest; confirm, or wait for the deposit in ``pending_payment``."""
+    done = await complete_hold_detail(
+        session, venue, res, who, actor, now, notes=notes, enforce_cap=enforce_cap
+    )
+    return done.reservation
+
+
+async def complete_hold_detail(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    who: GuestIdentity,
+    actor: Actor,
+    now: datetime,
+    *,
+    notes: str | None = None,
+    enforce_cap: bool = True,
+) -> Completed:
+    """``complete_hold``, also returning the tables and the night's date."""
     if res.status != Status.HOLD:
         raise InvalidTransition(f"this reservation is already {res.status}")
     if res.expires_at is not None and res.expires_at <= now:
         raise HoldExpired("the hold has expired; choose the table again")
     rules = await venues.rules_of(session, venue)
     guest = await guests.find_or_create(session, venue.tenant_id, who)
-    if enforce_cap:
-        night = await venues.night_on_id(session, venue, res.night_id)
-        count = await guests.bookings_on(
-            session, venue.tenant_id, venue.id, guest.id, night.business_date
-        )
-        if count >= rules.per_guest_daily_cap:
-            raise GuestDailyCap(f"at most {rules.per_guest_daily_cap} bookings per guest per night")
+    day, count = await _night_date_and_count(session, venue, res.night_id, guest.id)
+    if enforce_cap and count >= rules.per_guest_daily_cap:
+        raise GuestDailyCap(f"at most {rules.per_guest_daily_cap} bookings per guest per night")
     if res.quoted_deposit > 0:
         to, expires = Status.PENDING_PAYMENT, now + timedelta(minutes=rules.payment_hold_minutes)
         expires = max(expires, res.expires_at or expires)
     else:
         to, expires = Status.CONFIRMED, None
-    return await transition(
+    res, tables = await _transition(
         session,
         res,
         to,
@@ -249,6 +300,36 @@ async def complete_hold(
         expires_at=expires,
         notes=notes if notes is not None else res.notes,
     )
+    return Completed(res, tables, day)
+
+
+async def _night_date_and_count(
+    session: AsyncSession, venue: Venue, night_id: uuid.UUID, guest_id: uuid.UUID
+) -> tuple[date, int]:
+    """The night's date and the guest's live bookings that night, in one round trip. A
+    venue has one night per date (unique), so "that date" is "that night"; the statuses
+    are those of ``guests.bookings_on``."""
+    count = (
+        select(func.count(Reservation.id))
+        .where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.venue_id == venue.id,
+            Reservation.guest_id == guest_id,
+            Reservation.night_id == Night.id,
+            Reservation.status.in_([s.value for s in CAPPED]),
+        )
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Night.business_date, count).where(
+                Night.tenant_id == venue.tenant_id, Night.venue_id == venue.id, Night.id == night_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such night")
+    return row[0], int(row[1] or 0)
 
 
 async def cancel(
@@ -269,6 +350,17 @@ async def transition(
     **changes: Any,
 ) -> Reservation:
     """Move along the lifecycle under the reservation's version (zero rows: 409)."""
+    return (await _transition(session, res, to, actor, now, **changes))[0]
+
+
+async def _transition(
+    session: AsyncSession,
+    res: Reservation,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    **changes: Any,
+) -> tuple[Reservation, list[VenueTable]]:
     if to not in TRANSITIONS.get(Status(res.status), frozenset()):
         raise InvalidTransition(f"a {res.status} reservation cannot become {to.value}")
     before = snapshot(res)
@@ -287,7 +379,7 @@ async def transition(
         set_committed_value(res, key, value)
     tables = await tables_of(session, res)
     _journal(session, res, actor, f"reservation.{to.value}", before, now, tables)
-    return res
+    return res, tables
 
 
 async def expire_due(session: AsyncSession, now: datetime, limit: int = 200) -> int:

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import availability, quoting, venues
 from .clock import to_local
 from .models import (
-    Area,
     Night,
     Reservation,
     ReservationTable,
@@ -133,19 +132,17 @@ async def floor_map(
     now: datetime,
 ) -> dict[str, Any]:
     """Every table of the sitting with its state and current minimum and deposit."""
-    sitting = await venues.sitting_of(session, night, sitting_id)
-    plan = await venues.active_plan(session, venue)
+    sittings = await venues.sittings_of(session, night)
+    sitting = venues.pick_sitting(night, sittings, sitting_id)
+    plan, areas = await venues.plan_and_areas(session, venue)
     tables = await availability.tables_of(session, venue, plan.id)
     state = await availability.night_state(session, venue, night, sitting, tables, now)
     rules = await venues.rules_of(session, venue)
-    pace = await quoting.pace_of(session, venue, night, now)
-    quotes = quoting.quote_night(
-        await quoting.pricing_rules(session, venue, rules, tables), state, now, pace
-    )
-    areas = await session.scalars(
-        select(Area).where(Area.tenant_id == venue.tenant_id, Area.floor_plan_id == plan.id)
-    )
-    sittings = await venues.sittings_of(session, night)
+    price_rules = await quoting.pricing_rules(session, venue, rules, tables)
+    pace = None  # a query or two, only worth it when a pace rule can use it
+    if quoting.uses(price_rules, "pace"):
+        pace = await quoting.pace_of(session, venue, night, now)
+    quotes = quoting.quote_night(price_rules, state, now, pace)
     free = sum(1 for t in state.tables if t.free)
     return {
         "venue": venue.slug,

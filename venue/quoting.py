@@ -72,6 +72,11 @@ async def pricing_rules(
     )
 
 
+def uses(rules: PricingRules, kind: str) -> bool:
+    """Whether any adjustment of this kind exists (else its inputs need not be read)."""
+    return any(a.kind == kind for a in rules.adjustments)
+
+
 PACE_HISTORY_WEEKS = 4
 BOOKED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED, Status.NO_SHOW)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import NotFound
-from .models import FloorPlan, Night, Sitting, Venue, VenueRules
+from .models import Area, FloorPlan, Night, Sitting, Venue, VenueRules
 
 
 async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
@@ -43,6 +43,31 @@ async def night_on(session: AsyncSession, venue: Venue, day: date) -> Night:
     if night is None:
         raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
     return night
+
+
+async def night_and_sitting(
+    session: AsyncSession, venue: Venue, day: date, sitting_id: uuid.UUID | None
+) -> tuple[Night, Sitting]:
+    """``night_on`` and ``sitting_of`` in one round trip (the night outer-joined to its
+    sittings, in order), for the booking path."""
+    rows = (
+        await session.execute(
+            select(Night, Sitting)
+            .outerjoin(
+                Sitting, and_(Sitting.night_id == Night.id, Sitting.tenant_id == Night.tenant_id)
+            )
+            .where(
+                Night.tenant_id == venue.tenant_id,
+                Night.venue_id == venue.id,
+                Night.business_date == day,
+            )
+            .order_by(Sitting.starts_at)
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
+    night = rows[0][0]
+    return night, pick_sitting(night, [s for _, s in rows if s is not None], sitting_id)
 
 
 async def night_on_id(session: AsyncSession, venue: Venue, night_id: uuid.UUID) -> Night:
@@ -82,7 +107,11 @@ async def sittings_of(session: AsyncSession, night: Night) -> list[Sitting]:
 
 
 async def sitting_of(session: AsyncSession, night: Night, sitting_id: uuid.UUID | None) -> Sitting:
-    sittings = await sittings_of(session, night)
+    return pick_sitting(night, await sittings_of(session, night), sitting_id)
+
+
+def pick_sitting(night: Night, sittings: list[Sitting], sitting_id: uuid.UUID | None) -> Sitting:
+    """The requested sitting of the night, or its first when none is asked for."""
     if not sittings:
         raise NotFound(f"the night of {night.business_date.isoformat()} has no sittings")
     if sitting_id is None:
@@ -91,6 +120,28 @@ async def sitting_of(session: AsyncSession, night: Night, sitting_id: uuid.UUID 
         if sitting.id == sitting_id:
             return sitting
     raise NotFound("no such sitting on that night")
+
+
+async def plan_and_areas(session: AsyncSession, venue: Venue) -> tuple[FloorPlan, list[Area]]:
+    """The active floor plan with its areas, in one round trip (for the floor map)."""
+    rows = (
+        await session.execute(
+            select(FloorPlan, Area)
+            .outerjoin(
+                Area, and_(Area.floor_plan_id == FloorPlan.id, Area.tenant_id == venue.tenant_id)
+            )
+            .where(
+                FloorPlan.tenant_id == venue.tenant_id,
+                FloorPlan.venue_id == venue.id,
+                FloorPlan.is_active.is_(True),
+            )
+            .order_by(FloorPlan.id)
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"{venue.name} has no floor plan yet")
+    plan = rows[0][0]  # one active plan per venue; order_by keeps the choice stable
+    return plan, [a for p, a in rows if a is not None and p.id == plan.id]
 
 
 async def active_plan(session: AsyncSession, venue: Venue) -> FloorPlan:

@@ -15,7 +15,7 @@ from venue import booking, demand, floormap, venues
 from venue.actor import GUEST
 from venue.errors import DomainError, InvalidRequest, NotFound
 from venue.identity import identify
-from venue.models import Guest, Host, Reservation, Venue
+from venue.models import Guest, Host, Reservation, Venue, VenueTable
 from venue.notifications import links
 
 from .deps import NowDep, PublicVenue, SessionDep
@@ -148,10 +148,8 @@ async def place_hold(
     except DomainError as exc:
         await _turned_away(session, venue, exc, body.date, body.party_size, now)
         raise
-    return {
-        "reservation": await reservation_out(session, venue, hold.reservation),
-        "token": hold.token,
-    }
+    out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
+    return {"reservation": out, "token": hold.token}
 
 
 @router.post("/holds/{hold_id}/complete", response_model=ReservationOut)
@@ -161,8 +159,10 @@ async def complete_hold(
     """Turn a hold into a booking with the guest's details (confirmed, or awaiting deposit)."""
     res = await _own(session, venue, hold_id, body.token)
     who = identify(body.guest.name, body.guest.email, body.guest.phone, venue.country)
-    res = await booking.complete_hold(session, venue, res, who, GUEST, now, notes=body.notes)
-    return await reservation_out(session, venue, res)
+    done = await booking.complete_hold_detail(
+        session, venue, res, who, GUEST, now, notes=body.notes
+    )
+    return await reservation_out(session, venue, done.reservation, done.tables, done.business_date)
 
 
 @router.post("/holds/{hold_id}/release", response_model=ReservationOut)
@@ -202,14 +202,25 @@ async def cancel(
     return {**out, "refund": await refund_on_cancel(request, session, venue, res, GUEST, now)}
 
 
-async def reservation_out(session: AsyncSession, venue: Venue, res: Reservation) -> dict[str, Any]:
-    tables = await booking.tables_of(session, res)
-    night = await venues.night_on_id(session, venue, res.night_id)
+async def reservation_out(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    tables: list[VenueTable] | None = None,
+    day: date | None = None,
+) -> dict[str, Any]:
+    """The guest's view; pass the tables and date when the handler already has them."""
+    if tables is None:
+        tables = await booking.tables_of(session, res)
+    if day is None:
+        day = (await venues.night_on_id(session, venue, res.night_id)).business_date
+    # session.get answers from the identity map when the guest was loaded in this request.
     guest = await session.get(Guest, res.guest_id) if res.guest_id else None
+    tables = sorted(tables, key=lambda t: t.label)
     return {
         "id": res.id,
         "status": res.status,
-        "date": night.business_date,
+        "date": day,
         "party_size": res.party_size,
         "tables": [t.label for t in tables],
         "table_ids": [t.id for t in tables],
