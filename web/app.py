@@ -22,6 +22,7 @@ from venue.db import create_engine, session_factory
 from . import api, live, money_api, notifications, pages, problems, staff_auth, staff_pricing
 from .console import router as console_pages
 from .floorcache import FloorCache
+from .money_pages import router as money_pages
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
 from .settings import Settings
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(staff_pricing.router)
     app.include_router(staff_console)
     app.include_router(console_pages)
+    app.include_router(money_pages)
     app.add_middleware(Throttle, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)

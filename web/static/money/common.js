@@ -1,0 +1,245 @@
+// Shared by the host view and the money/guest pages: sign-in, the staff session, the
+// live commission socket, periods and small formatting helpers. Builds on the console's
+// HTTP client (CSRF, problem+json) and DOM helpers so every staff screen behaves alike.
+
+import { account, call, setCsrf, staffMessage, whenSignedOut } from "../console/http.js";
+import { $, el, money, toast } from "../console/ui.js";
+
+export { call, el, money, toast, $, staffMessage };
+
+/** "2026-11-21" for `now` in the venue's timezone; before 06:00 it is still last night. */
+export function businessDay(timezone, now = new Date()) {
+  const shifted = new Date(now.getTime() - 6 * 3600 * 1000);
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: timezone || "UTC", year: "numeric", month: "2-digit", day: "2-digit" }).format(shifted);
+  } catch {
+    return shifted.toISOString().slice(0, 10);
+  }
+}
+
+export function addDays(isoDate, n) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+const monthStart = (iso) => `${iso.slice(0, 8)}01`;
+function monthEnd(iso) {
+  const [y, m] = iso.split("-").map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+function weekStart(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  const wd = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7; // Monday = 0
+  return addDays(iso, -wd);
+}
+
+/** Named periods of business dates; `to` is inclusive. */
+export const PERIODS = [
+  { key: "tonight", label: "Tonight", range: (t) => [t, t] },
+  { key: "week", label: "This week", range: (t) => [weekStart(t), addDays(weekStart(t), 6)] },
+  { key: "month", label: "This month", range: (t) => [monthStart(t), monthEnd(t)] },
+  { key: "last-month", label: "Last month", range: (t) => { const p = addDays(monthStart(t), -1); return [monthStart(p), p]; } },
+  { key: "30", label: "Last 30 nights", range: (t) => [addDays(t, -29), t] },
+  { key: "all", label: "All time", range: () => [null, null] },
+];
+
+export const query = (params) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") s.append(k, v);
+  const text = s.toString();
+  return text ? `?${text}` : "";
+};
+
+export const KIND_NAMES = {
+  accrual: "Accrued",
+  reversal: "Reversed",
+  settlement: "Settled",
+  spend_adjustment: "Spend adjustment",
+  refund_adjustment: "Refund adjustment",
+  reassign_in: "Reassigned in",
+  reassign_out: "Reassigned out",
+};
+export const kindName = (k) => KIND_NAMES[k] || k;
+export const kindPill = (k) => el("span", { class: `kind-pill k-${k}`, text: kindName(k) });
+
+export const BASIS_NAMES = {
+  minimum_pct: "% of minimum",
+  spend_pct: "% of spend",
+  flat_reservation: "flat per booking",
+  flat_guest: "flat per guest",
+};
+
+/** "10% of minimum £900" / "flat per booking" for a line's rule. */
+export function ruleText(line) {
+  const r = line.rule || {};
+  const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}% ` : "";
+  const base = r.basis?.endsWith("_pct") ? `${BASIS_NAMES[r.basis].replace("% ", "")} ${money(line.basis_amount || 0, line.currency)}` : BASIS_NAMES[r.basis] || "";
+  return `${pct}${base}`.trim();
+}
+
+export function signedMoney(minor, currency) {
+  const text = money(Math.abs(minor), currency);
+  return minor < 0 ? `−${text}` : minor > 0 ? `+${text}` : text;
+}
+
+export function clock(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d);
+}
+
+export function setLive(box, state) {
+  if (!box) return;
+  box.dataset.state = state;
+  box.querySelector(".live-text").textContent =
+    { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", gone: "Offline", idle: "" }[state] ?? state;
+}
+
+/**
+ * Restore the session or show the sign-in form; resolves with `GET /staff/me` once signed
+ * in. `roles` limits who may use the page: anyone else sees `denied(me)`.
+ */
+export function signIn({ onReady }) {
+  whenSignedOut(() => location.reload());
+  const form = $("signin");
+  const start = (me) => {
+    setCsrf(me.csrf_token);
+    if (form) form.hidden = true;
+    onReady(me);
+  };
+  account.me().then(start, (p) => {
+    if (p.status !== 401) {
+      toast(staffMessage(p));
+    }
+    form.hidden = false;
+    $("signin-email").focus();
+  });
+  $("signin-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const email = $("signin-email").value.trim();
+    const password = $("signin-password").value;
+    const err = $("signin-error");
+    if (!email || !password) {
+      err.textContent = "Enter your email and password.";
+      err.hidden = false;
+      return;
+    }
+    const btn = $("signin-submit");
+    btn.disabled = true;
+    err.hidden = true;
+    try {
+      await account.login(email, password);
+      start(await account.me());
+    } catch (p) {
+      err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
+      err.hidden = false;
+      $("signin-password").select();
+    } finally {
+      btn.disabled = false;
+    }
+  });
+}
+
+export async function signOut(to) {
+  try {
+    await account.logout();
+  } catch {
+    // Signed out already (or offline): either way, leave.
+  }
+  location.replace(to);
+}
+
+/** The staff top bar: name, role, role-filtered links, venue switcher. */
+export function staffTop(me, page, onVenue) {
+  $("m-top").hidden = false;
+  $("user-name").textContent = me.name;
+  $("user-role").textContent = me.role;
+  document.querySelectorAll(".m-nav a").forEach((a) => {
+    const roles = a.dataset.roles;
+    a.hidden = !!roles && !roles.split(" ").includes(me.role);
+    if (a.dataset.page === page) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  });
+  const KEY = "maitre.console.venue";
+  const saved = localStorage.getItem(KEY);
+  const venue = me.venues.find((v) => v.slug === saved) || me.venues[0];
+  const select = $("venue-select");
+  const show = (v) => {
+    $("venue-name").textContent = v.name;
+    localStorage.setItem(KEY, v.slug);
+    onVenue(v);
+  };
+  if (me.venues.length > 1) {
+    select.replaceChildren(...me.venues.map((v) => new Option(v.name, v.slug, false, v.slug === venue.slug)));
+    select.hidden = false;
+    $("venue-name").hidden = true;
+    select.addEventListener("change", () => show(me.venues.find((v) => v.slug === select.value)));
+  }
+  $("logout").addEventListener("click", () => signOut(location.pathname));
+  if (venue) show(venue);
+}
+
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+
+/** The live commission feed (`/ws/staff/commissions`): new ledger lines, pushed. */
+export class CommissionSocket {
+  constructor({ onEntries, onResync, onStatus }) {
+    this.h = { onEntries, onResync, onStatus };
+    this.attempt = 0;
+    this.closed = false;
+    this.connect();
+    this.onVisible = () => {
+      if (document.visibilityState === "visible" && !this.closed && this.ws?.readyState !== WebSocket.OPEN) this.connect();
+    };
+    document.addEventListener("visibilitychange", this.onVisible);
+  }
+
+  connect() {
+    clearTimeout(this.timer);
+    if (this.ws) {
+      this.ws.onclose = null;
+      this.ws.close();
+    }
+    this.h.onStatus?.("connecting");
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/staff/commissions`);
+    this.ws = ws;
+    ws.onmessage = (ev) => {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (m.type === "hello") {
+        const again = this.attempt > 0 || this.helloSeen;
+        this.helloSeen = true;
+        this.attempt = 0;
+        this.h.onStatus?.("live");
+        if (again) this.h.onResync?.(); // lines may have landed while we were away
+      } else if (m.type === "entries") this.h.onEntries?.(m.entries || [], m.at);
+      else if (m.type === "resync") this.h.onResync?.();
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws || this.closed) return;
+      if (ev.code === 4401 || ev.code === 4403) {
+        this.h.onStatus?.("gone");
+        return;
+      }
+      this.h.onStatus?.("reconnecting");
+      const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+      this.attempt += 1;
+      this.timer = setTimeout(() => !this.closed && this.connect(), base / 2 + Math.random() * base);
+    };
+    ws.onerror = () => ws.close();
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    document.removeEventListener("visibilitychange", this.onVisible);
+    if (this.ws) {
+      this.ws.onclose = null;
+      this.ws.close();
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// Guest profiles: search, view, edit tags and notes, merge a duplicate, export, erase.
+// Floor staff can search and edit; merge, export and erase are for owners and managers.
+
+import { dayLabel } from "../api.js";
+import { busy, facts, statusPill } from "../console/ui.js";
+import { $, call, el, money, query, signIn, staffMessage, staffTop, toast } from "./common.js";
+
+const ROLES = ["owner", "manager", "floor"];
+const s = { me: null, S: "", guest: null, q: "" };
+const manager = () => ["owner", "manager"].includes(s.me?.role);
+
+signIn({
+  onReady: (me) => {
+    s.me = me;
+    $("main").hidden = false;
+    if (!ROLES.includes(me.role)) {
+      $("m-top").hidden = false;
+      $("view-guests").hidden = true;
+      const box = $("m-blocked");
+      box.replaceChildren("Not allowed for your role. ", el("a", { href: me.role === "host" ? "/host" : "/admin/money", text: "Go back" }));
+      box.hidden = false;
+      return;
+    }
+    staffTop(me, "guests", (v) => {
+      s.S = `/api/v1/staff/venues/${encodeURIComponent(v.slug)}`;
+      document.title = `${v.name} · Guests`;
+      search("");
+    });
+  },
+});
+
+$("g-search").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  search($("g-q").value.trim());
+});
+
+async function search(q) {
+  s.q = q;
+  const body = $("g-results").tBodies[0];
+  let rows;
+  try {
+    rows = await call("GET", `${s.S}/guests${query({ q, limit: 100 })}`);
+  } catch (p) {
+    body.replaceChildren(el("tr", {}, el("td", { colspan: 5, class: "error-box", text: staffMessage(p) })));
+    return;
+  }
+  body.replaceChildren(
+    ...(rows.length
+      ? rows.map((g) =>
+        el(
+          "tr",
+          {
+            class: `g-row${s.guest?.id === g.id ? " selected" : ""}`,
+            tabindex: "0",
+            "data-guest-id": g.id,
+            onclick: () => open(g.id),
+            onkeydown: (ev) => (ev.key === "Enter" || ev.key === " ") && (ev.preventDefault(), open(g.id)),
+          },
+          el("th", { scope: "row", text: g.name || "—" }),
+          el("td", { class: "small", text: [g.email, g.phone].filter(Boolean).join(" · ") || "—" }),
+          el("td", {}, ...tagChips(g.tags)),
+          el("td", { class: "num", text: String(g.visits) }),
+          el("td", { class: "num", text: String(g.bookings) }),
+        ))
+      : [el("tr", {}, el("td", { colspan: 5, class: "muted empty", text: q ? `No guest matches “${q}”.` : "No guests yet." }))]),
+  );
+}
+
+const tagChips = (tags) => (tags || []).map((t) => el("span", { class: `g-tag${t.toLowerCase() === "vip" ? " vip" : ""}`, text: t }));
+
+async function open(id) {
+  document.querySelectorAll(".g-row").forEach((r) => r.classList.toggle("selected", r.dataset.guestId === id));
+  try {
+    s.guest = await call("GET", `${s.S}/guests/${id}`);
+  } catch (p) {
+    toast(staffMessage(p));
+    return;
+  }
+  render();
+}
+
+function render() {
+  const g = s.guest;
+  const box = $("g-profile");
+  const cur = g.currency;
+  const tags = new Set(g.tags || []);
+  const tagList = el("div", { class: "g-tags", id: "g-tags" });
+  const drawTags = () =>
+    tagList.replaceChildren(
+      ...[...tags].map((t) =>
+        el("span", { class: `g-tag${t.toLowerCase() === "vip" ? " vip" : ""}` }, t, el("button", { type: "button", class: "g-tag-x", "aria-label": `Remove tag ${t}`, text: "×", onclick: () => { tags.delete(t); drawTags(); } }))),
+    );
+  drawTags();
+  const tagInput = el("input", { id: "g-tag-input", type: "text", maxlength: 40, placeholder: "Add a tag (e.g. VIP)", "aria-label": "New tag" });
+  const addTag = () => {
+    const t = tagInput.value.trim();
+    if (t) tags.add(t);
+    tagInput.value = "";
+    drawTags();
+  };
+  tagInput.addEventListener("keydown", (ev) => ev.key === "Enter" && (ev.preventDefault(), addTag()));
+  const notes = el("textarea", { id: "g-notes", rows: 3, maxlength: 2000, "aria-label": "Notes" });
+  notes.value = g.notes || "";
+  const save = el("button", {
+    type: "button",
+    class: "btn btn-primary btn-compact",
+    id: "g-save",
+    text: "Save tags & notes",
+    onclick: () =>
+      busy(save, async () => {
+        try {
+          s.guest = await call("PATCH", `${s.S}/guests/${g.id}`, { tags: [...tags], notes: notes.value });
+          toast("Saved");
+          render();
+          search(s.q);
+        } catch (p) {
+          toast(staffMessage(p));
+        }
+      }),
+  });
+  const erased = !!g.erased_at;
+  box.replaceChildren(
+    el("div", { class: "side-head" }, el("h2", { id: "g-name", text: g.name || "—" }), ...tagChips(g.tags)),
+    el("p", { class: "muted small", text: [g.email, g.phone].filter(Boolean).join(" · ") || (erased ? "Erased" : "No contact details") }),
+    erased ? el("p", { class: "c-warn", text: `Erased ${dayLabel(g.erased_at.slice(0, 10))}: personal data removed; money records kept anonymised.` }) : null,
+    g.merged_into_id ? el("p", { class: "c-warn", text: "Merged into another profile." }) : null,
+    facts([
+      ["Visits", String(g.visits)],
+      ["No-shows", String(g.no_shows)],
+      ["Cancellations (late)", `${g.cancellations} (${g.late_cancellations})`],
+      ["Total minimums", money(g.total_minimums || 0, cur)],
+      ["Total spend", money(g.total_spend || 0, cur), "strong"],
+      ["Brought by", g.brought_by ? `${g.brought_by.name} (${g.brought_by.code})` : "—"],
+    ]),
+    el("h3", { text: "Tags & notes" }),
+    tagList,
+    el("div", { class: "inline-form" }, tagInput, el("button", { type: "button", class: "btn btn-ghost btn-compact", text: "Add", onclick: addTag }), el("button", { type: "button", class: "btn btn-ghost btn-compact", text: "+ VIP", onclick: () => { tags.add("VIP"); drawTags(); } })),
+    notes,
+    el("div", { class: "row g-actions" }, save),
+    el("h3", { text: `Reservations (${g.reservations.length})` }),
+    el(
+      "ul",
+      { class: "g-res" },
+      ...g.reservations.map((r) =>
+        el("li", {}, el("span", { text: dayLabel(r.date) }), statusPill(r.status), el("span", { class: "small muted", text: `${r.party_size} guests` }), el("span", { class: "num small", text: `${money(r.minimum, r.currency)}${r.spend != null ? ` · spent ${money(r.spend, r.currency)}` : ""}` }))),
+    ),
+    manager() && !erased ? managerTools(g) : null,
+  );
+}
+
+function managerTools(g) {
+  const dupQ = el("input", { type: "search", id: "g-dup-q", placeholder: "Find the duplicate", "aria-label": "Find the duplicate profile" });
+  const dupList = el("ul", { class: "g-dups" });
+  const findDup = async () => {
+    const rows = await call("GET", `${s.S}/guests${query({ q: dupQ.value.trim(), limit: 20 })}`).catch(() => []);
+    dupList.replaceChildren(
+      ...rows.filter((x) => x.id !== g.id).map((x) =>
+        el("li", {}, el("span", { text: `${x.name} · ${[x.email, x.phone].filter(Boolean).join(" · ")} · ${x.bookings} bookings` }), el("button", {
+          type: "button",
+          class: "btn btn-ghost btn-compact",
+          text: "Merge into this",
+          onclick: async () => {
+            if (!confirm(`Merge ${x.name} into ${g.name}? Their bookings move here and the duplicate is closed.`)) return;
+            try {
+              s.guest = await call("POST", `${s.S}/guests/${g.id}/merge`, { duplicate_id: x.id });
+              toast(`Merged: ${s.guest.moved_reservations ?? 0} bookings moved`);
+              render();
+              search(s.q);
+            } catch (p) {
+              toast(staffMessage(p));
+            }
+          },
+        }))),
+    );
+  };
+  dupQ.addEventListener("keydown", (ev) => ev.key === "Enter" && (ev.preventDefault(), findDup()));
+  const reason = el("input", { type: "text", id: "g-erase-reason", maxlength: 300, placeholder: "Reason (e.g. guest's request by email)", "aria-label": "Reason for erasure" });
+  const exportBtn = el("button", {
+    type: "button",
+    class: "btn btn-ghost btn-compact",
+    id: "g-export",
+    text: "Export data (JSON)",
+    onclick: async () => {
+      try {
+        const data = await call("GET", `${s.S}/guests/${g.id}/export`);
+        const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+        const a = el("a", { href: url, download: `guest-${g.id}.json` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 2000);
+      } catch (p) {
+        toast(staffMessage(p));
+      }
+    },
+  });
+  const erase = el("button", {
+    type: "button",
+    class: "btn btn-danger btn-compact",
+    id: "g-erase",
+    text: "Erase personal data",
+    onclick: async () => {
+      if (!reason.value.trim()) {
+        toast("Give a reason for the erasure.");
+        reason.focus();
+        return;
+      }
+      if (!confirm(`Erase ${g.name}'s personal data? This can't be undone; money records are kept anonymised.`)) return;
+      try {
+        s.guest = await call("POST", `${s.S}/guests/${g.id}/erase`, { reason: reason.value.trim() });
+        toast("Erased");
+        render();
+        search(s.q);
+      } catch (p) {
+        toast(staffMessage(p));
+      }
+    },
+  });
+  return el(
+    "div",
+    { class: "danger-zone" },
+    el("h3", { text: "Merge a duplicate into this profile" }),
+    el("div", { class: "inline-form" }, dupQ, el("button", { type: "button", class: "btn btn-ghost btn-compact", text: "Find", onclick: findDup })),
+    dupList,
+    el("h3", { text: "Data requests" }),
+    el("div", { class: "row" }, exportBtn),
+    el("div", { class: "inline-form" }, reason, erase),
+  );
+}
