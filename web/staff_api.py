@@ -33,7 +33,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from venue import floormap, operations, users, venues
+from venue import closures, floormap, floorplan, operations, rules_admin, users, venues
 from venue.errors import InvalidRequest
 from venue.models import Night, Reservation, StaffUser, Status, Venue
 
@@ -221,7 +221,7 @@ async def close_night(
     """Close the night to all new bookings; live bookings stay (their count is returned)."""
     venue = await own_venue(session, who, slug)
     night = await _night(session, venue, day)
-    await operations.set_closed(session, night, True, body.reason, actor(who), now)
+    await closures.set_closed(session, night, True, body.reason, actor(who), now)
     return await _night_out(session, venue, night, now)
 
 
@@ -232,13 +232,13 @@ async def reopen_night(
     """Open a closed night for bookings again."""
     venue = await own_venue(session, who, slug)
     night = await _night(session, venue, day)
-    await operations.set_closed(session, night, False, None, actor(who), now)
+    await closures.set_closed(session, night, False, None, actor(who), now)
     return await _night_out(session, venue, night, now)
 
 
 async def _night_out(session: SessionDep, venue: Venue, night: Night, now: Any) -> dict[str, Any]:
     summary = (await floormap.nights_summary(session, venue, [night], now))[0]
-    return {**summary, "live_reservations": await operations.live_count(session, night, now)}
+    return {**summary, "live_reservations": await closures.live_count(session, night, now)}
 
 
 class BlockIn(Body):
@@ -259,7 +259,7 @@ async def list_blocks(
     """Tables out of sale that night, with the reason."""
     venue = await own_venue(session, who, slug)
     night = await _night(session, venue, day)
-    return [_block_out(b) for b in await operations.blocks_of(session, night)]
+    return [_block_out(b) for b in await closures.blocks_of(session, night)]
 
 
 def _block_out(b: Any) -> dict[str, Any]:
@@ -274,8 +274,8 @@ async def block_tables(
     while a live booking sits on one of them."""
     venue = await own_venue(session, who, slug)
     night = await _night(session, venue, day)
-    tables = await operations.tables_to_block(session, venue, body.table_ids, body.area_id)
-    made = await operations.block(session, venue, night, tables, body.reason, actor(who), now)
+    tables = await closures.tables_to_block(session, venue, body.table_ids, body.area_id)
+    made = await closures.block(session, venue, night, tables, body.reason, actor(who), now)
     return [_block_out(b) for b in made]
 
 
@@ -286,8 +286,8 @@ async def unblock_tables(
     """Put blocked tables (or an area's) back on sale for the night."""
     venue = await own_venue(session, who, slug)
     night = await _night(session, venue, day)
-    tables = await operations.tables_to_block(session, venue, body.table_ids, body.area_id)
-    return {"unblocked": await operations.unblock(session, venue, night, tables, actor(who), now)}
+    tables = await closures.tables_to_block(session, venue, body.table_ids, body.area_id)
+    return {"unblocked": await closures.unblock(session, venue, night, tables, actor(who), now)}
 
 
 # --- reservations ----------------------------------------------------------------------
@@ -570,7 +570,7 @@ def _patch(body: BaseModel, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
 async def get_floor_plan(slug: str, who: Reader, session: SessionDep) -> dict[str, Any]:
     """The plan as data: size, tiers, areas, tables with geometry, join links."""
     venue = await own_venue(session, who, slug)
-    return await operations.floor_plan(session, venue)
+    return await floorplan.floor_plan(session, venue)
 
 
 @router.patch(V + "/floor-plan")
@@ -579,8 +579,8 @@ async def patch_floor_plan(
 ) -> dict[str, Any]:
     """Rename or resize the plan."""
     venue = await own_venue(session, who, slug)
-    await operations.update_plan(session, venue, _patch(body), actor(who), now)
-    return await operations.floor_plan(session, venue)
+    await floorplan.update_plan(session, venue, _patch(body), actor(who), now)
+    return await floorplan.floor_plan(session, venue)
 
 
 @router.post(V + "/floor-plan/tables", status_code=201)
@@ -589,8 +589,8 @@ async def add_table(
 ) -> dict[str, Any]:
     """Add a table (its tier must have a price)."""
     venue = await own_venue(session, who, slug)
-    table = await operations.add_table(session, venue, body.model_dump(), actor(who), now)
-    return operations.table_dict(table)
+    table = await floorplan.add_table(session, venue, body.model_dump(), actor(who), now)
+    return floorplan.table_dict(table)
 
 
 @router.patch(V + "/floor-plan/tables/{table_id}")
@@ -604,10 +604,10 @@ async def patch_table(
 ) -> dict[str, Any]:
     """Move, resize, rotate, relabel, re-tier or re-area a table (send only what changes)."""
     venue = await own_venue(session, who, slug)
-    table = await operations.table_of(session, venue, table_id)
+    table = await floorplan.table_of(session, venue, table_id)
     data = _patch(body, ("area_id", "base_minimum"))
-    table = await operations.update_table(session, venue, table, data, actor(who), now)
-    return operations.table_dict(table)
+    table = await floorplan.update_table(session, venue, table, data, actor(who), now)
+    return floorplan.table_dict(table)
 
 
 @router.delete(V + "/floor-plan/tables/{table_id}", status_code=204)
@@ -616,8 +616,8 @@ async def delete_table(
 ) -> None:
     """Delete a table; 409 table_has_future_bookings (with ``count``) until they move."""
     venue = await own_venue(session, who, slug)
-    table = await operations.table_of(session, venue, table_id)
-    await operations.delete_table(session, venue, table, actor(who), now)
+    table = await floorplan.table_of(session, venue, table_id)
+    await floorplan.delete_table(session, venue, table, actor(who), now)
 
 
 @router.post(V + "/floor-plan/areas", status_code=201)
@@ -626,8 +626,8 @@ async def add_area(
 ) -> dict[str, Any]:
     """Add an area (a room or section tables are grouped into)."""
     venue = await own_venue(session, who, slug)
-    area = await operations.add_area(session, venue, body.model_dump(), actor(who), now)
-    return operations.area_dict(area)
+    area = await floorplan.add_area(session, venue, body.model_dump(), actor(who), now)
+    return floorplan.area_dict(area)
 
 
 @router.patch(V + "/floor-plan/areas/{area_id}")
@@ -636,9 +636,9 @@ async def patch_area(
 ) -> dict[str, Any]:
     """Rename, move or resize an area."""
     venue = await own_venue(session, who, slug)
-    area = await operations.area_of(session, venue, area_id)
-    area = await operations.update_area(session, venue, area, _patch(body), actor(who), now)
-    return operations.area_dict(area)
+    area = await floorplan.area_of(session, venue, area_id)
+    area = await floorplan.update_area(session, venue, area, _patch(body), actor(who), now)
+    return floorplan.area_dict(area)
 
 
 @router.delete(V + "/floor-plan/areas/{area_id}", status_code=204)
@@ -647,13 +647,13 @@ async def delete_area(
 ) -> None:
     """Delete an area; its tables stay, outside any area."""
     venue = await own_venue(session, who, slug)
-    area = await operations.area_of(session, venue, area_id)
-    await operations.delete_area(session, venue, area, actor(who), now)
+    area = await floorplan.area_of(session, venue, area_id)
+    await floorplan.delete_area(session, venue, area, actor(who), now)
 
 
 async def _pair(session: SessionDep, venue: Venue, body: LinkIn) -> tuple[Any, Any]:
-    a = await operations.table_of(session, venue, body.table_ids[0])
-    b = await operations.table_of(session, venue, body.table_ids[1])
+    a = await floorplan.table_of(session, venue, body.table_ids[0])
+    b = await floorplan.table_of(session, venue, body.table_ids[1])
     return a, b
 
 
@@ -664,7 +664,7 @@ async def link_tables(
     """Allow two tables to be joined for one party."""
     venue = await own_venue(session, who, slug)
     a, b = await _pair(session, venue, body)
-    await operations.set_link(session, venue, a, b, True, actor(who), now)
+    await floorplan.set_link(session, venue, a, b, True, actor(who), now)
 
 
 @router.post(V + "/floor-plan/links/remove", status_code=204)
@@ -674,7 +674,7 @@ async def unlink_tables(
     """Stop allowing two tables to be joined."""
     venue = await own_venue(session, who, slug)
     a, b = await _pair(session, venue, body)
-    await operations.set_link(session, venue, a, b, False, actor(who), now)
+    await floorplan.set_link(session, venue, a, b, False, actor(who), now)
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -698,7 +698,7 @@ async def get_rules(slug: str, who: Reader, session: SessionDep) -> dict[str, An
     """The booking rules, their version and each field's bounds and meaning."""
     venue = await own_venue(session, who, slug)
     rules = await venues.rules_of(session, venue)
-    return {**operations.rules_dict(rules), "fields": operations.rules_help()}
+    return {**rules_admin.rules_dict(rules), "fields": rules_admin.rules_help()}
 
 
 @router.patch(V + "/rules")
@@ -709,5 +709,5 @@ async def patch_rules(
     venue = await own_venue(session, who, slug)
     changes = _patch(body)
     version = changes.pop("version")
-    rules = await operations.update_rules(session, venue, changes, version, actor(who), now)
-    return {**operations.rules_dict(rules), "fields": operations.rules_help()}
+    rules = await rules_admin.update_rules(session, venue, changes, version, actor(who), now)
+    return {**rules_admin.rules_dict(rules), "fields": rules_admin.rules_help()}
