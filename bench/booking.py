@@ -842,47 +842,43 @@ def _json_blobs() -> dict[str, str]:
 def pgbench_script() -> tuple[str, dict[str, list[str]]]:
     """The script text and the statement signatures of its two transactions."""
     j = _json_blobs()
-    in_all = ", ".join(f":t{i}::uuid" for i in range(TABLES))
     hold = [
         f"SELECT {VENUE_COLS}, venues.id AS venue_id, venues.tenant_id AS tenant_id, "
         "nextval('pgbench_pairs') - 1 AS n, gen_random_uuid() AS rid, gen_random_uuid() AS gid "
         f"FROM venues WHERE venues.slug = '{SLUG}'",
         f"SELECT {RULES_COLS} FROM venue_rules WHERE venue_rules.tenant_id = :tenant_id::uuid "
         "AND venue_rules.venue_id = :venue_id::uuid",
-        f"SELECT {NIGHT_COLS}, nights.id AS night_id FROM nights WHERE nights.tenant_id = "
-        ":tenant_id::uuid AND nights.venue_id = :venue_id::uuid AND nights.business_date = "
-        "(:day0::date + :d::int)",
-        "SELECT sittings.night_id, sittings.name, sittings.starts_at AS s_start, sittings.ends_at "
-        "AS s_end, sittings.id AS sitting_id, sittings.tenant_id FROM sittings WHERE "
-        "sittings.tenant_id = :tenant_id::uuid AND sittings.night_id = :night_id::uuid "
-        "ORDER BY sittings.starts_at",
-        "SELECT floor_plans.venue_id, floor_plans.name, floor_plans.width, floor_plans.height, "
-        "floor_plans.is_active, floor_plans.id AS plan_id, floor_plans.tenant_id FROM floor_plans "
-        "WHERE floor_plans.tenant_id = :tenant_id::uuid AND floor_plans.venue_id = "
-        ":venue_id::uuid AND floor_plans.is_active IS true LIMIT 1",
-        f"SELECT {TABLE_COLS} FROM venue_tables WHERE venue_tables.tenant_id = :tenant_id::uuid "
-        "AND venue_tables.venue_id = :venue_id::uuid AND venue_tables.floor_plan_id = "
-        ":plan_id::uuid AND venue_tables.is_active IS true ORDER BY venue_tables.label",
-        "SELECT venue_tables.id AS tid, venue_tables.version AS ver FROM venue_tables WHERE "
-        f"venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.id IN ({TID})",
-        "SELECT reservation_tables.table_id, reservations.id, reservations.status FROM "
-        "reservation_tables JOIN reservations ON reservations.id = "
-        "reservation_tables.reservation_id WHERE reservation_tables.tenant_id = :tenant_id::uuid "
-        f"AND reservation_tables.table_id IN ({in_all}) AND reservation_tables.starts_at < "
-        ":s_end::timestamptz AND reservation_tables.ends_at > :s_start::timestamptz AND "
-        "reservation_tables.status IN ('hold', 'pending_payment', 'confirmed', 'seated') AND "
-        "((reservation_tables.status NOT IN ('hold', 'pending_payment')) OR "
-        "reservations.expires_at > now())",
-        "SELECT table_blocks.table_id FROM table_blocks WHERE table_blocks.tenant_id = "
-        ":tenant_id::uuid AND table_blocks.night_id = :night_id::uuid",
+        # venue/venues.py night_and_sitting: the night with its sittings, one round trip.
+        f"SELECT {NIGHT_COLS}, nights.id AS night_id, sittings.name, sittings.starts_at AS "
+        "s_start, sittings.ends_at AS s_end, sittings.id AS sitting_id FROM nights LEFT OUTER "
+        "JOIN sittings ON sittings.night_id = nights.id AND sittings.tenant_id = nights.tenant_id "
+        "WHERE nights.tenant_id = :tenant_id::uuid AND nights.venue_id = :venue_id::uuid AND "
+        "nights.business_date = (:day0::date + :d::int) ORDER BY sittings.starts_at",
+        # venue/availability.py wanted_state: the table, its version, occupancy, block and
+        # lapsed holds in one statement.
+        f"SELECT {TABLE_COLS}, venue_tables.id AS tid, venue_tables.version AS ver, EXISTS "
+        "(SELECT reservation_tables.id FROM reservation_tables JOIN reservations ON "
+        "reservations.id = reservation_tables.reservation_id WHERE reservation_tables.tenant_id "
+        "= :tenant_id::uuid AND reservation_tables.table_id = venue_tables.id AND "
+        "reservation_tables.starts_at < :s_end::timestamptz AND reservation_tables.ends_at > "
+        ":s_start::timestamptz AND reservation_tables.status IN ('hold', 'pending_payment', "
+        "'confirmed', 'seated') AND ((reservation_tables.status NOT IN ('hold', "
+        "'pending_payment')) OR reservations.expires_at > now())) AS taken, EXISTS (SELECT "
+        "table_blocks.id FROM table_blocks WHERE table_blocks.tenant_id = :tenant_id::uuid AND "
+        "table_blocks.night_id = :night_id::uuid AND table_blocks.table_id = venue_tables.id) AS "
+        "blocked, EXISTS (SELECT reservation_tables.id FROM reservation_tables JOIN reservations "
+        "ON reservations.id = reservation_tables.reservation_id WHERE "
+        "reservation_tables.tenant_id = :tenant_id::uuid AND reservation_tables.table_id = "
+        "venue_tables.id AND reservation_tables.starts_at < :s_end::timestamptz AND "
+        "reservation_tables.ends_at > :s_start::timestamptz AND reservations.status IN ('hold', "
+        "'pending_payment') AND reservations.expires_at <= now()) AS lapsed FROM venue_tables "
+        "JOIN floor_plans ON floor_plans.id = venue_tables.floor_plan_id WHERE "
+        "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
+        f"AND venue_tables.id IN ({TID}) AND venue_tables.is_active IS true AND "
+        "floor_plans.is_active IS true ORDER BY venue_tables.id",
         "UPDATE venue_tables SET version=(venue_tables.version + 1) WHERE venue_tables.tenant_id "
-        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int",
-        f"SELECT {RES_COLS} FROM reservations WHERE reservations.status IN ('hold', "
-        "'pending_payment') AND reservations.expires_at <= now() AND reservations.id IN (SELECT "
-        "reservation_tables.reservation_id FROM reservation_tables WHERE "
-        "reservation_tables.tenant_id = :tenant_id::uuid AND reservation_tables.table_id IN "
-        "(:tid::uuid) AND reservation_tables.starts_at < :s_end::timestamptz AND "
-        "reservation_tables.ends_at > :s_start::timestamptz)",
+        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int "
+        "AND venue_tables.is_active IS true",
         "SELECT tier_prices.venue_id, tier_prices.tier, tier_prices.base_minimum, "
         "tier_prices.floor, tier_prices.ceiling, tier_prices.position, tier_prices.id, "
         "tier_prices.tenant_id FROM tier_prices WHERE tier_prices.tenant_id = :tenant_id::uuid "
@@ -897,14 +893,22 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "SELECT deposit_rules.venue_id, deposit_rules.tier, deposit_rules.mode, "
         "deposit_rules.value, deposit_rules.id, deposit_rules.tenant_id FROM deposit_rules WHERE "
         "deposit_rules.tenant_id = :tenant_id::uuid AND deposit_rules.venue_id = :venue_id::uuid",
-        # venue/quoting.py pace_of: the same weekday's last 4 nights with their bookings (a
-        # second count query follows in the app only when that history has bookings).
-        "SELECT nights.id, nights.opens_at, reservations.created_at FROM nights LEFT OUTER JOIN "
-        "reservations ON reservations.night_id = nights.id AND reservations.status IN "
-        "('pending_payment', 'confirmed', 'seated', 'completed', 'no_show') WHERE "
-        "nights.tenant_id = :tenant_id::uuid AND nights.venue_id = :venue_id::uuid AND "
-        "nights.business_date IN ((:day0::date + :d::int - 7), (:day0::date + :d::int - 14), "
-        "(:day0::date + :d::int - 21), (:day0::date + :d::int - 28)) AND nights.is_closed IS false",
+        # venue/availability.py tier_counts (the bench's pricing has a demand rule; no pace
+        # rule, so the app reads no pace).
+        "SELECT venue_tables.tier, count(venue_tables.id) AS count_1, sum(CASE WHEN ((EXISTS "
+        "(SELECT reservation_tables.id FROM reservation_tables JOIN reservations ON "
+        "reservations.id = reservation_tables.reservation_id WHERE reservation_tables.table_id = "
+        "venue_tables.id AND reservations.night_id = :night_id::uuid AND "
+        "reservation_tables.starts_at < :s_end::timestamptz AND reservation_tables.ends_at > "
+        ":s_start::timestamptz AND reservation_tables.status IN ('hold', 'pending_payment', "
+        "'confirmed', 'seated') AND ((reservation_tables.status NOT IN ('hold', "
+        "'pending_payment')) OR reservations.expires_at > now()))) OR (EXISTS (SELECT "
+        "table_blocks.id FROM table_blocks WHERE table_blocks.night_id = :night_id::uuid AND "
+        "table_blocks.table_id = venue_tables.id))) THEN 1 ELSE 0 END) AS sum_1 FROM "
+        "venue_tables JOIN floor_plans ON floor_plans.id = venue_tables.floor_plan_id WHERE "
+        "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
+        "AND venue_tables.is_active IS true AND floor_plans.is_active IS true GROUP BY "
+        "venue_tables.tier",
         "INSERT INTO reservations (venue_id, night_id, sitting_id, status, starts_at, ends_at, "
         "expires_at, party_size, guest_id, host_id, channel, created_by, currency, "
         "quoted_minimum, quoted_deposit, quote, notes, token_hash, cancel_reason, version, "
@@ -916,12 +920,6 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "INSERT INTO reservation_tables (reservation_id, table_id, status, starts_at, ends_at, "
         "id, tenant_id) VALUES (:rid::uuid, :tid::uuid, 'hold', :s_start::timestamptz, "
         ":s_end::timestamptz, gen_random_uuid(), :tenant_id::uuid)",
-        f"SELECT {TABLE_COLS} FROM venue_tables JOIN reservation_tables ON "
-        "reservation_tables.table_id = venue_tables.id WHERE reservation_tables.tenant_id = "
-        ":tenant_id::uuid AND reservation_tables.reservation_id = :rid::uuid ORDER BY "
-        "venue_tables.label",
-        f"SELECT {NIGHT_COLS}, nights.id FROM nights WHERE nights.tenant_id = :tenant_id::uuid "
-        "AND nights.venue_id = :venue_id::uuid AND nights.id = :night_id::uuid",
         "INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
         "after) VALUES (:tenant_id::uuid, now(), 'guest', 'reservation.held', 'reservation', "
         f":rid::text, 'null'::json, '{j['held']}'::json) RETURNING audit_entries.id",
@@ -940,13 +938,13 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         f"guests.email = {EMAIL} ORDER BY guests.created_at",
         "INSERT INTO guests (name, email, phone, created_at, id, tenant_id) VALUES ('Guest ' || "
         f":n::text, {EMAIL}, NULL, now(), :gid::uuid, :tenant_id::uuid)",
-        f"SELECT {NIGHT_COLS}, nights.id FROM nights WHERE nights.tenant_id = :tenant_id::uuid "
-        "AND nights.venue_id = :venue_id::uuid AND nights.id = :night_id::uuid",
-        "SELECT count(reservations.id) AS count_1 FROM reservations JOIN nights ON nights.id = "
-        "reservations.night_id WHERE reservations.tenant_id = :tenant_id::uuid AND "
-        "reservations.venue_id = :venue_id::uuid AND reservations.guest_id = :gid::uuid AND "
-        "nights.business_date = (:day0::date + :d::int) AND reservations.status IN "
-        "('pending_payment', 'confirmed', 'seated', 'completed')",
+        # venue/booking.py _night_date_and_count: the night's date and the guest's bookings.
+        "SELECT nights.business_date, (SELECT count(reservations.id) AS count_1 FROM "
+        "reservations WHERE reservations.tenant_id = :tenant_id::uuid AND reservations.venue_id "
+        "= :venue_id::uuid AND reservations.guest_id = :gid::uuid AND reservations.night_id = "
+        "nights.id AND reservations.status IN ('pending_payment', 'confirmed', 'seated', "
+        "'completed')) AS anon_1 FROM nights WHERE nights.tenant_id = :tenant_id::uuid AND "
+        "nights.venue_id = :venue_id::uuid AND nights.id = :night_id::uuid",
         "UPDATE reservations SET status='confirmed', expires_at=NULL, guest_id=:gid::uuid, "
         "notes=NULL, version=2, updated_at=now() WHERE reservations.id = :rid::uuid AND "
         "reservations.version = 1",
@@ -954,13 +952,6 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "reservation_tables.table_id = venue_tables.id WHERE reservation_tables.tenant_id = "
         ":tenant_id::uuid AND reservation_tables.reservation_id = :rid::uuid ORDER BY "
         "venue_tables.label",
-        f"SELECT {TABLE_COLS} FROM venue_tables JOIN reservation_tables ON "
-        "reservation_tables.table_id = venue_tables.id WHERE reservation_tables.tenant_id = "
-        ":tenant_id::uuid AND reservation_tables.reservation_id = :rid::uuid ORDER BY "
-        "venue_tables.label",
-        f"SELECT {NIGHT_COLS}, nights.id FROM nights WHERE nights.tenant_id = :tenant_id::uuid "
-        "AND nights.venue_id = :venue_id::uuid AND nights.id = :night_id::uuid",
-        f"SELECT {GUEST_COLS} FROM guests WHERE guests.id = :gid::uuid",
         "INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
         "after) VALUES (:tenant_id::uuid, now(), 'guest', 'reservation.confirmed', "
         f"'reservation', :rid::text, '{j['held']}'::json, '{j['confirmed']}'::json) "
@@ -969,7 +960,7 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "attempts) VALUES (:tenant_id::uuid, now(), 'reservation.confirmed', 'night:' || "
         f":night_id::text, '{j['confirmed_payload']}'::json, NULL, 0) RETURNING outbox_events.id",
     ]
-    gsets = {0, 2, 3, 4, 6}  # hold statements whose one row feeds later statements
+    gsets = {0, 2, 3}  # hold statements whose one row feeds later statements
     lines = ["BEGIN;"]
     for i, sql in enumerate(hold):
         lines.append(sql + ("\n\\gset" if i in gsets else ";"))

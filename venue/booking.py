@@ -43,6 +43,7 @@ from .journal import night_channel, record
 from .models import (
     EXPIRING,
     TRANSITIONS,
+    Guest,
     Night,
     Reservation,
     ReservationTable,
@@ -244,6 +245,7 @@ class Completed:
     reservation: Reservation
     tables: list[VenueTable]
     business_date: date
+    guest: Guest
 
 
 async def complete_hold(
@@ -275,7 +277,7 @@ async def complete_hold_detail(
     notes: str | None = None,
     enforce_cap: bool = True,
 ) -> Completed:
-    """``complete_hold``, also returning the tables and the night's date."""
+    """``complete_hold``, also returning the tables, the night's date and the guest."""
     if res.status != Status.HOLD:
         raise InvalidTransition(f"this reservation is already {res.status}")
     if res.expires_at is not None and res.expires_at <= now:
@@ -300,7 +302,7 @@ async def complete_hold_detail(
         expires_at=expires,
         notes=notes if notes is not None else res.notes,
     )
-    return Completed(res, tables, day)
+    return Completed(res, tables, day, guest)
 
 
 async def _night_date_and_count(
@@ -484,6 +486,7 @@ async def _check_seating(
 
 async def _claim(session: AsyncSession, tenant_id: uuid.UUID, seen: dict[uuid.UUID, int]) -> bool:
     """Bump each table's version from the one we read, in id order (no deadlocks)."""
+    session.info[venues.WROTE] = True  # a partial claim of several tables is a write
     for table_id in sorted(seen):
         result = await session.execute(
             update(VenueTable)

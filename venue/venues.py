@@ -11,6 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .errors import NotFound
 from .models import Area, FloorPlan, Night, Sitting, Venue, VenueRules
 
+# Set in ``session.info`` by the booking path before its first write, so that a refusal
+# that wrote nothing can record its turnaway in the same transaction (no rollback, no
+# second connection checkout: the hot-table losers are many).
+WROTE = "maitre.wrote"
+
 
 async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
     venue = await session.scalar(select(Venue).where(Venue.slug == slug))
@@ -27,6 +32,7 @@ async def rules_of(session: AsyncSession, venue: Venue) -> VenueRules:
     )
     if rules is None:
         rules = VenueRules(tenant_id=venue.tenant_id, venue_id=venue.id)
+        session.info[WROTE] = True
         session.add(rules)
         await session.flush()
     return rules

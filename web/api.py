@@ -79,14 +79,13 @@ async def get_floor(
 ) -> Response:
     """Every table of the night with its state, tier, capacity, position and minimum."""
     cache: FloorCache = request.app.state.floor_cache
-    key = (venue.id, day, sitting)
-    body = cache.get(key)
-    if body is None:
-        generation = cache.generation
+
+    async def compute() -> bytes:
         night = await venues.night_on(session, venue, day)
         floor = await floormap.floor_map(session, venue, night, sitting, now)
-        body = json.dumps(floor, separators=(",", ":")).encode()
-        cache.put(key, body, generation)
+        return json.dumps(floor, separators=(",", ":")).encode()
+
+    body = await cache.get_or_compute((venue.id, day, sitting), compute)
     return Response(body, media_type="application/json")
 
 
@@ -162,7 +161,9 @@ async def complete_hold(
     done = await booking.complete_hold_detail(
         session, venue, res, who, GUEST, now, notes=body.notes
     )
-    return await reservation_out(session, venue, done.reservation, done.tables, done.business_date)
+    return await reservation_out(
+        session, venue, done.reservation, done.tables, done.business_date, done.guest
+    )
 
 
 @router.post("/holds/{hold_id}/release", response_model=ReservationOut)
@@ -208,14 +209,15 @@ async def reservation_out(
     res: Reservation,
     tables: list[VenueTable] | None = None,
     day: date | None = None,
+    guest: Guest | None = None,
 ) -> dict[str, Any]:
-    """The guest's view; pass the tables and date when the handler already has them."""
+    """The guest's view; pass the tables, date and guest when the handler has them."""
     if tables is None:
         tables = await booking.tables_of(session, res)
     if day is None:
         day = (await venues.night_on_id(session, venue, res.night_id)).business_date
-    # session.get answers from the identity map when the guest was loaded in this request.
-    guest = await session.get(Guest, res.guest_id) if res.guest_id else None
+    if guest is None and res.guest_id:
+        guest = await session.get(Guest, res.guest_id)
     tables = sorted(tables, key=lambda t: t.label)
     return {
         "id": res.id,
@@ -260,11 +262,13 @@ async def _host_id(session: AsyncSession, venue: Venue, code: str | None) -> uui
 async def _turned_away(
     session: AsyncSession, venue: Venue, exc: DomainError, day: date, party: int, now: Any
 ) -> None:
-    """Keep the refusal as demand data: roll the failed work back, then write it alone."""
+    """Keep the refusal as demand data: roll the failed work back, then write it alone.
+    A refusal before any write keeps its transaction (and connection) for the turnaway."""
     if not exc.turnaway:
         return
     tenant_id, venue_id = venue.tenant_id, venue.id  # the rollback expires the ORM objects
-    await session.rollback()
+    if session.info.pop(venues.WROTE, False):
+        await session.rollback()
     demand.record_turnaway(
         session,
         tenant_id,
