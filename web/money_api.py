@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from realtime.events import Message, Resync
@@ -33,6 +33,7 @@ from venue.errors import InvalidRequest
 from venue.models import Host, Reservation, Status, Venue
 
 from .deps import NowDep, SessionDep
+from .schemas import GuestIn, Strict
 from .staff_auth import COOKIE, Staff, require
 from .staff_pricing import own_venue
 
@@ -48,8 +49,7 @@ Money = Annotated[Staff, require("owner", "manager", "finance")]
 MONEY_ROLES = ("owner", "manager", "finance")
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Body = Strict  # request bodies refuse unknown fields
 
 
 def actor(who: Staff) -> Actor:
@@ -81,12 +81,6 @@ async def host_me(who: HostUser, session: SessionDep) -> dict[str, Any]:
         "user": {"id": str(who.user.id), "name": who.user.name, "email": who.user.email},
         "csrf_token": who.session.csrf_token,
     }
-
-
-class GuestIn(Body):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
 
 
 class HostBookingIn(Body):

@@ -39,6 +39,7 @@ from venue.models import Night, Reservation, StaffUser, Status, Venue
 
 from .deps import NowDep, SessionDep
 from .payments import refund_on_cancel
+from .schemas import GuestIn, Strict
 from .staff_auth import COOKIE, CurrentStaff, Forbidden, Staff, require
 from .staff_pricing import own_venue
 
@@ -50,8 +51,7 @@ Floor = Annotated[Staff, require("owner", "manager", "floor")]
 Reader = Annotated[Staff, require("owner", "manager", "floor", "finance")]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Body = Strict  # request bodies refuse unknown fields
 
 
 def actor(who: Staff) -> Any:
@@ -423,12 +423,6 @@ async def move(
     venue, res = await _act(slug, res_id, who, session)
     await operations.move(session, venue, res, body.table_ids, actor(who), now, body.version)
     return await operations.details(session, venue, res)
-
-
-class GuestIn(Body):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
 
 
 class StaffBookingIn(Body):
