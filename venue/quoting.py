@@ -139,23 +139,34 @@ def quote_tables(
     now: datetime,
     pace_bp: int | None = None,
 ) -> dict[uuid.UUID, Quote]:
-    """Quotes for some tables, given how many of each tier are taken (tier -> taken, total)."""
+    """Quotes for some tables, given how many of each tier are taken (tier -> taken, total).
+
+    A table's key only matters to the engine through a per-table override, so the tables
+    of a tier without one share one context and one (immutable) quote: a 200-table floor
+    is priced once per tier, not 200 times."""
     night_taken = sum(taken for taken, _ in counts.values())
     night_total = sum(total for _, total in counts.values())
+    overridden = {o.table_key for o in rules.table_overrides}
+    groups: dict[tuple[str, str | None], list[VenueTable]] = {}
+    for t in tables:
+        key = str(t.id)
+        groups.setdefault((t.tier, key if key in overridden else None), []).append(t)
     contexts = [
         QuoteContext(
-            tier=t.tier,
-            table_key=str(t.id),
+            tier=tier,
+            table_key=str(members[0].id),
             business_date=night.business_date,
             event_type=night.event_type,
             starts_at=sitting.starts_at,
-            tier_taken=counts.get(t.tier, (0, 0))[0],
-            tier_total=counts.get(t.tier, (0, 0))[1],
+            tier_taken=counts.get(tier, (0, 0))[0],
+            tier_total=counts.get(tier, (0, 0))[1],
             night_taken=night_taken,
             night_total=night_total,
             pace_bp=pace_bp,
         )
-        for t in tables
+        for (tier, _), members in groups.items()
     ]
     quotes = quote_many(rules, contexts, now)
-    return {t.id: q for t, q in zip(tables, quotes, strict=True)}
+    return {
+        t.id: quote for members, quote in zip(groups.values(), quotes, strict=True) for t in members
+    }
