@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -102,8 +102,7 @@ def snapshot(res: Reservation) -> dict[str, Any]:
 async def place_hold(
     session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
 ) -> Hold:
-    rules = await venues.rules_of(session, venue)
-    night, sitting = await venues.night_and_sitting(
+    rules, night, sitting = await venues.hold_context(
         session, venue, req.business_date, req.sitting_id
     )
     if night.is_closed:
@@ -276,13 +275,16 @@ async def complete_hold_detail(
     *,
     notes: str | None = None,
     enforce_cap: bool = True,
+    rules: VenueRules | None = None,
 ) -> Completed:
-    """``complete_hold``, also returning the tables, the night's date and the guest."""
+    """``complete_hold``, also returning the tables, the night's date and the guest. Pass
+    the venue's ``rules`` if they were read in this transaction already."""
     if res.status != Status.HOLD:
         raise InvalidTransition(f"this reservation is already {res.status}")
     if res.expires_at is not None and res.expires_at <= now:
         raise HoldExpired("the hold has expired; choose the table again")
-    rules = await venues.rules_of(session, venue)
+    if rules is None:
+        rules = await venues.rules_of(session, venue)
     guest = await guests.find_or_create(session, venue.tenant_id, who)
     day, count = await _night_date_and_count(session, venue, res.night_id, guest.id)
     if enforce_cap and count >= rules.per_guest_daily_cap:
@@ -429,6 +431,32 @@ async def by_token(session: AsyncSession, venue: Venue, token: str) -> Reservati
     if res is None:
         raise NotFound("no such reservation")
     return res
+
+
+async def by_token_with_rules(
+    session: AsyncSession, venue: Venue, token: str
+) -> tuple[Reservation, VenueRules | None]:
+    """``by_token`` with the venue's rules in the same round trip (for completing a hold)."""
+    row = (
+        await session.execute(
+            select(Reservation, VenueRules)
+            .outerjoin(
+                VenueRules,
+                and_(
+                    VenueRules.venue_id == Reservation.venue_id,
+                    VenueRules.tenant_id == Reservation.tenant_id,
+                ),
+            )
+            .where(
+                Reservation.tenant_id == venue.tenant_id,
+                Reservation.venue_id == venue.id,
+                Reservation.token_hash == hash_token(token),
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such reservation")
+    return row[0], row[1]
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:

@@ -51,16 +51,22 @@ async def night_on(session: AsyncSession, venue: Venue, day: date) -> Night:
     return night
 
 
-async def night_and_sitting(
+async def hold_context(
     session: AsyncSession, venue: Venue, day: date, sitting_id: uuid.UUID | None
-) -> tuple[Night, Sitting]:
-    """``night_on`` and ``sitting_of`` in one round trip (the night outer-joined to its
-    sittings, in order), for the booking path."""
+) -> tuple[VenueRules, Night, Sitting]:
+    """``rules_of``, ``night_on`` and ``sitting_of`` in one round trip (the night
+    outer-joined to its sittings, in order, and to the venue's rules), for the hold."""
     rows = (
         await session.execute(
-            select(Night, Sitting)
+            select(Night, Sitting, VenueRules)
             .outerjoin(
                 Sitting, and_(Sitting.night_id == Night.id, Sitting.tenant_id == Night.tenant_id)
+            )
+            .outerjoin(
+                VenueRules,
+                and_(
+                    VenueRules.venue_id == Night.venue_id, VenueRules.tenant_id == Night.tenant_id
+                ),
             )
             .where(
                 Night.tenant_id == venue.tenant_id,
@@ -72,8 +78,11 @@ async def night_and_sitting(
     ).all()
     if not rows:
         raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
-    night = rows[0][0]
-    return night, pick_sitting(night, [s for _, s in rows if s is not None], sitting_id)
+    night, _, rules = rows[0]
+    if rules is None:  # a venue that never saved its rules gets the defaults, as rules_of
+        rules = await rules_of(session, venue)
+    sitting = pick_sitting(night, [s for _, s, _ in rows if s is not None], sitting_id)
+    return rules, night, sitting
 
 
 async def night_on_id(session: AsyncSession, venue: Venue, night_id: uuid.UUID) -> Night:

@@ -156,10 +156,12 @@ async def complete_hold(
     venue: PublicVenue, session: SessionDep, now: NowDep, hold_id: uuid.UUID, body: CompleteIn
 ) -> dict[str, Any]:
     """Turn a hold into a booking with the guest's details (confirmed, or awaiting deposit)."""
-    res = await _own(session, venue, hold_id, body.token)
+    res, rules = await booking.by_token_with_rules(session, venue, body.token)
+    if res.id != hold_id:
+        raise NotFound("no such reservation")
     who = identify(body.guest.name, body.guest.email, body.guest.phone, venue.country)
     done = await booking.complete_hold_detail(
-        session, venue, res, who, GUEST, now, notes=body.notes
+        session, venue, res, who, GUEST, now, notes=body.notes, rules=rules
     )
     return await reservation_out(
         session, venue, done.reservation, done.tables, done.business_date, done.guest
