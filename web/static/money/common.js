@@ -3,9 +3,22 @@
 // HTTP client (CSRF, problem+json) and DOM helpers so every staff screen behaves alike.
 
 import { account, call, setCsrf, staffMessage, whenSignedOut } from "../console/http.js";
-import { $, el, money, toast } from "../console/ui.js";
+import { money as baseMoney } from "../api.js";
+import { $, el, toast } from "../console/ui.js";
 
-export { call, el, money, toast, $, staffMessage };
+export { call, el, toast, $, staffMessage };
+
+const digitsOf = new Map();
+/** Money in minor units: whole amounts without decimals, anything else with all of them
+ * (commission is often £22.50; the guest page's formatter would print "£22.5"). */
+export function money(minor, currency, opts = {}) {
+  if (!digitsOf.has(currency)) {
+    digitsOf.set(currency, new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits);
+  }
+  const digits = digitsOf.get(currency);
+  if (opts.compact || digits === 0 || minor % 10 ** digits === 0) return baseMoney(minor, currency, opts);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+}
 
 /** "2026-11-21" for `now` in the venue's timezone; before 06:00 it is still last night. */
 export function businessDay(timezone, now = new Date()) {
@@ -85,7 +98,7 @@ export function signedMoney(minor, currency) {
 export function clock(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d);
+  return Number.isNaN(d.getTime()) ? "" : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(d);
 }
 
 export function setLive(box, state) {

@@ -2,16 +2,18 @@
 // commissions (pushed live), and share your personal booking link. Only the host API and
 // the public floor are used, so a host never sees another host's data or venue totals.
 
-import { api, dayLabel, dayPieces, localTime, money, seats, tierName, timeRange } from "../api.js";
+import { api, dayLabel, dayPieces, localTime, seats, tierName, timeRange } from "../api.js";
 import { FloorView } from "../floor.js";
 import { FloorSocket } from "../live.js";
 import { clearErrors, showErrors, statusPill } from "../console/ui.js";
 import {
-  $, CommissionSocket, PERIODS, businessDay, call, el, kindName, kindPill, query, ruleText, setLive,
+  $, CommissionSocket, PERIODS, businessDay, call, el, kindName, kindPill, money, query, ruleText, setLive,
   signIn, signOut, signedMoney, staffMessage, toast,
 } from "./common.js";
 
 const H = "/api/v1/host";
+// How the booking reached the host: their own booking, or a guest through their link.
+const CHANNEL_TEXT = { host_link: "via your link", online: "via your link", host: "yours" };
 const s = {
   host: null, // GET /host/me
   me: null, // GET /staff/me (venues with timezones)
@@ -221,7 +223,7 @@ function connectFloor() {
 function updateHint(free) {
   if (typeof free !== "number") return;
   const fits = view.all().filter((t) => view.selectable(t)).length;
-  $("floor-hint").textContent = `${free} free tonight · ${fits} fit a party of ${s.party}. Tap a green table to book it.`;
+  $("floor-hint").textContent = `${free} free · ${fits} fit a party of ${s.party}. Tap a green table to book it.`;
   const btn = document.querySelector(`.night[data-date="${s.day}"] .n-status`);
   if (btn) btn.textContent = free > 0 ? `${free} free` : "Full";
 }
@@ -379,6 +381,7 @@ function booked(r) {
   ["g-name", "g-phone", "g-email", "g-notes"].forEach((id) => ($(id).value = ""));
   $("book-form").hidden = true;
   const box = $("booked");
+  box.dataset.reservationId = r.id;
   box.replaceChildren(
     el("p", { class: "h-booked-title", text: "✓ Booked" }),
     el("p", { class: "h-booked-line", text: `${r.guest.name} · table ${labels.join(" + ")} · ${r.party_size} guests` }),
@@ -419,7 +422,7 @@ async function loadBookings(more = false) {
   let items = r.items;
   items = s.bookingsPast
     ? items.sort((a, b) => b.date.localeCompare(a.date))
-    : items.sort((a, b) => a.date.localeCompare(b.date) || a.starts_at.localeCompare(b.starts_at));
+    : items.sort((a, b) => a.date.localeCompare(b.date) || a.starts_at.localeCompare(b.starts_at) || a.created_at.localeCompare(b.created_at));
   const cards = items.map(bookingCard);
   if (!more) list.replaceChildren(...cards);
   else list.append(...cards);
@@ -453,7 +456,7 @@ function bookingCard(x) {
         "span",
         { class: "h-card-body" },
         el("span", { class: "h-card-guest", text: x.guest_name || "Guest" }),
-        el("span", { class: "muted small", text: `${dayPieces(x.date).weekday} · ${x.tables.join(" + ")} · ${x.party_size} guests · ${x.channel === "online" ? "via your link" : "booked by you"}` }),
+        el("span", { class: "muted small", text: `${dayPieces(x.date).weekday} · ${x.tables.join(" + ")} · ${x.party_size} guests · ${CHANNEL_TEXT[x.channel] || "yours"}` }),
       ),
       el("span", { class: "h-card-side" }, statusPill(x.status), el("span", { class: "small num", text: money(x.minimum, x.currency) })),
     ),
@@ -549,7 +552,12 @@ function lineItem(l, withDate) {
     "li",
     { class: `h-line k-${l.kind}`, "data-line-id": l.id },
     kindPill(l.kind),
-    el("span", { class: "h-line-what small" }, withDate ? `${dayLabel(l.date)} · ` : "", el("span", { class: "muted", text: ruleText(l) })),
+    el(
+      "span",
+      { class: "h-line-what small" },
+      withDate ? el("span", { class: "block", text: dayLabel(l.date) }) : null,
+      el("span", { class: "muted block", text: ruleText(l) }),
+    ),
     el("strong", { class: `num ${l.amount < 0 ? "neg" : ""}`, text: signedMoney(l.amount, l.currency) }),
   );
 }
