@@ -5,8 +5,10 @@ import { $, button, el, field, when } from "./ui.js";
 
 const PER_PAGE = 50;
 const a = { page: 1, entity: "", entityId: "" };
+let actorName = (x) => x;
 
 export async function show(ctx, [entity, entityId] = []) {
+  actorName = (x) => ctx.actorName(x);
   if (entity !== undefined) Object.assign(a, { entity, entityId: entityId || "", page: 1 });
   const root = $("audit-root");
   const ent = el("select", { id: "au-entity", name: "entity" }, ...["", "reservation", "night", "table", "area", "floor_plan", "rules", "pricing", "staff_user", "block"].map((x) => new Option(x || "Everything", x, false, x === a.entity)));
@@ -55,7 +57,7 @@ function changed(before, after) {
 function auditRow(r) {
   return el("tr", {},
     el("td", { class: "nowrap", text: when(r.at) }),
-    el("td", { class: "muted small", text: r.actor }),
+    el("td", { class: "muted small", text: actorName(r.actor) }),
     el("td", {}, el("strong", { text: r.action })),
     el("td", {}, el("a", { href: `#/audit/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.entity_id)}`, text: `${r.entity} ${String(r.entity_id).slice(0, 8)}` })),
     el("td", { class: "small diff", text: changed(r.before, r.after) }));

@@ -41,6 +41,14 @@ const ctx = {
   venue() {
     return this.me.venues.find((v) => v.slug === this.slug);
   },
+  names: new Map(),
+  /** "staff:<uuid>" -> the colleague's name when we know it (managers load the list). */
+  actorName(actor) {
+    if (!actor) return "guest";
+    const [kind, id] = String(actor).split(":");
+    if (kind === "staff") return this.names.get(id) || (id === this.me.id ? this.me.name : "staff");
+    return kind === "guest" ? "guest" : kind;
+  },
 };
 
 let current = null;
@@ -100,6 +108,9 @@ async function start() {
     return undefined;
   }
   document.querySelectorAll(".c-nav a").forEach((a) => (a.hidden = !allowed(a)));
+  if (ctx.manager) {
+    account.users().then((list) => list.forEach((u) => ctx.names.set(u.id, u.name)), () => {});
+  }
   const saved = localStorage.getItem(VENUE_KEY);
   setVenue(me.venues.some((v) => v.slug === saved) ? saved : me.venues[0].slug);
   const select = $("venue-select");

@@ -10,6 +10,7 @@ const next = () => {
 };
 
 account.me().then(() => location.replace(next()), () => {});
+$("login-submit").disabled = false;
 
 $("login-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();

@@ -178,7 +178,7 @@ function details(r, payments, deliveries) {
       ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
       r.notes ? ["Requests", r.notes] : null,
       r.cancel_reason ? ["Cancelled because", r.cancel_reason] : null,
-      ["Booked", `${when(r.created_at)} by ${r.created_by || "guest"}`],
+      ["Booked", `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
     ]),
     err,
   ];
@@ -296,5 +296,5 @@ function deliveryBlock(rows) {
 function historyBlock(rows) {
   if (!rows.length) return el("p", { class: "muted small", text: "No history." });
   return el("ol", { class: "history" }, ...rows.map((h) =>
-    el("li", {}, el("span", { class: "h-when", text: when(h.at) }), el("span", { class: "h-what", text: h.action.replace(/^reservation\./, "") }), el("span", { class: "h-who muted", text: h.actor }))));
+    el("li", {}, el("span", { class: "h-when", text: when(h.at) }), el("span", { class: "h-what", text: h.action.replace(/^reservation\./, "") }), el("span", { class: "h-who muted", text: s.ctx.actorName(h.actor) }))));
 }

@@ -63,7 +63,7 @@ export async function show(ctx, [day] = []) {
     ctx.api.hosts().then((h) => (s.hosts = h), () => (s.hosts = []));
   }
   if (!s.nights.length) await loadNights();
-  const wanted = day && s.nights.some((n) => n.date === day) ? day : s.day || s.nights[0]?.date;
+  const wanted = day && s.nights.some((n) => n.date === day) ? day : s.day || s.tonight;
   if (wanted !== s.day || !s.socket) await openNight(wanted);
   else view.applyViewBox();
 }
@@ -109,8 +109,10 @@ async function openNight(day) {
   ss.hidden = sittings.length < 2;
   ss.replaceChildren(...sittings.map((x) => new Option(`${x.name} ${localTime(x.starts_local)}–${localTime(x.ends_local)}`, x.id)));
   if (s.sittingId) ss.value = s.sittingId;
+  // Keep the night in the address (a reload stays on it), unless staff moved on meanwhile.
   const hash = `#/tonight/${day}`;
-  if (location.hash !== hash) history.replaceState(null, "", hash);
+  const here = location.hash === "" || location.hash.startsWith("#/tonight");
+  if (here && location.hash !== hash) history.replaceState(null, "", hash);
   await refetch();
   connect();
 }
@@ -154,6 +156,7 @@ async function refetch() {
   if (ticket !== s.loading || day !== s.day) return; // a newer load superseded this one
   s.floor = floor;
   view.setFloor(floor);
+  $("view-tonight").dataset.night = day; // which night the map shows (tests wait on it)
   if (s.fitPending) {
     // Staff want the whole room at once; the guest page starts zoomed for phones.
     s.fitPending = false;
@@ -203,6 +206,9 @@ function choose(id) {
   s.panelKey = "";
   view.setSelected(id);
   renderSide(true);
+  // One column (portrait tablet, phone): the panel is below the map, so bring it up.
+  const side = $("side");
+  if (side.getBoundingClientRect().top > window.innerHeight - 120) side.scrollIntoView({ block: "start" });
 }
 
 function keyOf(t) {
@@ -460,8 +466,9 @@ function bookingForm(t) {
     tabs,
     field("Guest name", name, { name: "guest.name" }),
     el("div", { class: "two" }, field("Party", party, { help: `table seats ${seats(t)}`, name: "party_size" }), field("Phone", phone, { name: "guest.phone" })),
-    field("Email (for the confirmation)", email, { name: "guest.email" }),
-    s.hosts.length ? field("Host", host, { name: "host_id" }) : null,
+    s.hosts.length
+      ? el("div", { class: "two" }, field("Email", email, { name: "guest.email" }), field("Host", host, { name: "host_id" }))
+      : field("Email", email, { name: "guest.email" }),
     field("Notes", notes, { name: "notes" }),
     seatRow,
     err,
