@@ -86,6 +86,10 @@ export const BASIS_NAMES = {
 export function ruleText(line) {
   const r = line.rule || {};
   const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}% ` : "";
+  if (line.kind === "accrual" && r.basis === "spend_pct") {
+    // Spend is only known at closing: the accrual estimates it from the minimum.
+    return `${pct}of spend, est. on min ${money(line.basis_amount || 0, line.currency)}`;
+  }
   const base = r.basis?.endsWith("_pct") ? `${BASIS_NAMES[r.basis].replace("% ", "")} ${money(line.basis_amount || 0, line.currency)}` : BASIS_NAMES[r.basis] || "";
   return `${pct}${base}`.trim();
 }

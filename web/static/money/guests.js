@@ -119,7 +119,7 @@ function render() {
       }),
   });
   const erased = !!g.erased_at;
-  box.replaceChildren(
+  const parts = [
     el("div", { class: "side-head" }, el("h2", { id: "g-name", text: g.name || "—" }), ...tagChips(g.tags)),
     el("p", { class: "muted small", text: [g.email, g.phone].filter(Boolean).join(" · ") || (erased ? "Erased" : "No contact details") }),
     erased ? el("p", { class: "c-warn", text: `Erased ${dayLabel(g.erased_at.slice(0, 10))}: personal data removed; money records kept anonymised.` }) : null,
@@ -145,7 +145,8 @@ function render() {
         el("li", {}, el("span", { text: dayLabel(r.date) }), statusPill(r.status), el("span", { class: "small muted", text: `${r.party_size} guests` }), el("span", { class: "num small", text: `${money(r.minimum, r.currency)}${r.spend != null ? ` · spent ${money(r.spend, r.currency)}` : ""}` }))),
     ),
     manager() && !erased ? managerTools(g) : null,
-  );
+  ];
+  box.replaceChildren(...parts.filter(Boolean));
 }
 
 function managerTools(g) {
