@@ -65,7 +65,11 @@ export async function show(ctx, [day] = []) {
   if (!s.nights.length) await loadNights();
   const wanted = day && s.nights.some((n) => n.date === day) ? day : s.day || s.tonight;
   if (wanted !== s.day || !s.socket) await openNight(wanted);
-  else view.applyViewBox();
+  view.applyViewBox();
+  if (s.fitPending && s.floor && $("floor-svg").clientWidth) {
+    s.fitPending = false;
+    view.fit(false);
+  }
 }
 
 export function hide() {
@@ -157,8 +161,9 @@ async function refetch() {
   s.floor = floor;
   view.setFloor(floor);
   $("view-tonight").dataset.night = day; // which night the map shows (tests wait on it)
-  if (s.fitPending) {
-    // Staff want the whole room at once; the guest page starts zoomed for phones.
+  // Staff want the whole room at once (the guest page starts zoomed for phones). A map
+  // laid out while hidden can't be fitted yet: `show` does it when it appears.
+  if (s.fitPending && $("floor-svg").clientWidth) {
     s.fitPending = false;
     view.fit(false);
   }
