@@ -104,6 +104,7 @@ async function start() {
   $("user-role").textContent = me.role;
   if (!["owner", "manager", "floor", "finance"].includes(me.role) || !me.venues.length) {
     $("c-loading").textContent = "Not allowed for your role: this console is for venue staff.";
+    if (me.role === "host") location.replace("/host"); // hosts have their own phone view
     $("main").removeAttribute("aria-busy");
     return undefined;
   }
