@@ -846,12 +846,12 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         f"SELECT {VENUE_COLS}, venues.id AS venue_id, venues.tenant_id AS tenant_id, "
         "nextval('pgbench_pairs') - 1 AS n, gen_random_uuid() AS rid, gen_random_uuid() AS gid "
         f"FROM venues WHERE venues.slug = '{SLUG}'",
-        f"SELECT {RULES_COLS} FROM venue_rules WHERE venue_rules.tenant_id = :tenant_id::uuid "
-        "AND venue_rules.venue_id = :venue_id::uuid",
-        # venue/venues.py night_and_sitting: the night with its sittings, one round trip.
+        # venue/venues.py hold_context: the night with its sittings and the rules, one trip.
         f"SELECT {NIGHT_COLS}, nights.id AS night_id, sittings.name, sittings.starts_at AS "
-        "s_start, sittings.ends_at AS s_end, sittings.id AS sitting_id FROM nights LEFT OUTER "
-        "JOIN sittings ON sittings.night_id = nights.id AND sittings.tenant_id = nights.tenant_id "
+        f"s_start, sittings.ends_at AS s_end, sittings.id AS sitting_id, {RULES_COLS} FROM "
+        "nights LEFT OUTER JOIN sittings ON sittings.night_id = nights.id AND "
+        "sittings.tenant_id = nights.tenant_id LEFT OUTER JOIN venue_rules ON "
+        "venue_rules.venue_id = nights.venue_id AND venue_rules.tenant_id = nights.tenant_id "
         "WHERE nights.tenant_id = :tenant_id::uuid AND nights.venue_id = :venue_id::uuid AND "
         "nights.business_date = (:day0::date + :d::int) ORDER BY sittings.starts_at",
         # venue/availability.py wanted_state: the table, its version, occupancy, block and
@@ -930,10 +930,11 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
     complete = [
         f"SELECT {VENUE_COLS}, venues.id, venues.tenant_id FROM venues WHERE venues.slug = "
         f"'{SLUG}'",
-        f"SELECT {RES_COLS} FROM reservations WHERE reservations.tenant_id = :tenant_id::uuid "
-        f"AND reservations.venue_id = :venue_id::uuid AND reservations.token_hash = {TOKEN}",
-        f"SELECT {RULES_COLS} FROM venue_rules WHERE venue_rules.tenant_id = :tenant_id::uuid "
-        "AND venue_rules.venue_id = :venue_id::uuid",
+        # venue/booking.py by_token_with_rules: the hold and the venue's rules.
+        f"SELECT {RES_COLS}, {RULES_COLS} FROM reservations LEFT OUTER JOIN venue_rules ON "
+        "venue_rules.venue_id = reservations.venue_id AND venue_rules.tenant_id = "
+        "reservations.tenant_id WHERE reservations.tenant_id = :tenant_id::uuid AND "
+        f"reservations.venue_id = :venue_id::uuid AND reservations.token_hash = {TOKEN}",
         f"SELECT {GUEST_COLS} FROM guests WHERE guests.tenant_id = :tenant_id::uuid AND "
         f"guests.email = {EMAIL} ORDER BY guests.created_at",
         "INSERT INTO guests (name, email, phone, created_at, id, tenant_id) VALUES ('Guest ' || "
@@ -960,7 +961,7 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "attempts) VALUES (:tenant_id::uuid, now(), 'reservation.confirmed', 'night:' || "
         f":night_id::text, '{j['confirmed_payload']}'::json, NULL, 0) RETURNING outbox_events.id",
     ]
-    gsets = {0, 2, 3}  # hold statements whose one row feeds later statements
+    gsets = {0, 1, 2}  # hold statements whose one row feeds later statements
     lines = ["BEGIN;"]
     for i, sql in enumerate(hold):
         lines.append(sql + ("\n\\gset" if i in gsets else ";"))
