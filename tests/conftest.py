@@ -39,6 +39,12 @@ def need(condition: bool, what: str) -> None:
         pytest.skip(f"{what} not configured")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in this
+    thread until its session fixtures end, which pytest-asyncio tests cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres"):
         need(HAS_PG, "PostgreSQL (DATABASE_URL)")
