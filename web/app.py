@@ -19,7 +19,17 @@ from realtime.relay import OutboxRelay
 from venue.commissions import CommissionLoop
 from venue.db import create_engine, session_factory
 
-from . import api, live, money_api, notifications, pages, problems, staff_auth, staff_pricing
+from . import (
+    api,
+    live,
+    money_api,
+    notifications,
+    pages,
+    problems,
+    quotes,
+    staff_auth,
+    staff_pricing,
+)
 from .console import router as console_pages
 from .floorcache import FloorCache
 from .money_pages import router as money_pages
@@ -102,6 +112,7 @@ def create_app(
     app.state.stripe = stripe
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(quotes.router)
     app.include_router(live.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -182,3 +184,23 @@ async def test_pricing_api_is_for_signed_in_managers_of_that_tenant(
 
     assert (await client.post("/api/v1/staff/logout", headers=csrf)).status_code == 204
     assert (await client.get(url)).status_code == 401
+
+
+async def test_a_table_quote_explains_itself(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    slug = world.venue.slug
+    csrf = await sign_in(client, await add_staff(engine, world, "manager"))
+    await client.put(f"/api/v1/staff/venues/{slug}/pricing", json=rules(), headers=csrf)
+    body = {"date": SAT.isoformat(), "table_ids": [str(world.table("T1").id)], "party_size": 2}
+    await client.post(f"/api/v1/venues/{slug}/holds", json=body)
+    t3 = world.table("T3").id
+    quote = (await client.get(f"/api/v1/venues/{slug}/nights/{SAT}/tables/{t3}/quote")).json()
+    assert [(line["kind"], line["delta"]) for line in quote["lines"]][:2] == [
+        ("base", 50000),
+        ("demand", 10000),
+    ]
+    floor = (await client.get(f"/api/v1/venues/{slug}/nights/{SAT}/floor")).json()
+    assert quote["minimum"] == floor_prices(floor)["T3"] == 60000
+    other = await client.get(f"/api/v1/venues/{slug}/nights/{SAT}/tables/{uuid.uuid4()}/quote")
+    assert other.status_code == 404

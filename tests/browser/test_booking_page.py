@@ -97,6 +97,11 @@ def test_b_phone_books_end_to_end_then_cancels(
     expect(sheet).to_be_visible()
     label = table(page, target).get_attribute("data-label")
     expect(page.locator("#sheet-title")).to_have_text(f"Table {label}")
+    # The price explains itself: the quote's steps, starting from the tier's base.
+    why = page.locator("#why-price")
+    expect(why).to_be_visible()
+    why.locator("summary").tap()
+    expect(page.locator("#why-lines li").first).to_contain_text("£")
     page.screenshot(path=str(artifacts / "phone-3-details.png"))
 
     hold_from_sheet(page)

@@ -46,6 +46,8 @@ export function api(slug) {
     release: (id, token) => request("POST", `${base}/holds/${id}/release`, { token }),
     reservation: (token) => request("GET", `${base}/reservations/${encodeURIComponent(token)}`),
     cancel: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/cancel`, {}),
+    quote: (date, tableId, sittingId) =>
+      request("GET", `${base}/nights/${date}/tables/${tableId}/quote${sittingId ? `?sitting=${sittingId}` : ""}`),
     checkout: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/checkout`),
   };
 }

@@ -268,6 +268,7 @@ function openSheet(id) {
   $("sheet-choose").hidden = false;
   $("sheet-close").hidden = false;
   refreshSheet();
+  explainPrice(id);
   $("hold-btn").focus({ preventScroll: true });
   revealAboveSheet(id);
 }
@@ -328,6 +329,33 @@ function fillSheetFacts(t) {
   const pill = $("sheet-state");
   pill.textContent = mine ? "Held for you" : view.fits(t) || t.state !== "free" ? stateName(t.state) : "Doesn't fit";
   pill.className = `state-pill st-${mine ? "mine" : t.state}`;
+}
+
+// The price's story (base, weekday, event, demand, last-minute...), so a guest sees why a
+// headliner Saturday costs more. Shown only while the sheet is still on the same table.
+async function explainPrice(id) {
+  const box = $("why-price");
+  box.hidden = true;
+  box.open = false;
+  try {
+    const q = await client.quote(state.night.date, id, state.sittingId);
+    if (state.selectedId !== id) return;
+    const lines = q.lines.map((line) => {
+      const delta = line.kind === "base" ? money(line.total_after, q.currency) : signed(line.delta, q.currency);
+      return el("li", {}, el("span", { text: line.label || line.kind }), el("span", { class: "num", text: delta }));
+    });
+    if (q.deposit > 0) {
+      lines.push(el("li", { class: "deposit" }, el("span", { text: "Deposit on booking" }), el("span", { class: "num", text: money(q.deposit, q.currency) })));
+    }
+    $("why-lines").replaceChildren(...lines);
+    box.hidden = false;
+  } catch {
+    box.hidden = true; // the explanation is a nicety: the floor already shows the price
+  }
+}
+
+function signed(amount, currency) {
+  return `${amount < 0 ? "−" : "+"}${money(Math.abs(amount), currency)}`;
 }
 
 /** Re-check the open sheet against the live floor: the table may just have gone. */
