@@ -25,6 +25,7 @@ from . import (
     money_api,
     notifications,
     pages,
+    policies_api,
     problems,
     quotes,
     staff_auth,
@@ -113,6 +114,7 @@ def create_app(
     problems.install(app)
     app.include_router(api.router)
     app.include_router(quotes.router)
+    app.include_router(policies_api.router)
     app.include_router(live.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
