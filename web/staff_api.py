@@ -26,12 +26,13 @@ Row-level security (not yet enabled; the plan for the second wall on PostgreSQL)
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue import closures, floormap, floorplan, operations, rules_admin, users, venues
 from venue.errors import InvalidRequest
@@ -353,6 +354,21 @@ async def _act(
     return venue, await operations.reservation_of(session, venue, res_id)
 
 
+async def _lifecycle(
+    step: Any,
+    slug: str,
+    res_id: uuid.UUID,
+    who: Staff,
+    session: AsyncSession,
+    now: datetime,
+    body: VersionIn | None,
+) -> dict[str, Any]:
+    """One step of tonight's service under the version the staff member saw."""
+    venue, res = await _act(slug, res_id, who, session)
+    await step(session, res, actor(who), now, body.version if body else None)
+    return await operations.details(session, venue, res)
+
+
 @router.post(V + "/reservations/{res_id}/seat")
 async def seat(
     slug: str,
@@ -363,9 +379,7 @@ async def seat(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """confirmed -> seated."""
-    venue, res = await _act(slug, res_id, who, session)
-    await operations.seat(session, res, actor(who), now, body.version if body else None)
-    return await operations.details(session, venue, res)
+    return await _lifecycle(operations.seat, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/complete")
@@ -378,9 +392,7 @@ async def complete(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """seated -> completed (the table is free again)."""
-    venue, res = await _act(slug, res_id, who, session)
-    await operations.complete(session, res, actor(who), now, body.version if body else None)
-    return await operations.details(session, venue, res)
+    return await _lifecycle(operations.complete, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/no-show")
@@ -393,9 +405,7 @@ async def no_show(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """confirmed -> no_show."""
-    venue, res = await _act(slug, res_id, who, session)
-    await operations.no_show(session, res, actor(who), now, body.version if body else None)
-    return await operations.details(session, venue, res)
+    return await _lifecycle(operations.no_show, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/cancel")
