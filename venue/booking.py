@@ -345,6 +345,24 @@ async def cancel(
     return await transition(session, res, Status.CANCELLED, actor, now, cancel_reason=reason)
 
 
+async def write_versioned(
+    session: AsyncSession, res: Reservation, values: dict[str, Any], *guards: Any
+) -> None:
+    """``UPDATE ... WHERE id AND version = :seen`` (plus any extra ``guards``), bumping the
+    version; zero rows means someone else changed it first (409). The loaded object is
+    brought up to date without marking it dirty."""
+    result = await session.execute(
+        update(Reservation)
+        .where(Reservation.id == res.id, Reservation.version == res.version, *guards)
+        .values(**values, version=res.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleReservation("the reservation changed meanwhile; reload and try again")
+    for key, value in {**values, "version": res.version + 1}.items():
+        set_committed_value(res, key, value)
+
+
 async def transition(
     session: AsyncSession,
     res: Reservation,
@@ -368,19 +386,10 @@ async def _transition(
     if to not in TRANSITIONS.get(Status(res.status), frozenset()):
         raise InvalidTransition(f"a {res.status} reservation cannot become {to.value}")
     before = snapshot(res)
-    values = {"status": to.value, "version": res.version + 1, "updated_at": now, **changes}
+    values = {"status": to.value, "updated_at": now, **changes}
     if to not in EXPIRING:
         values.setdefault("expires_at", None)
-    result = await session.execute(
-        update(Reservation)
-        .where(Reservation.id == res.id, Reservation.version == res.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile; reload and try again")
-    for key, value in values.items():
-        set_committed_value(res, key, value)
+    await write_versioned(session, res, values)
     tables = await tables_of(session, res)
     _journal(session, res, actor, f"reservation.{to.value}", before, now, tables)
     return res, tables

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from . import booking, operations
 from .actor import Actor
@@ -307,17 +306,7 @@ async def _write_host(
     reason: str | None,
 ) -> Reservation:
     before = booking.snapshot(res)
-    values = {"host_id": host_id, "version": res.version + 1, "updated_at": now}
-    result = await session.execute(
-        update(Reservation)
-        .where(Reservation.id == res.id, Reservation.version == res.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile; reload and try again")
-    for key, value in values.items():
-        set_committed_value(res, key, value)
+    await booking.write_versioned(session, res, {"host_id": host_id, "updated_at": now})
     after = {**booking.snapshot(res), "reason": reason, "from_host_id": before["host_id"]}
     record(
         session,

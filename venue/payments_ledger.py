@@ -15,7 +15,6 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from . import availability, booking, venues
 from .actor import Actor
@@ -96,21 +95,12 @@ async def extend_payment_hold(
     if res.expires_at is not None and res.expires_at >= until:
         return
     before = booking.snapshot(res)
-    values = {"expires_at": until, "version": res.version + 1, "updated_at": now}
-    result = await session.execute(
-        update(Reservation)
-        .where(
-            Reservation.id == res.id,
-            Reservation.version == res.version,
-            Reservation.status == Status.PENDING_PAYMENT.value,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    await booking.write_versioned(
+        session,
+        res,
+        {"expires_at": until, "updated_at": now},
+        Reservation.status == Status.PENDING_PAYMENT.value,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile; reload and try again")
-    for key, value in values.items():
-        set_committed_value(res, key, value)
     record(
         session,
         tenant_id=res.tenant_id,
@@ -483,27 +473,12 @@ async def _reclaim(
     # Other lapsed holds on these tables still count for the exclusion constraint.
     await booking._expire_stale(session, venue.tenant_id, ids, sitting, actor, now)
     before = booking.snapshot(res)
-    values = {
-        "status": Status.CONFIRMED.value,
-        "expires_at": None,
-        "version": res.version + 1,
-        "updated_at": now,
-    }
-    result = await session.execute(
-        update(Reservation)
-        .where(
-            Reservation.id == res.id,
-            Reservation.version == res.version,
-            Reservation.status == Status.EXPIRED.value,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    await booking.write_versioned(
+        session,
+        res,
+        {"status": Status.CONFIRMED.value, "expires_at": None, "updated_at": now},
+        Reservation.status == Status.EXPIRED.value,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile")
-    await session.flush()
-    for key, value in values.items():
-        set_committed_value(res, key, value)
     after = booking.snapshot(res)
     record(
         session,
