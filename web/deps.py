@@ -1,4 +1,12 @@
-"""Typed dependencies: the request is the unit of work (commit at the boundary only)."""
+"""Typed dependencies: the request is the unit of work (commit at the boundary only).
+
+The session commits when the path operation returns and before its response is sent, so a
+2xx always means committed, and whatever the commit lets out (the relay's wake-up, the floor
+cache's invalidation) happens after it. That order is the ``scope="function"`` of
+``Depends``: FastAPI runs the exit code of a default (request-scoped) ``yield`` dependency
+only after the response has gone out. tests/web/test_commit_before_answer.py checks it
+through two real server processes.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from venue.models import Venue
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session; committed before the answer leaves, rolled back on error."""
     async with request.app.state.sessions() as session:
         try:
             yield session
@@ -26,7 +35,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def get_now(request: Request) -> datetime:
