@@ -396,6 +396,7 @@ async def record_spend(
 
 async def close(
     session: AsyncSession,
+    venue: Venue,
     res: Reservation,
     spend: int,
     actor: Actor,
@@ -406,7 +407,7 @@ async def close(
     if version is not None and version != res.version:
         raise StaleReservation("the reservation changed meanwhile", version=res.version)
     await record_spend(session, res, spend, actor, now)
-    return await operations.complete(session, res, actor, now, version)
+    return await operations.complete(session, venue, res, actor, now, version)
 
 
 async def spend_of(session: AsyncSession, res_id: uuid.UUID) -> int | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -25,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import availability, booking, floormap, guests, venues
 from .actor import Actor
 from .booking import HoldRequest, snapshot
+from .clock import to_local
 from .closures import blocks_of
 from .errors import (
+    Conflict,
     InvalidRequest,
     InvalidTransition,
     NotFound,
@@ -80,25 +82,72 @@ def _check_version(res: Reservation, version: int | None) -> None:
         )
 
 
-async def seat(
-    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+class ServiceNotOpen(Conflict):
+    code = "service_not_open"
+
+
+async def check_service_open(
+    session: AsyncSession, venue: Venue, res: Reservation, now: datetime
+) -> None:
+    """Seating, completing and no-shows belong to the night itself: from the venue's
+    ``service_opens_minutes`` before the sitting starts. Completing a reservation days
+    ahead would free its table for that night and let it be sold twice."""
+    rules = await venues.rules_of(session, venue)
+    opens = res.starts_at - timedelta(minutes=rules.service_opens_minutes)
+    if now < opens:
+        local = to_local(opens, venue.timezone)
+        raise ServiceNotOpen(
+            f"too early: this reservation can be seated, completed or marked a no-show "
+            f"from {local:%a %d %b %H:%M} ({rules.service_opens_minutes} minutes before "
+            f"its sitting starts; the venue's rules set this)"
+        )
+
+
+async def _step(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    version: int | None,
 ) -> Reservation:
     _check_version(res, version)
-    return await booking.transition(session, res, Status.SEATED, actor, now)
+    await check_service_open(session, venue, res, now)
+    return await booking.transition(session, res, to, actor, now)
+
+
+async def seat(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    actor: Actor,
+    now: datetime,
+    version: int | None,
+) -> Reservation:
+    return await _step(session, venue, res, Status.SEATED, actor, now, version)
 
 
 async def complete(
-    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    actor: Actor,
+    now: datetime,
+    version: int | None,
 ) -> Reservation:
-    _check_version(res, version)
-    return await booking.transition(session, res, Status.COMPLETED, actor, now)
+    return await _step(session, venue, res, Status.COMPLETED, actor, now, version)
 
 
 async def no_show(
-    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, version: int | None
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    actor: Actor,
+    now: datetime,
+    version: int | None,
 ) -> Reservation:
-    _check_version(res, version)
-    return await booking.transition(session, res, Status.NO_SHOW, actor, now)
+    return await _step(session, venue, res, Status.NO_SHOW, actor, now, version)
 
 
 async def cancel(
@@ -296,6 +345,7 @@ async def book_for_guest(
         session, hold.reservation, Status.CONFIRMED, actor, now, guest_id=guest.id
     )
     if req.seat_now:
+        await check_service_open(session, venue, res, now)
         res = await booking.transition(session, res, Status.SEATED, actor, now)
     return res
 

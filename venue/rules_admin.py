@@ -44,6 +44,11 @@ RULE_LIMITS: dict[str, tuple[int, int, str]] = {
     "per_guest_daily_cap": (1, 50, "bookings one guest may hold per night"),
     "price_rounding_step": (1, 100000, "minimums are rounded to this many minor units"),
     "cancel_cutoff_minutes": (0, 10080, "guests' cancel links stop this long before start"),
+    "service_opens_minutes": (
+        0,
+        10080,
+        "staff can seat, complete or mark a no-show from this long before the sitting starts",
+    ),
 }
 
 

@@ -122,6 +122,12 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1)
+        if name == "demo":
+            p.add_argument(
+                "--no-serve",
+                action="store_true",
+                help="seed the demo into DATABASE_URL (default: ./maitre-demo.db) and exit",
+            )
     sub.add_parser("worker", help="background jobs: hold expiry, outbox relay, mail (scale-out)")
     user = sub.add_parser("user", help="staff accounts").add_subparsers(
         dest="action", required=True
@@ -168,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
             f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n"
         )
-        _serve(args.host, args.port, args.workers)
+        if not args.no_serve:
+            _serve(args.host, args.port, args.workers)
     else:
         asyncio.run(_migrate(settings))
         _serve(args.host, args.port, args.workers)

@@ -328,7 +328,7 @@ async def close_table(
     """seated -> completed with the actual spend; the host's commission settles on it."""
     venue = await own_venue(session, who, slug)
     res = await operations.reservation_of(session, venue, res_id)
-    await hosts.close(session, res, body.spend, actor(who), now, body.version)
+    await hosts.close(session, venue, res, body.spend, actor(who), now, body.version)
     return {**await operations.details(session, venue, res), "spend": body.spend}
 
 

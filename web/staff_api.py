@@ -365,7 +365,7 @@ async def _lifecycle(
 ) -> dict[str, Any]:
     """One step of tonight's service under the version the staff member saw."""
     venue, res = await _act(slug, res_id, who, session)
-    await step(session, res, actor(who), now, body.version if body else None)
+    await step(session, venue, res, actor(who), now, body.version if body else None)
     return await operations.details(session, venue, res)
 
 
@@ -695,6 +695,7 @@ class RulesIn(Body):
     per_guest_daily_cap: int | None = None
     price_rounding_step: int | None = None
     cancel_cutoff_minutes: int | None = None
+    service_opens_minutes: int | None = None
 
 
 @router.get(V + "/rules")

@@ -86,6 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"maitre serve did not come up; see {log.name}")
             time.sleep(0.2)
+        _open_service_all_week(base)
         yield base
     finally:
         proc.terminate()
@@ -94,6 +95,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def _open_service_all_week(base: str) -> None:
+    """The tests seat and complete on the next open night, which may be days away on the
+    wall clock they run by. Staff may do that only within the venue's service window, a
+    rule: widen it to its maximum, a week, as a manager would in the console."""
+    with httpx.Client(base_url=base, timeout=10) as http:
+        login = http.post(
+            "/api/v1/staff/login",
+            json={"email": "manager@velvet.example", "password": "velvet-demo"},
+        )
+        login.raise_for_status()
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        rules = http.get(f"/api/v1/staff/venues/{SLUG}/rules").json()
+        http.patch(
+            f"/api/v1/staff/venues/{SLUG}/rules",
+            json={"version": rules["version"], "service_opens_minutes": 10080},
+            headers=csrf,
+        ).raise_for_status()
+        http.post("/api/v1/staff/logout", headers=csrf).raise_for_status()
 
 
 @pytest.fixture(scope="session")

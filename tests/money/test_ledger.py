@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
+from tests.staff.conftest import SERVICE
 from venue import payments_ledger
 from venue.actor import SYSTEM
 from venue.db import session_factory
@@ -44,10 +45,11 @@ async def test_confirm_accrues_and_cancel_reverses(
 
 
 async def test_no_show_reverses(
-    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine
+    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine, clock: FakeClock
 ) -> None:
     host = await sign_in(client, mine.emails["host"])
     res = await host_book(client, mine, host, "T3")
+    clock.now = SERVICE
     floor = await sign_in(client, mine.emails["floor"])
     await _act(client, mine, floor, res["id"], "no-show")
     await consume(client)  # both events in one pass: the ledger still nets to zero
@@ -55,7 +57,7 @@ async def test_no_show_reverses(
 
 
 async def test_close_with_spend_settles_on_the_spend(
-    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine
+    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine, clock: FakeClock
 ) -> None:
     manager = await sign_in(client, mine.emails["manager"])
     r = await client.post(
@@ -70,6 +72,7 @@ async def test_close_with_spend_settles_on_the_spend(
     accrued = res["minimum"] * 1500 // 10000
     assert await ledger_sum(engine, res["id"]) == accrued
 
+    clock.now = SERVICE
     floor = await sign_in(client, mine.emails["floor"])
     await _act(client, mine, floor, res["id"], "seat")
     spend = res["minimum"] * 2 + 1234
@@ -88,7 +91,7 @@ async def test_close_with_spend_settles_on_the_spend(
 
 
 async def test_completed_without_spend_then_late_spend_adjusts(
-    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine
+    client: httpx.AsyncClient, mine: Money, engine: AsyncEngine, clock: FakeClock
 ) -> None:
     manager = await sign_in(client, mine.emails["manager"])
     await client.post(
@@ -98,6 +101,7 @@ async def test_completed_without_spend_then_late_spend_adjusts(
     )
     host = await sign_in(client, mine.emails["host"])
     res = await host_book(client, mine, host, "T3")
+    clock.now = SERVICE
     floor = await sign_in(client, mine.emails["floor"])
     await _act(client, mine, floor, res["id"], "seat")
     await _act(client, mine, floor, res["id"], "complete")

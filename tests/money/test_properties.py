@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import create_night_for, create_venue
+from tests.staff.conftest import SERVICE
 from venue import booking, commissions, hosts, operations, payments_ledger
 from venue.actor import SYSTEM
 from venue.db import session_factory
@@ -57,7 +58,7 @@ async def test_ledger_always_sums_to_what_reservations_imply(
         if rule:
             s.add(CommissionRule(tenant_id=venue.tenant_id, venue_id=venue.id, basis=rule[0],
                                  value=rule[1], created_at=NOW))  # fmt: skip
-    now = NOW
+    now = SERVICE  # half an hour before the sitting: the service window is open
     ids = []
     for i, (path, spend, refund, reassign, early) in enumerate(plans):
         now += timedelta(minutes=1)
@@ -98,7 +99,7 @@ async def test_ledger_always_sums_to_what_reservations_imply(
             elif path != "confirmed":
                 await booking.transition(s, res, Status.SEATED, SYSTEM, now)
                 if path == "completed_spend":
-                    await hosts.close(s, res, spend, SYSTEM, now, None)
+                    await hosts.close(s, venue, res, spend, SYSTEM, now, None)
                 elif path in ("completed", "late_spend"):
                     await booking.transition(s, res, Status.COMPLETED, SYSTEM, now)
         if path == "late_spend":

@@ -16,7 +16,7 @@ from realtime import (
 
 
 async def next_event(sub: Subscription) -> object:
-    async with asyncio.timeout(2):
+    async with asyncio.timeout(30):  # a hang guard, not a speed check
         return await sub.get()
 
 
@@ -106,7 +106,7 @@ async def test_disconnect_ends_iteration_and_refuses_publish() -> None:
     async with broker.subscribe("a") as sub:
         await broker.publish("a", "last")
         await broker.disconnect()
-        async with asyncio.timeout(2):
+        async with asyncio.timeout(30):  # a hang guard, not a speed check
             assert [event async for event in sub] == [Message("a", "last")]
     with pytest.raises(BrokerUnavailable):
         await broker.publish("a", "late")

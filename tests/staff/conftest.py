@@ -18,6 +18,8 @@ from venue.staff import HASHER
 
 SAT = date(2026, 11, 21)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# Half an hour before SAT's sitting (22:00): staff may seat, complete and mark no-shows.
+SERVICE = datetime(2026, 11, 21, 21, 30, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 ROLES = ("owner", "manager", "floor", "host", "finance")
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
-from tests.staff.conftest import SAT, Tenant, base, book, sign_in
+from tests.staff.conftest import SAT, SERVICE, Tenant, base, book, sign_in
 from venue.db import session_factory
 from venue.models import AuditEntry, OutboxEvent, StaffUser
 
@@ -38,9 +38,10 @@ async def floor_states(client: httpx.AsyncClient, t: Tenant) -> dict[str, str]:
 
 
 async def test_seat_complete_with_audit_and_outbox(
-    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant
+    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant, clock: FakeClock
 ) -> None:
     res = await book(client, mine, ["T1"])
+    clock.now = SERVICE
     csrf = await sign_in(client, mine.emails["floor"])
     who = f"staff:{await staff_id(engine, mine.emails['floor'])}"
     url = f"{base(mine)}/reservations/{res['id']}"
@@ -67,10 +68,11 @@ async def test_seat_complete_with_audit_and_outbox(
 
 
 async def test_no_show_and_cancel_tell_the_guest(
-    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant
+    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant, clock: FakeClock
 ) -> None:
     one = await book(client, mine, ["T1"])
     two = await book(client, mine, ["T2"], name="Bea")
+    clock.now = SERVICE
     csrf = await sign_in(client, mine.emails["manager"])
     r = await client.post(f"{base(mine)}/reservations/{one['id']}/no-show", headers=csrf)
     assert r.json()["status"] == "no_show"

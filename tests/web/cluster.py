@@ -31,12 +31,13 @@ from sqlalchemy.engine import make_url
 from tests.conftest import HAS_PG, PG_URL
 from tests.realtime.conftest import RedisProcess, free_port
 from venue.clock import to_local
-from venue.db import create_engine, session_factory
-from venue.seed import DEMO_STAFF_EMAIL, seed_demo
+from venue.db import create_engine
+from venue.seed import DEMO_STAFF_EMAIL
+from web.cli import DEMO_PASSWORD
 
 DB_NAME = f"maitre_xproc_{os.getpid()}"  # per test run: two runs on one machine never collide
 SLUG = "velvet"
-STAFF_PASSWORD = "xproc-test-password"
+STAFF_PASSWORD = DEMO_PASSWORD
 MANAGER_EMAIL = DEMO_STAFF_EMAIL
 MAITRE = Path(sys.executable).parent / "maitre"
 DEADLINE = 15.0  # generous upper bound for anything that normally takes milliseconds
@@ -79,17 +80,6 @@ async def _run(*args: str, env: dict[str, str]) -> None:
         if proc.returncode is None:
             proc.kill()
     assert proc.returncode == 0, out.decode(errors="replace")
-
-
-async def _seed(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            now = datetime.now(UTC)
-            today = to_local(now - timedelta(hours=6), "Europe/London").date()
-            await seed_demo(session, today, now, staff_password=STAFF_PASSWORD)
-    finally:
-        await engine.dispose()
 
 
 def _start_server(port: int, env: dict[str, str], log: Path, cwd: str) -> subprocess.Popen[bytes]:
@@ -169,7 +159,7 @@ async def start_cluster() -> AsyncIterator[Cluster]:
             "RATE_LIMIT_BOOKINGS": "100000",
         }
         await _run(str(MAITRE), "migrate", env=env)
-        await _seed(db_url)
+        await _run(str(MAITRE), "demo", "--no-serve", env=env)  # seeds, prints, exits
         hosts = []
         for name in ("a", "b"):
             port = free_port()

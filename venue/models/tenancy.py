@@ -53,6 +53,8 @@ class VenueRules(Tenanted, Base):
     cutoff_minutes: Mapped[int] = mapped_column(default=60)
     # Guests' cancel links stop working this long before the sitting (then: call us).
     cancel_cutoff_minutes: Mapped[int] = mapped_column(default=120)
+    # Staff seat, complete and mark no-shows from this long before the sitting starts.
+    service_opens_minutes: Mapped[int] = mapped_column(default=120)
     booking_window_days: Mapped[int] = mapped_column(default=60)
     min_party: Mapped[int] = mapped_column(default=1)
     max_party: Mapped[int] = mapped_column(default=20)

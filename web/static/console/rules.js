@@ -16,6 +16,7 @@ const LABELS = {
   per_guest_daily_cap: "Bookings per guest per night",
   price_rounding_step: "Price rounding step (minor units)",
   cancel_cutoff_minutes: "Guest cancel cutoff (minutes)",
+  service_opens_minutes: "Seating opens (minutes before start)",
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
