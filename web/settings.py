@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     rate_limit_prefix: str = "maitre:rl"
+    # Redis counters: connections per process (a burst waits for one) and how long a count
+    # may take before this process counts on its own for a while (limits never fail open).
+    rate_limit_redis_connections: int = Field(default=20, ge=1)
+    rate_limit_redis_timeout_seconds: float = Field(default=1.0, gt=0)
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587
