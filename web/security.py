@@ -258,11 +258,9 @@ class FallbackLimiter:
         return result
 
 
-def _stricter(own: tuple[int, int], shared: Any) -> tuple[int, int]:
-    """The larger count, and with it the later reset."""
-    if not isinstance(shared, tuple):
-        return own
-    return max(own, shared)
+def _stricter(own: tuple[int, int], shared: tuple[int, int] | None) -> tuple[int, int]:
+    """The larger count (then the later reset); this process's alone without Redis."""
+    return own if shared is None else max(own, shared)
 
 
 def make_limiter(settings: Settings) -> Limiter:
