@@ -42,6 +42,11 @@ LIMIT = 30
 async def app_client(backend: str, clock: FakeClock, **overrides: Any) -> AsyncIterator[Any]:
     _, url = await engine_for(backend)
     overrides.setdefault("rate_limit_prefix", f"test:{uuid.uuid4().hex}")
+    # The admitted holds queue for a few connections: the PostgreSQL server is shared (its
+    # max_connections is the limit of the whole machine), and 503s are another test's business.
+    overrides.setdefault("database_pool_size", 4)
+    overrides.setdefault("database_max_overflow", 0)
+    overrides.setdefault("database_pool_timeout_seconds", 300)
     settings = Settings(
         database_url=url,
         environment="test",
