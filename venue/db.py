@@ -6,6 +6,11 @@ server database for our purposes: foreign keys on, WAL for concurrent readers, a
 timeout instead of instant "database is locked", and ``BEGIN IMMEDIATE`` so a write
 transaction takes the write lock up front instead of failing when it upgrades a stale
 read snapshot.
+
+The pool bounds the connections of a process (``pool_size`` kept, ``max_overflow`` more
+under load, ``pool_timeout`` seconds to wait for one, then ``sqlalchemy.exc.TimeoutError``).
+A PostgreSQL server that cannot be reached raises ``DatabaseUnreachable`` on connect instead
+of a bare ``OSError``, so the web layer can tell it from any other failure and answer 503.
 """
 
 from __future__ import annotations
@@ -26,8 +31,18 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+class DatabaseUnreachable(Exception):
+    """No connection to the database server: refused, reset, unresolvable or timed out."""
+
+
+POOL_OPTIONS = ("pool_size", "max_overflow", "pool_timeout")
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
+        if make_url(url).database in (None, "", ":memory:"):
+            # One shared connection (a static pool): nothing to size.
+            kwargs = {k: v for k, v in kwargs.items() if k not in POOL_OPTIONS}
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -36,7 +51,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # No pre-ping: with asyncpg it costs three round trips per checkout (measured in
     # bench/booking.py); recycling connections covers servers that drop idle ones.
     kwargs.setdefault("pool_recycle", 1800)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _typed_connect_errors(engine)
+    return engine
+
+
+def _typed_connect_errors(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:  # asyncpg lets socket errors (and its timeout) through
+            raise DatabaseUnreachable(f"cannot reach the database: {exc}") from exc
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

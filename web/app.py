@@ -53,7 +53,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     run_sweeper: bool = True,
 ) -> FastAPI:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **settings.database_pool())
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)

@@ -55,7 +55,7 @@ async def _worker(settings: Settings) -> None:
     from .notifications import mail_loop
     from .sweeper import sweep_forever
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **settings.database_pool())
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     await broker.connect()

@@ -1,16 +1,27 @@
-"""Every error as application/problem+json with a stable ``code``; never a bare 500."""
+"""Every error as application/problem+json with a stable ``code``; never a bare 500.
+
+A database that cannot take the request now is a 503 with ``Retry-After``, not a 500:
+``overloaded`` when no pooled connection came free in time or the server is out of
+connections or resources, ``unavailable`` when it refuses or drops connections (down,
+restarting, unreachable). The same mapping answers for errors raised in middleware or
+while committing, through the catch-all handler; one log line per ten seconds, no traceback.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 
+from venue.db import DatabaseUnreachable
 from venue.errors import DomainError
 
 log = logging.getLogger("maitre")
@@ -56,14 +67,73 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, str(exc.detail))
 
 
-async def _overloaded(_: Request, exc: Exception) -> JSONResponse:
-    """No database connection came free in time: shed load honestly, not with a 500."""
-    response = problem(503, "overloaded", "too busy right now, try again in a moment")
-    response.headers["Retry-After"] = "2"
+OVERLOADED = ("overloaded", 2, "too busy right now, try again in a moment")
+UNAVAILABLE = ("unavailable", 5, "temporarily unavailable, try again in a moment")
+
+
+def database_busy(exc: BaseException) -> tuple[str, int, str] | None:
+    """(code, retry after, detail) when the database cannot take a request right now."""
+    if isinstance(exc, PoolTimeout):
+        return OVERLOADED
+    if isinstance(exc, DatabaseUnreachable):
+        return UNAVAILABLE
+    if isinstance(exc, DBAPIError):
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        if state == "53300":  # too many connections (the server's or the role's limit)
+            return OVERLOADED
+        # 08: connection exception; 57P0x: shutting down, restarting, not yet accepting.
+        if exc.connection_invalidated or state.startswith(("08", "57P")):
+            return UNAVAILABLE
+    return None
+
+
+class _Quiet:
+    """At most one log line per interval for a condition that repeats on every request."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        self.interval = interval
+        self._next = 0.0
+        self._skipped = 0
+
+    def warning(self, message: str, *args: Any) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            self._skipped += 1
+            return
+        more = f" (and {self._skipped} more since the last line)" if self._skipped else ""
+        log.warning(message + more, *args)
+        self._next, self._skipped = now + self.interval, 0
+
+
+_busy_log = _Quiet()
+
+
+def busy_response(conn: HTTPConnection, exc: BaseException) -> JSONResponse | None:
+    """The 503 for a database that cannot take the request, or None for other errors."""
+    found = database_busy(exc)
+    if found is None:
+        return None
+    code, retry_after, detail = found
+    method, path = conn.scope.get("method", "WEBSOCKET"), conn.scope.get("path", "")
+    # The driver's message, not str(exc): that carries the statement's parameters.
+    reason = getattr(exc, "orig", None) or exc
+    _busy_log.warning("database %s on %s %s: %s", code, method, path, reason)
+    response = problem(503, code, detail, retry_after=retry_after)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+async def _database(conn: HTTPConnection, exc: Exception) -> JSONResponse:
+    response = busy_response(conn, exc)
+    if response is None:
+        raise exc  # not ours: on to the catch-all (a logged 500)
     return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    busy = busy_response(request, exc)  # raised outside the routes (middleware, commit)
+    if busy is not None:
+        return busy
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal_error", "something went wrong on our side")
 
@@ -72,5 +142,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(PoolTimeout, _overloaded)
+    for database_error in (PoolTimeout, DatabaseUnreachable, DBAPIError):
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(Exception, _unexpected)

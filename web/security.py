@@ -1,10 +1,11 @@
 """Security headers, per-IP rate limits on public bookings, and login throttling.
 
 Both are plain ASGI middleware so they see every response, including errors. Counters
-live in Redis when ``REDIS_URL`` is set (fixed windows: ``INCR`` then ``EXPIRE`` on the
-first hit; every app process shares them) and in this process otherwise. If Redis is
-unreachable the limits fail open: bookings matter more than throttling, and the
-database guards stand behind either way.
+are fixed windows kept in this process, and also in Redis when ``REDIS_URL`` is set
+(``INCR`` then ``EXPIRE`` on the first hit, so every app process shares them); the larger
+count decides. A limit never fails open: if Redis is down, or slower than
+``RATE_LIMIT_REDIS_TIMEOUT_SECONDS``, each process still holds it on its own count (at most
+the limit per process instead of per deployment) and logs one warning per outage.
 
 The client address is the connection's; behind a proxy run uvicorn with
 ``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the guest's, not the proxy's.
@@ -12,14 +13,15 @@ The client address is the connection's; behind a proxy run uvicorn with
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
 import re
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +38,7 @@ HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/?$")
 COMPLETE_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/[^/]+/complete/?$")
 LOGIN_PATH = "/api/v1/staff/login"
 DEFAULT_PREFIX = "maitre:rl"
+_T = TypeVar("_T")
 
 
 class SecurityHeaders:
@@ -132,23 +135,38 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    """Fixed windows in Redis, shared by every app process."""
+    """Fixed windows in Redis, shared by every app process.
 
-    def __init__(self, url: str, prefix: str) -> None:
+    The pool is bounded and waits for a free connection, so a burst queues behind a few
+    connections instead of failing (the default pool raises past 100 at once). Every call
+    has a deadline: a slow Redis raises here and ``FallbackLimiter`` counts alone.
+    """
+
+    def __init__(self, url: str, prefix: str, *, connections: int = 20, timeout: float = 1.0):
         self._url = url
         self._prefix = prefix
+        self._connections = connections
+        self._timeout = timeout
         self._client: Any = None
 
     def _redis(self) -> Any:
         if self._client is None:
             import redis.asyncio as aioredis
 
-            self._client = aioredis.from_url(self._url, socket_timeout=2)
+            pool = aioredis.BlockingConnectionPool.from_url(
+                self._url,
+                max_connections=self._connections,
+                timeout=self._timeout,
+                socket_timeout=self._timeout,
+                socket_connect_timeout=self._timeout,
+            )
+            self._client = aioredis.Redis.from_pool(pool)
         return self._client
 
     async def hit(self, key: str, window: int) -> tuple[int, int]:
         full = f"{self._prefix}:{key}"
-        async with self._redis().pipeline(transaction=True) as pipe:
+        timeout = asyncio.timeout(self._timeout)
+        async with timeout, self._redis().pipeline(transaction=True) as pipe:
             pipe.incr(full)
             pipe.expire(full, window, nx=True)
             pipe.ttl(full)
@@ -157,19 +175,92 @@ class RedisLimiter:
 
     async def peek(self, key: str) -> tuple[int, int]:
         full = f"{self._prefix}:{key}"
-        async with self._redis().pipeline(transaction=False) as pipe:
+        timeout = asyncio.timeout(self._timeout)
+        async with timeout, self._redis().pipeline(transaction=False) as pipe:
             pipe.get(full)
             pipe.ttl(full)
             count, ttl = await pipe.execute()
         return int(count or 0), max(1, int(ttl))
 
     async def reset(self, key: str) -> None:
-        await self._redis().delete(f"{self._prefix}:{key}")
+        async with asyncio.timeout(self._timeout):
+            await self._redis().delete(f"{self._prefix}:{key}")
 
     async def close(self) -> None:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+class FallbackLimiter:
+    """A shared limiter (Redis) backed by this process's own count, so limits never fail
+    open.
+
+    Every hit is counted in both and the larger count decides: one process never lets more
+    than the limit through whatever Redis does, and while Redis answers all processes
+    together don't either. (In a burst beyond the limit the two counts see the requests in
+    different orders, so slightly fewer than the limit may pass; never more.) When the
+    shared limiter fails it is left alone for ``retry_seconds`` (then one request probes
+    it), so an outage costs neither a timeout per request nor a traceback per request: one
+    warning when it starts, one when Redis answers again.
+    """
+
+    def __init__(
+        self,
+        shared: Limiter,
+        *,
+        local: Limiter | None = None,
+        retry_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.shared = shared
+        self.local = local or MemoryLimiter(clock)
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._down = False
+        self._next_try = 0.0
+
+    async def hit(self, key: str, window: int) -> tuple[int, int]:
+        own = await self.local.hit(key, window)
+        return _stricter(own, await self._shared(lambda: self.shared.hit(key, window)))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        own = await self.local.peek(key)
+        return _stricter(own, await self._shared(lambda: self.shared.peek(key)))
+
+    async def reset(self, key: str) -> None:
+        await self.local.reset(key)
+        await self._shared(lambda: self.shared.reset(key))
+
+    async def close(self) -> None:
+        await self.shared.close()
+
+    async def _shared(self, call: Callable[[], Awaitable[_T]]) -> _T | None:
+        now = self._clock()
+        if self._down and now < self._next_try:
+            return None
+        self._next_try = now + self._retry_seconds  # one probe at a time during an outage
+        try:
+            result = await call()
+        except Exception as exc:
+            if not self._down:
+                self._down = True
+                log.warning(
+                    "rate limits: Redis unavailable or too slow (%s: %s); each process "
+                    "counts on its own until it answers",
+                    type(exc).__name__,
+                    exc,
+                )
+            return None
+        if self._down:
+            self._down = False
+            log.warning("rate limits: Redis answers again; counting across processes")
+        return result
+
+
+def _stricter(own: tuple[int, int], shared: tuple[int, int] | None) -> tuple[int, int]:
+    """The larger count (then the later reset); this process's alone without Redis."""
+    return own if shared is None else max(own, shared)
 
 
 def make_limiter(settings: Settings) -> Limiter:
@@ -180,7 +271,13 @@ def make_limiter(settings: Settings) -> Limiter:
         # Each test app counts on its own, as it would in process: tests share one
         # Redis and one client address, and must not spend each other's allowance.
         prefix = f"{prefix}:{uuid.uuid4().hex}"
-    return RedisLimiter(settings.redis_url, prefix)
+    redis = RedisLimiter(
+        settings.redis_url,
+        prefix,
+        connections=settings.rate_limit_redis_connections,
+        timeout=settings.rate_limit_redis_timeout_seconds,
+    )
+    return FallbackLimiter(redis)
 
 
 # --- the middleware --------------------------------------------------------------------

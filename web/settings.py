@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +18,11 @@ class Settings(BaseSettings):
         default="development", validation_alias="MAITRE_ENV"
     )
     database_url: str = "sqlite+aiosqlite:///./maitre.db"
+    # Connections per process: kept open, opened beyond that under load, and how long a
+    # request waits for one before it is answered 503 with Retry-After.
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     redis_url: str | None = None
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
@@ -33,6 +38,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     rate_limit_prefix: str = "maitre:rl"
+    # Redis counters: connections per process (a burst waits for one) and how long a count
+    # may take before this process counts on its own for a while (limits never fail open).
+    rate_limit_redis_connections: int = Field(default=20, ge=1)
+    rate_limit_redis_timeout_seconds: float = Field(default=1.0, gt=0)
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -45,6 +54,14 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the SDK at a local fake
+
+    def database_pool(self) -> dict[str, Any]:
+        """The engine's pool options (venue.db.create_engine) for this process."""
+        return {
+            "pool_size": self.database_pool_size,
+            "max_overflow": self.database_max_overflow,
+            "pool_timeout": self.database_pool_timeout_seconds,
+        }
 
     @field_validator("database_url")
     @classmethod
