@@ -42,15 +42,18 @@ async def current(session: AsyncSession, venue: Venue) -> PricingRules:
 async def replace(
     session: AsyncSession, venue: Venue, data: object, actor: Actor, now: datetime
 ) -> PricingRules:
-    """Validate the whole rule set, then swap it in; every change is audited and pushed."""
+    """Validate the whole rule set against the venue's tables (every tier that has tables
+    needs a price), then swap it in; every change is audited and pushed."""
     plan = await venues.active_plan(session, venue)
     tables = await availability.tables_of(session, venue, plan.id)
+    tiers = {t.tier for t in tables}
     try:
         rules = rules_from_dict(data)
         validate_rules(
             rules,
-            known_tiers={t.tier for t in tables},
+            known_tiers=tiers,
             known_event_types=await _event_types(session, venue),
+            required_tiers=tiers,
         )
     except PricingRuleError as exc:
         problems = [p.to_dict() for p in exc.errors]
