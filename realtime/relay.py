@@ -43,6 +43,7 @@ def compact(floor: dict[str, Any]) -> dict[str, TableView]:
             "state": t["state"],
             "minimum": t["minimum"],
             "deposit": t["deposit"],
+            "unavailable_reason": t["unavailable_reason"],
         }
         for t in floor["tables"]
     }

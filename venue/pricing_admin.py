@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pricing import (
     PricingRuleError,
     PricingRules,
+    Quote,
     QuoteContext,
     quote_many,
     rules_from_dict,
@@ -115,6 +116,8 @@ async def preview(
     totals: dict[str, int] = {}
     for t in tables:
         totals[t.tier] = totals.get(t.tier, 0) + 1
+    unpriced = quoting.unpriceable(rules, tables)
+    priced = [t for t in tables if t.id not in unpriced]
     contexts = [
         QuoteContext(
             tier=t.tier,
@@ -127,13 +130,32 @@ async def preview(
             night_taken=len(tables) * taken_bp // 10000,
             night_total=len(tables),
         )
+        for t in priced
+    ]
+    quotes = dict(
+        zip(
+            [t.id for t in priced],
+            quote_many(rules, contexts, now) if contexts else [],
+            strict=True,
+        )
+    )
+    return [
+        {
+            "table_id": str(t.id),
+            "label": t.label,
+            "tier": t.tier,
+            **_preview_of(t, quotes, unpriced),
+        }
         for t in tables
     ]
-    quotes = quote_many(rules, contexts, now)
-    return [
-        {"table_id": str(t.id), "label": t.label, "tier": t.tier, **q.to_dict()}
-        for t, q in zip(tables, quotes, strict=True)
-    ]
+
+
+def _preview_of(
+    table: VenueTable, quotes: dict[uuid.UUID, Quote], unpriced: dict[uuid.UUID, str]
+) -> dict[str, Any]:
+    if table.id in unpriced:
+        return {"minimum": None, "deposit": None, "unavailable_reason": unpriced[table.id]}
+    return quotes[table.id].to_dict()
 
 
 async def _event_types(session: AsyncSession, venue: Venue) -> set[str]:

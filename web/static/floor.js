@@ -119,7 +119,7 @@ export class FloorView {
     for (const c of changes) {
       const t = this.tables.get(c.id);
       if (!t) continue;
-      Object.assign(t, { state: c.state, minimum: c.minimum, deposit: c.deposit });
+      Object.assign(t, { state: c.state, minimum: c.minimum, deposit: c.deposit, unavailable_reason: c.unavailable_reason ?? null });
       this.refresh(c.id);
     }
   }
@@ -325,7 +325,7 @@ export class FloorView {
     n.rowBtn.disabled = !(ok || mine);
     n.rowBtn.textContent = this.actionLabel
       ? this.actionLabel(t, ok)
-      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : "Taken";
+      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : t.state === "unavailable" ? "Not bookable" : "Taken";
     n.rowBtn.setAttribute("aria-label", `${n.rowBtn.textContent} table ${t.label}`);
   }
 

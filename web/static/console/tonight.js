@@ -13,7 +13,7 @@ import {
 } from "./ui.js";
 
 const REFETCH_MS = 150;
-const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked" };
+const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked", unavailable: "No price" };
 
 const s = {
   ctx: null,
@@ -43,6 +43,7 @@ const view = new FloorView({
     const r = t.reservation;
     if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}`;
     if (t.state === "blocked") return "blocked";
+    if (t.state === "unavailable") return "no price";
     if (t.state === "free") return `${seats(t)} pax`;
     return STATE_TEXT[t.state]?.toLowerCase() || t.state;
   },
@@ -273,6 +274,7 @@ function tablePanel(t) {
   if (t.reservation) out.push(...reservationPanel(t));
   else if (t.state === "blocked") out.push(...blockedPanel(t));
   else if (t.state === "free") out.push(...freePanel(t));
+  else if (t.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${t.unavailable_reason}. Fix it under Rules & pricing.` }));
   else out.push(el("p", { class: "c-note", text: "A guest is booking this table online right now." }));
   return out;
 }
