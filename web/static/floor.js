@@ -315,7 +315,7 @@ export class FloorView {
     const min = money(t.minimum, this.currency, { compact: true });
     if (n.note) n.note.textContent = this.annotate(t) || "";
     n.price.textContent = min;
-    const why = mine ? "held for you" : t.unavailable_reason ? `not bookable: ${t.unavailable_reason}` : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
+    const why = mine ? "held for you" : t.state === "unavailable" ? `not bookable: ${t.unavailable_reason}` : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
     n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}` +
       `${n.note?.textContent ? `, ${n.note.textContent}` : ""}`);
     n.rowMin.textContent = money(t.minimum, this.currency);
