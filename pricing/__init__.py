@@ -21,11 +21,13 @@ Order of application (deterministic):
    percent rounds half up, flat is capped at the minimum.
 
 Call ``validate_rules`` when rules are saved; ``quote`` and ``quote_many`` validate again
-and raise PricingRuleError rather than price from a broken rule set.
+and raise PricingRuleError rather than price from a broken rule set. ``priced_tiers`` tells
+beforehand which tiers a rule set can price (or raises the same error), so a caller can
+set unpriceable tables aside instead of failing a whole floor.
 """
 
 from pricing.context import QuoteContext
-from pricing.engine import quote, quote_many
+from pricing.engine import priced_tiers, quote, quote_many
 from pricing.errors import PricingError, PricingRuleError, QuoteContextError, RuleProblem
 from pricing.money import Money
 from pricing.result import DepositBasis, Quote, QuoteLine
@@ -54,6 +56,7 @@ __all__ = [
     "RuleProblem",
     "TableOverride",
     "TierPrice",
+    "priced_tiers",
     "quote",
     "quote_many",
     "rules_from_dict",

@@ -173,6 +173,12 @@ def _check_now(now: datetime) -> None:
         raise QuoteContextError("now must be timezone-aware (UTC)")
 
 
+def priced_tiers(rules: PricingRules) -> frozenset[str]:
+    """The tiers these rules price. Raises PricingRuleError for invalid rules; checked
+    once per rule set and cached, like ``quote``, so callers can ask before quoting."""
+    return frozenset(_plan_for(rules).tiers)
+
+
 def quote(rules: PricingRules, ctx: QuoteContext, now: datetime) -> Quote:
     """Price one table. Raises PricingRuleError for invalid rules, QuoteContextError for an
     unknown tier or a naive ``now``."""

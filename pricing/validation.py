@@ -174,11 +174,20 @@ def _deposits(rules: PricingRules) -> Problems:
             yield RuleProblem(f"{at}.value", "a percent deposit must be 0..10000 basis points")
 
 
+def _required(tiers: tuple[TierPrice, ...], required: set[str] | None) -> Problems:
+    if required is None:
+        return
+    priced = {tp.tier for tp in tiers if isinstance(tp, TierPrice)}
+    for tier in sorted(required - priced):
+        yield RuleProblem("tiers", f"tier {tier!r} has tables but no price; add a price row for it")
+
+
 def rule_problems(
     rules: PricingRules,
     *,
     known_tiers: set[str] | None = None,
     known_event_types: set[str] | None = None,
+    required_tiers: set[str] | None = None,
 ) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
     if not is_currency_code(rules.currency):
@@ -186,6 +195,7 @@ def rule_problems(
     if not _is_int(rules.rounding_step) or rules.rounding_step < 1:
         problems.append(RuleProblem("rounding_step", "must be an integer of at least 1"))
     problems.extend(_tiers(rules.tiers, known_tiers))
+    problems.extend(_required(rules.tiers, required_tiers))
     problems.extend(_overrides(rules.table_overrides))
     problems.extend(_adjustments(rules, known_event_types))
     problems.extend(_deposits(rules))
@@ -197,9 +207,17 @@ def validate_rules(
     *,
     known_tiers: set[str] | None = None,
     known_event_types: set[str] | None = None,
+    required_tiers: set[str] | None = None,
 ) -> None:
-    """Raise PricingRuleError listing every problem; the sets, when given, close the
-    vocabulary of tier names and event types to what the venue actually has."""
-    problems = rule_problems(rules, known_tiers=known_tiers, known_event_types=known_event_types)
+    """Raise PricingRuleError listing every problem. ``known_tiers`` and
+    ``known_event_types``, when given, close the vocabulary of tier names and event types
+    to what the venue actually has; ``required_tiers`` must each have a price (the tiers
+    that have tables: a table without a price cannot be quoted, so cannot be booked)."""
+    problems = rule_problems(
+        rules,
+        known_tiers=known_tiers,
+        known_event_types=known_event_types,
+        required_tiers=required_tiers,
+    )
     if problems:
         raise PricingRuleError(problems)

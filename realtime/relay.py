@@ -9,6 +9,13 @@ is stale whenever another process published, and a change back went unsent.)
 Publishing happens before the mark commits, so a crash in between publishes again (at
 least once); deltas carry absolute values, so applying one twice is harmless. A burst of
 bookings on one night becomes one delta.
+
+One venue cannot stop the others: each night is computed and published in its own
+savepoint, and whatever goes wrong there is charged to that night's events alone. They are
+retried with exponential backoff and, after ``max_attempts``, set aside with their error
+(counted in ``maitre_outbox_events_set_aside_total``, listed for the tenant's staff, who
+can retry them), while every other night keeps being published. A broker outage is nobody's
+fault: it fails the whole pass, charges no event, and the next pass tries again.
 """
 
 from __future__ import annotations
@@ -19,17 +26,30 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue import floormap, outbox, venues
+from venue.models import OutboxEvent
 
-from .base import Broker
+from .base import Broker, BrokerUnavailable
 
 log = logging.getLogger("maitre.relay")
 TableView = dict[str, Any]
+
+FAILED = Counter(
+    "maitre_outbox_relay_failures",
+    "Outbox events whose night could not be relayed on one attempt (retried later)",
+    ["topic"],
+)
+SET_ASIDE = Counter(
+    "maitre_outbox_events_set_aside",
+    "Outbox events the relay stopped retrying after repeated failures (staff can retry)",
+    ["topic"],
+)
 
 
 def floor_channel(sitting_id: uuid.UUID | str) -> str:
@@ -43,6 +63,7 @@ def compact(floor: dict[str, Any]) -> dict[str, TableView]:
             "state": t["state"],
             "minimum": t["minimum"],
             "deposit": t["deposit"],
+            "unavailable_reason": t["unavailable_reason"],
         }
         for t in floor["tables"]
     }
@@ -57,6 +78,9 @@ class OutboxRelay:
         *,
         interval: float = 0.5,
         coalesce: float = 0.1,
+        max_attempts: int = 8,
+        backoff_first: timedelta = timedelta(seconds=2),
+        backoff_max: timedelta = timedelta(minutes=5),
     ) -> None:
         self._sessions = sessions
         self._broker = broker
@@ -64,6 +88,13 @@ class OutboxRelay:
         self._interval = interval
         self._coalesce = coalesce
         self._wake = asyncio.Event()
+        self.max_attempts = max_attempts
+        self._backoff = (backoff_first, backoff_max)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """How long an event waits after its ``attempts``-th failed attempt."""
+        first, most = self._backoff
+        return min(most, first * 2 ** min(attempts - 1, 30))
 
     def wake(self) -> None:
         """Called after a commit in this process: relay now rather than at the next tick."""
@@ -85,20 +116,72 @@ class OutboxRelay:
                 await asyncio.sleep(self._coalesce)
 
     async def relay_once(self) -> int:
+        """One pass over the due events; returns how many were claimed (published, or
+        failed and rescheduled), 0 when there was nothing to do."""
+        failed: list[OutboxEvent] = []
+        aside: list[OutboxEvent] = []
         async with self._sessions() as session, session.begin():
-            events = await outbox.claim(session)
+            now = self._clock()
+            events = await outbox.claim(session, now)
             if not events:
                 return 0
-            now = self._clock()
-            nights = {
-                e.channel.split(":", 1)[1]
-                for e in events
-                if e.channel and e.channel.startswith("night:")
-            }
-            for night_id in sorted(nights):
+            by_night: dict[str, list[OutboxEvent]] = {}
+            done: list[OutboxEvent] = []
+            for e in events:
+                if e.channel and e.channel.startswith("night:"):
+                    by_night.setdefault(e.channel.removeprefix("night:"), []).append(e)
+                else:
+                    done.append(e)
+            for night_id, group in sorted(by_night.items()):
+                error = await self._publish_isolated(session, night_id, now)
+                if error is None:
+                    done.extend(group)
+                else:
+                    failed.extend(group)
+                    aside.extend(await self._charge(session, group, error, now))
+            await outbox.mark_published(session, done, now)
+        # Counted once the transaction that records them has committed.
+        for e in failed:
+            FAILED.labels(topic=e.topic).inc()
+        for e in aside:
+            SET_ASIDE.labels(topic=e.topic).inc()
+        return len(events)
+
+    async def _publish_isolated(
+        self, session: AsyncSession, night_id: str, now: datetime
+    ) -> str | None:
+        """Publish one night's floors; return the error if that night could not be."""
+        try:
+            async with session.begin_nested():  # a failed statement spoils only this night
                 await self._publish_night(session, uuid.UUID(night_id), now)
-            await outbox.mark_published(session, events, now)
-            return len(events)
+        except BrokerUnavailable:
+            raise  # everyone's problem: fail the pass, charge no event
+        except Exception as exc:
+            log.exception("outbox relay could not publish night %s; it will be retried", night_id)
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    async def _charge(
+        self, session: AsyncSession, events: list[OutboxEvent], error: str, now: datetime
+    ) -> list[OutboxEvent]:
+        """Record a failed attempt on each event: back off, or set it aside after the last
+        attempt. Returns the events set aside."""
+        aside = [e for e in events if e.attempts + 1 >= self.max_attempts]
+        await outbox.set_aside(session, aside, error, now)
+        waiting: dict[int, list[OutboxEvent]] = {}
+        for e in events:
+            if e.attempts + 1 < self.max_attempts:
+                waiting.setdefault(e.attempts + 1, []).append(e)
+        for attempts, group in waiting.items():
+            await outbox.defer(session, group, error, now + self.backoff(attempts))
+        if aside:
+            log.error(
+                "outbox relay set aside %d event(s) after %d attempts: %s",
+                len(aside),
+                self.max_attempts,
+                error,
+            )
+        return aside
 
     async def _publish_night(
         self, session: AsyncSession, night_id: uuid.UUID, now: datetime

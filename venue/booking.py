@@ -114,10 +114,9 @@ async def place_hold(
     wanted = [w.table for w in state]
     if any(w.lapsed for w in state):
         await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
-    quotes = await _quote(session, venue, rules, night, sitting, wanted, now)
-    return await insert_hold(
-        session, venue, req, sitting, wanted, [quotes[t.id] for t in wanted], rules, actor, now
-    )
+    prices = await _quote(session, venue, rules, night, sitting, wanted, now)
+    quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
+    return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
 
 
 async def _claim_free(
@@ -156,7 +155,7 @@ async def _quote(
     sitting: Sitting,
     wanted: list[VenueTable],
     now: datetime,
-) -> dict[uuid.UUID, Quote]:
+) -> quoting.Prices:
     """Priced against the night as it was before this hold, as the guest saw it. Demand
     counts and pace cost a query each, so they are read only when a rule uses them."""
     price_rules = await quoting.pricing_rules(session, venue, rules, wanted)

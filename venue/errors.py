@@ -71,6 +71,14 @@ class PartySizeNotAllowed(Conflict):
     turnaway = True
 
 
+class TableNotPriced(Conflict):
+    """The venue's pricing rules cannot price this table (its tier has no price, or the
+    stored rules are invalid): unbookable until a manager fixes the rules."""
+
+    code = "table_not_priced"
+    turnaway = True
+
+
 class TablesNotJoinable(Conflict):
     code = "tables_not_joinable"
 

@@ -32,5 +32,6 @@ async def table_quote(
     )
     counts = await availability.tier_counts(session, venue, night, sitting, now)
     pace = await quoting.pace_of(session, venue, night, now)
-    quote = quoting.quote_tables(rules, night, sitting, tables, counts, now, pace)[table_id]
+    # A table the rules cannot price answers 409 table_not_priced, with the reason.
+    quote = quoting.quote_tables(rules, night, sitting, tables, counts, now, pace).of(tables)[0]
     return {"table_id": str(table_id), "label": tables[0].label, **quote.to_dict()}

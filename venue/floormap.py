@@ -86,18 +86,25 @@ def night_dict(
 async def nights_summary(
     session: AsyncSession, venue: Venue, nights: list[Night], now: datetime
 ) -> list[dict[str, Any]]:
-    """Every night with its sittings and how many tables are still free (3 queries)."""
+    """Every night with its sittings and how many tables are still free. A table the
+    pricing rules cannot price is never free (it cannot be booked), on any night."""
     if not nights:
         return []
     ids = [n.id for n in nights]
     plan = await venues.active_plan(session, venue)
-    total = len(await availability.tables_of(session, venue, plan.id))
+    tables = await availability.tables_of(session, venue, plan.id)
+    rules = await venues.rules_of(session, venue)
+    unpriced = list(
+        quoting.unpriceable(await quoting.pricing_rules(session, venue, rules, tables), tables)
+    )
+    total = len(tables)
     taken_rows = await session.execute(
         select(Reservation.night_id, func.count(func.distinct(ReservationTable.table_id)))
         .join(ReservationTable, ReservationTable.reservation_id == Reservation.id)
         .where(
             Reservation.tenant_id == venue.tenant_id,
             Reservation.night_id.in_(ids),
+            ReservationTable.table_id.not_in(unpriced),
             availability.live_allocation(now),  # type: ignore[arg-type]
         )
         .group_by(Reservation.night_id)
@@ -105,7 +112,11 @@ async def nights_summary(
     taken: Counter[uuid.UUID] = Counter({night_id: n for night_id, n in taken_rows})
     block_rows = await session.execute(
         select(TableBlock.night_id, func.count())
-        .where(TableBlock.tenant_id == venue.tenant_id, TableBlock.night_id.in_(ids))
+        .where(
+            TableBlock.tenant_id == venue.tenant_id,
+            TableBlock.night_id.in_(ids),
+            TableBlock.table_id.not_in(unpriced),
+        )
         .group_by(TableBlock.night_id)
     )
     taken.update({night_id: n for night_id, n in block_rows})
@@ -117,11 +128,26 @@ async def nights_summary(
     by_night: dict[uuid.UUID, list[Sitting]] = {}
     for s in sitting_rows:
         by_night.setdefault(s.night_id, []).append(s)
-    rules = await venues.rules_of(session, venue)
+    bookable = total - len(unpriced)
     return [
-        night_dict(n, venue, by_night.get(n.id, []), total, max(total - taken[n.id], 0), rules, now)
+        night_dict(
+            n, venue, by_night.get(n.id, []), total, max(bookable - taken[n.id], 0), rules, now
+        )
         for n in nights
     ]
+
+
+def _price_view(t: availability.TableState, prices: quoting.Prices) -> dict[str, Any]:
+    """State, minimum and deposit; a free table the rules cannot price is "unavailable"
+    (no minimum, no deposit) and says why."""
+    quote = prices.quotes.get(t.table.id)
+    reason = prices.unpriced.get(t.table.id)
+    return {
+        "state": "unavailable" if reason and t.free else t.state,
+        "minimum": quote.minimum.amount if quote else None,
+        "deposit": quote.deposit.amount if quote else None,
+        "unavailable_reason": reason,
+    }
 
 
 async def floor_map(
@@ -131,7 +157,8 @@ async def floor_map(
     sitting_id: uuid.UUID | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """Every table of the sitting with its state and current minimum and deposit."""
+    """Every table of the sitting with its state and current minimum and deposit (none,
+    with ``unavailable_reason``, for a table the venue's rules cannot price)."""
     sittings = await venues.sittings_of(session, night)
     sitting = venues.pick_sitting(night, sittings, sitting_id)
     plan, areas = await venues.plan_and_areas(session, venue)
@@ -142,8 +169,8 @@ async def floor_map(
     pace = None  # a query or two, only worth it when a pace rule can use it
     if quoting.uses(price_rules, "pace"):
         pace = await quoting.pace_of(session, venue, night, now)
-    quotes = quoting.quote_night(price_rules, state, now, pace)
-    free = sum(1 for t in state.tables if t.free)
+    prices = quoting.quote_night(price_rules, state, now, pace)
+    free = sum(1 for t in state.tables if t.free and t.table.id not in prices.unpriced)
     return {
         "venue": venue.slug,
         "night": night_dict(night, venue, sittings, len(tables), free, rules, now),
@@ -166,9 +193,7 @@ async def floor_map(
                 "width": t.table.width,
                 "height": t.table.height,
                 "rotation": t.table.rotation,
-                "state": t.state,
-                "minimum": quotes[t.table.id].minimum.amount,
-                "deposit": quotes[t.table.id].deposit.amount,
+                **_price_view(t, prices),
             }
             for t in state.tables
         ],

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pricing import (
     PricingRuleError,
     PricingRules,
+    Quote,
     QuoteContext,
     quote_many,
     rules_from_dict,
@@ -42,15 +43,18 @@ async def current(session: AsyncSession, venue: Venue) -> PricingRules:
 async def replace(
     session: AsyncSession, venue: Venue, data: object, actor: Actor, now: datetime
 ) -> PricingRules:
-    """Validate the whole rule set, then swap it in; every change is audited and pushed."""
+    """Validate the whole rule set against the venue's tables (every tier that has tables
+    needs a price), then swap it in; every change is audited and pushed."""
     plan = await venues.active_plan(session, venue)
     tables = await availability.tables_of(session, venue, plan.id)
+    tiers = {t.tier for t in tables}
     try:
         rules = rules_from_dict(data)
         validate_rules(
             rules,
-            known_tiers={t.tier for t in tables},
+            known_tiers=tiers,
             known_event_types=await _event_types(session, venue),
+            required_tiers=tiers,
         )
     except PricingRuleError as exc:
         problems = [p.to_dict() for p in exc.errors]
@@ -112,6 +116,8 @@ async def preview(
     totals: dict[str, int] = {}
     for t in tables:
         totals[t.tier] = totals.get(t.tier, 0) + 1
+    unpriced = quoting.unpriceable(rules, tables)
+    priced = [t for t in tables if t.id not in unpriced]
     contexts = [
         QuoteContext(
             tier=t.tier,
@@ -124,13 +130,32 @@ async def preview(
             night_taken=len(tables) * taken_bp // 10000,
             night_total=len(tables),
         )
+        for t in priced
+    ]
+    quotes = dict(
+        zip(
+            [t.id for t in priced],
+            quote_many(rules, contexts, now) if contexts else [],
+            strict=True,
+        )
+    )
+    return [
+        {
+            "table_id": str(t.id),
+            "label": t.label,
+            "tier": t.tier,
+            **_preview_of(t, quotes, unpriced),
+        }
         for t in tables
     ]
-    quotes = quote_many(rules, contexts, now)
-    return [
-        {"table_id": str(t.id), "label": t.label, "tier": t.tier, **q.to_dict()}
-        for t, q in zip(tables, quotes, strict=True)
-    ]
+
+
+def _preview_of(
+    table: VenueTable, quotes: dict[uuid.UUID, Quote], unpriced: dict[uuid.UUID, str]
+) -> dict[str, Any]:
+    if table.id in unpriced:
+        return {"minimum": None, "deposit": None, "unavailable_reason": unpriced[table.id]}
+    return quotes[table.id].to_dict()
 
 
 async def _event_types(session: AsyncSession, venue: Venue) -> set[str]:

@@ -1,8 +1,17 @@
-"""Prices for a night's tables: the venue's pricing rows fed to the pure engine."""
+"""Prices for a night's tables: the venue's pricing rows fed to the pure engine.
+
+A table the rules cannot price (its tier has no price row, or the stored rules are
+invalid) is never a 500 for the whole floor: it is set apart with the reason, shown as
+unavailable, and refused by a hold (``TableNotPriced``). Saving rules checks this up front,
+but a table's tier can still change under saved rules (a floor-plan edit racing a rules
+edit, data from before the check), so quoting has to cope too.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -11,15 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pricing import (
     Adjustment,
     DepositPolicy,
+    PricingRuleError,
     PricingRules,
     Quote,
     QuoteContext,
     TableOverride,
     TierPrice,
+    priced_tiers,
     quote_many,
 )
 
 from .availability import NightState
+from .errors import TableNotPriced
 from .models import (
     DepositRuleRow,
     Night,
@@ -120,9 +132,39 @@ async def pace_of(session: AsyncSession, venue: Venue, night: Night, now: dateti
     return current * 10000 * len(history) // booked if booked else None
 
 
+@dataclass(frozen=True)
+class Prices:
+    """The quotes of the tables that could be priced, and why the others could not."""
+
+    quotes: dict[uuid.UUID, Quote]
+    unpriced: dict[uuid.UUID, str]
+
+    def of(self, tables: list[VenueTable]) -> list[Quote]:
+        """The tables' quotes in order, or TableNotPriced naming those without one."""
+        missing = [t for t in tables if t.id in self.unpriced]
+        if missing:
+            labels = ", ".join(t.label for t in missing)
+            raise TableNotPriced(
+                f"{labels} cannot be booked right now: {self.unpriced[missing[0].id]}",
+                table_ids=[str(t.id) for t in missing],
+            )
+        return [self.quotes[t.id] for t in tables]
+
+
+def unpriceable(rules: PricingRules, tables: Iterable[VenueTable]) -> dict[uuid.UUID, str]:
+    """table id -> why no quote can be computed for it (empty when every table can be)."""
+    try:
+        tiers = priced_tiers(rules)
+    except PricingRuleError as exc:
+        first = exc.errors[0]
+        reason = f"the venue's pricing rules are invalid ({first.field}: {first.message})"
+        return {t.id: reason for t in tables}
+    return {t.id: f"no price is set for the {t.tier} tier" for t in tables if t.tier not in tiers}
+
+
 def quote_night(
     rules: PricingRules, state: NightState, now: datetime, pace_bp: int | None = None
-) -> dict[uuid.UUID, Quote]:
+) -> Prices:
     """The current quote of every table of the sitting, priced against how full it is."""
     taken, totals = state.taken_by_tier(), state.total_by_tier()
     counts = {tier: (taken[tier], totals[tier]) for tier in totals}
@@ -138,17 +180,20 @@ def quote_tables(
     counts: dict[str, tuple[int, int]],
     now: datetime,
     pace_bp: int | None = None,
-) -> dict[uuid.UUID, Quote]:
+) -> Prices:
     """Quotes for some tables, given how many of each tier are taken (tier -> taken, total).
 
     A table's key only matters to the engine through a per-table override, so the tables
     of a tier without one share one context and one (immutable) quote: a 200-table floor
     is priced once per tier, not 200 times."""
+    unpriced = unpriceable(rules, tables)
     night_taken = sum(taken for taken, _ in counts.values())
     night_total = sum(total for _, total in counts.values())
     overridden = {o.table_key for o in rules.table_overrides}
     groups: dict[tuple[str, str | None], list[VenueTable]] = {}
     for t in tables:
+        if t.id in unpriced:
+            continue
         key = str(t.id)
         groups.setdefault((t.tier, key if key in overridden else None), []).append(t)
     contexts = [
@@ -166,7 +211,8 @@ def quote_tables(
         )
         for (tier, _), members in groups.items()
     ]
-    quotes = quote_many(rules, contexts, now)
-    return {
-        t.id: quote for members, quote in zip(groups.values(), quotes, strict=True) for t in members
-    }
+    quotes = quote_many(rules, contexts, now) if contexts else []
+    return Prices(
+        {t.id: q for members, q in zip(groups.values(), quotes, strict=True) for t in members},
+        unpriced,
+    )

@@ -22,6 +22,7 @@ from venue.db import create_engine, session_factory
 from . import (
     api,
     live,
+    metrics,
     money_api,
     notifications,
     pages,
@@ -29,6 +30,7 @@ from . import (
     problems,
     quotes,
     staff_auth,
+    staff_outbox,
     staff_pricing,
 )
 from .console import router as console_pages
@@ -130,6 +132,8 @@ def create_app(
     app.include_router(money_api.router)
     app.include_router(money_api.host_router)
     app.include_router(money_api.ws_router)
+    app.include_router(staff_outbox.router)
+    app.include_router(metrics.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -67,9 +67,17 @@ class TableOut(BaseModel):
     width: int
     height: int
     rotation: int
-    state: str = Field(description="free | held | pending | booked | seated | blocked")
-    minimum: int = Field(description="current minimum spend in minor units")
-    deposit: int = Field(description="deposit due on booking, in minor units")
+    state: str = Field(
+        description="free | held | pending | booked | seated | blocked | unavailable "
+        "(free, but the venue's pricing cannot price it: see unavailable_reason)"
+    )
+    minimum: int | None = Field(
+        description="current minimum spend in minor units; null when it cannot be priced"
+    )
+    deposit: int | None = Field(description="deposit due on booking, in minor units")
+    unavailable_reason: str | None = Field(
+        default=None, description="why the table cannot be priced, so cannot be booked"
+    )
 
 
 class AreaOut(BaseModel):

@@ -61,7 +61,8 @@ async def put_rules(
     who: Manager,
     rules: Annotated[dict[str, Any], Body(examples=[RULES_EXAMPLE])],
 ) -> dict[str, Any]:
-    """Replace the rules; every problem is reported at once (422 with field paths)."""
+    """Replace the rules. Every tier that has tables needs a price; every problem is
+    reported at once (422 with field paths)."""
     venue = await own_venue(session, who, slug)
     actor = Actor("staff", str(who.user.id))
     return rules_to_dict(await pricing_admin.replace(session, venue, rules, actor, now))

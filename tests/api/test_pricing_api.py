@@ -13,6 +13,7 @@ from tests.factories import World, create_venue
 from venue.db import session_factory
 from venue.models import AuditEntry, StaffUser
 from venue.staff import HASHER
+from web.staff_pricing import RULES_EXAMPLE
 
 PASSWORD = "correct horse battery staple"
 
@@ -204,3 +205,19 @@ async def test_a_table_quote_explains_itself(
     assert quote["minimum"] == floor_prices(floor)["T3"] == 60000
     other = await client.get(f"/api/v1/venues/{slug}/nights/{SAT}/tables/{uuid.uuid4()}/quote")
     assert other.status_code == 404
+
+
+async def test_rules_that_leave_a_tier_with_tables_unpriced_are_refused(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """The documented example prices only "standard"; this venue also has vip tables."""
+    slug = world.venue.slug
+    csrf = await sign_in(client, await add_staff(engine, world, "manager"))
+    url = f"/api/v1/staff/venues/{slug}/pricing"
+    r = await client.put(url, json=RULES_EXAMPLE, headers=csrf)
+    assert r.status_code == 422 and r.json()["code"] == "pricing_rules_invalid"
+    assert r.json()["errors"] == [
+        {"field": "tiers", "message": "tier 'vip' has tables but no price; add a price row for it"}
+    ]
+    assert (await client.get(f"/api/v1/venues/{slug}/nights/{SAT}/floor")).status_code == 200
+    assert [t["tier"] for t in (await client.get(url)).json()["tiers"]] == ["standard", "vip"]

@@ -60,9 +60,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's SQLite file, for the few states no API can make."""
+    return tmp_path_factory.mktemp("browser") / "maitre.db"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, server_db: Path) -> Iterator[str]:
     """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
-    db = tmp_path_factory.mktemp("browser") / "maitre.db"
+    db = server_db
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MAITRE_ENV": "development"}
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "-c", SEED], env=env, check=True, capture_output=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +267,29 @@ def test_non_managers_do_not_see_manager_pages(
         page.locator("#floor-svg .tbl.state-free").first.click()
         expect(page.locator("#book-form")).to_be_visible()
     page.screenshot(path=str(artifacts / f"console-{role}.png"))
+
+
+def test_live_updates_the_relay_set_aside_are_shown_and_retried(
+    server: str, server_db: Path, new_page: NewPage, artifacts: Path
+) -> None:
+    """What the relay leaves after retrying one night's update in vain (no API makes it)."""
+    at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(server_db) as db:
+        tenant_id, night_id = db.execute(
+            "SELECT n.tenant_id, n.id FROM nights n JOIN venues v ON v.id = n.venue_id "
+            "WHERE v.slug = ? ORDER BY n.business_date LIMIT 1",
+            (SLUG,),
+        ).fetchone()
+        db.execute(
+            "INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, attempts, "
+            "last_error, set_aside_at) VALUES (?, ?, 'reservation.held', ?, '{}', 8, ?, ?)",
+            (tenant_id, at, f"night:{uuid.UUID(night_id)}", "RuntimeError: floor exploded", at),
+        )
+    page = new_page(**LAPTOP)
+    sign_in(page, server, *MANAGER, "manager")
+    notice = page.locator("#set-aside")
+    expect(notice).to_contain_text("1 live update could not be sent")
+    expect(notice).to_contain_text("RuntimeError: floor exploded")
+    page.screenshot(path=str(artifacts / "console-set-aside.png"))
+    notice.get_by_role("button", name="Retry").click()
+    expect(notice).to_be_hidden()

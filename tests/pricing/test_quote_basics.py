@@ -11,6 +11,7 @@ from pricing import (
     PricingRuleError,
     QuoteContextError,
     TierPrice,
+    priced_tiers,
     quote,
     quote_many,
 )
@@ -140,3 +141,10 @@ def test_unhashable_rules_are_still_reported_not_crashed() -> None:
     rules = create_rules(tiers=(TierPrice("vip", [1]),))  # type: ignore[arg-type]
     with pytest.raises(PricingRuleError, match=r"tiers\[0\]\.base_minimum"):
         quote(rules, create_context(), WEEK_BEFORE)
+
+
+def test_priced_tiers_says_beforehand_what_can_be_quoted() -> None:
+    rules = create_rules(tiers=(TierPrice("vip", 100_000), TierPrice("ga", 20_000)))
+    assert priced_tiers(rules) == {"vip", "ga"}
+    with pytest.raises(PricingRuleError, match="rounding_step"):
+        priced_tiers(create_rules(rounding_step=0))

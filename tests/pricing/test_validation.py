@@ -192,3 +192,16 @@ def test_valid_rules_pass(adjustment: Adjustment) -> None:
         known_tiers={"vip"},
         known_event_types={"gala"},
     )
+
+
+def test_every_tier_that_has_tables_needs_a_price() -> None:
+    """A rule set that prices only some tiers would leave the others unquotable."""
+    problems = _problems(
+        tiers=(VIP,),
+        known={"known_tiers": {"vip", "ga", "booth"}, "required_tiers": {"vip", "ga", "booth"}},
+    )
+    assert [(p.field, p.message) for p in problems] == [
+        ("tiers", "tier 'booth' has tables but no price; add a price row for it"),
+        ("tiers", "tier 'ga' has tables but no price; add a price row for it"),
+    ]
+    validate_rules(create_rules(tiers=(VIP,)), required_tiers={"vip"})

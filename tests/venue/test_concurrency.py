@@ -91,7 +91,7 @@ def naive(
                 tables = await availability.tables_of(s, venue, plan.id)
                 state = await availability.night_state(s, venue, night, sitting, tables, NOW)
                 prices = await quoting.pricing_rules(s, venue, rules, tables)
-                quote = quoting.quote_night(prices, state, NOW)[table_id]
+                quote = quoting.quote_night(prices, state, NOW).quotes[table_id]
                 table = next(t for t in tables if t.id == table_id)
                 req = booking.HoldRequest(SAT, [table_id], 2)
                 await booking.insert_hold(

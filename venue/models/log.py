@@ -34,6 +34,21 @@ class OutboxEvent(Base):
 
     A rolled-back transaction leaves no row, so fires nothing; a crash after commit
     leaves an unpublished row that the relay picks up on restart.
+
+    Lifecycle, as the relay (realtime/relay.py) sees it::
+
+        pending ──published──▶ published (published_at)
+           │  ▲
+           │  └── retry due (next_attempt_at <= now)
+           ▼
+        failing (attempts, last_error, next_attempt_at) ──too many──▶ set aside (set_aside_at)
+                                                                        │
+        pending ◀──── staff retry (attempts 0, dates cleared) ──────────┘
+
+    Only a failure of this event's own night (its floor cannot be computed, or that
+    message cannot be sent) counts toward setting it aside; a broker outage fails the
+    whole pass and counts for no event. Other consumers (mail, commissions) keep their
+    own ``outbox_consumptions`` and ignore these columns.
     """
 
     __tablename__ = "outbox_events"
@@ -49,6 +64,9 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    set_aside_at: Mapped[datetime | None]
 
 
 class Turnaway(Base):

@@ -105,6 +105,7 @@ const minorDigits = (currency) =>
   new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
 
 export function money(minor, currency, { compact = false } = {}) {
+  if (minor == null) return "—"; // a table the venue's pricing cannot price has no minimum
   const major = minor / 10 ** minorDigits(currency);
   return moneyFormat(currency, compact).format(major);
 }
@@ -144,6 +145,7 @@ export const STATE_NAMES = {
   booked: "Booked",
   seated: "Booked",
   blocked: "Unavailable",
+  unavailable: "Not bookable",
 };
 export const stateName = (s) => STATE_NAMES[s] || s;
 

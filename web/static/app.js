@@ -369,10 +369,12 @@ function refreshSheet() {
   const holdBtn = $("hold-btn");
   holdBtn.disabled = state.busy || !free || !fits;
   holdBtn.textContent = state.busy ? "Holding…" : "Hold this table";
-  $("hold-note").textContent = !fits
+  $("hold-note").textContent = t.unavailable_reason
+    ? `This table can't be booked right now (${t.unavailable_reason}). Please pick another.`
+    : !fits
     ? `Seats ${seats(t)} — change the party size or pick another table.`
     : `We'll keep it for you for ${state.venue?.hold_minutes ?? 10} minutes while you add your details.`;
-  if (!free && !state.busy) showTaken(t);
+  if (!free && !state.busy && t.state !== "unavailable") showTaken(t);
   else $("sheet-taken").hidden = true;
 }
 

@@ -119,7 +119,7 @@ export class FloorView {
     for (const c of changes) {
       const t = this.tables.get(c.id);
       if (!t) continue;
-      Object.assign(t, { state: c.state, minimum: c.minimum, deposit: c.deposit });
+      Object.assign(t, { state: c.state, minimum: c.minimum, deposit: c.deposit, unavailable_reason: c.unavailable_reason ?? null });
       this.refresh(c.id);
     }
   }
@@ -315,17 +315,18 @@ export class FloorView {
     const min = money(t.minimum, this.currency, { compact: true });
     if (n.note) n.note.textContent = this.annotate(t) || "";
     n.price.textContent = min;
-    const why = mine ? "held for you" : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
+    const why = mine ? "held for you" : t.state === "unavailable" ? `not bookable: ${t.unavailable_reason}` : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
     n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}` +
       `${n.note?.textContent ? `, ${n.note.textContent}` : ""}`);
     n.rowMin.textContent = money(t.minimum, this.currency);
     n.rowState.textContent = mine ? "Held for you" : !fits && t.state === "free" ? `Free · seats ${seats(t)}` : stateName(t.state);
     n.rowState.className = `l-state st-${shownState}`;
+    n.rowState.title = t.unavailable_reason || "";
     n.row.className = `${fits ? "" : "nofit "}${this.selectedId === id ? "selected" : ""}`;
     n.rowBtn.disabled = !(ok || mine);
     n.rowBtn.textContent = this.actionLabel
       ? this.actionLabel(t, ok)
-      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : "Taken";
+      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : t.state === "unavailable" ? "Not bookable" : "Taken";
     n.rowBtn.setAttribute("aria-label", `${n.rowBtn.textContent} table ${t.label}`);
   }
 

@@ -92,6 +92,8 @@ export function staffApi(slug) {
     mail: (limit = 100) => call("GET", `${V}/mail${q({ limit })}`),
     mailOne: (mid) => call("GET", `${V}/mail/${id(mid)}`),
     payments: (rid) => call("GET", `${ROOT}/reservations/${id(rid)}/payments`),
+    setAside: () => call("GET", `${ROOT}/outbox/set-aside`),
+    retryEvent: (eid) => call("POST", `${ROOT}/outbox/${id(eid)}/retry`, {}),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };

@@ -20,14 +20,16 @@ const LABELS = {
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const s = { ctx: null, rules: null, pricing: null };
+const s = { ctx: null, rules: null, pricing: null, tableTiers: [] };
 
 export async function show(ctx) {
   s.ctx = ctx;
   const root = $("rules-root");
   root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
   try {
-    [s.rules, s.pricing] = await Promise.all([ctx.api.rules(), ctx.api.pricing()]);
+    let plan;
+    [s.rules, s.pricing, plan] = await Promise.all([ctx.api.rules(), ctx.api.pricing(), ctx.api.plan()]);
+    s.tableTiers = [...new Set(plan.tables.map((t) => t.tier))];
   } catch (p) {
     root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
     return;
@@ -123,6 +125,11 @@ const major = (v) => (v == null ? "" : v / 100);
 
 function renderPricing() {
   const p = structuredClone(s.pricing);
+  // A tier that has tables but no price (rules saved before that was checked): an empty
+  // row to fill in, since its tables cannot be booked until it has one.
+  for (const tier of s.tableTiers) {
+    if (!p.tiers.some((t) => t.tier === tier)) p.tiers.push({ tier, base_minimum: null, floor: null, ceiling: null });
+  }
   const ro = !s.ctx.manager;
   const cur = p.currency;
   const panel = $("pricing-panel");
@@ -323,7 +330,7 @@ function previewTable(rows) {
   return el("div", { class: "pv-list" }, ...[...groups.values()].map((g) =>
     el("details", { class: "pv-item" },
       el("summary", {}, el("span", { class: `tier-chip tier-${g.tier}`, text: g.tier }), el("span", { class: "pv-labels", text: g.labels.join(", ") }),
-        el("strong", { class: "num", text: money(g.minimum, cur) }), el("span", { class: "muted small", text: g.deposit ? `deposit ${money(g.deposit, cur)}` : "no deposit" })),
-      el("table", { class: "data-table compact" }, el("tbody", {}, ...g.lines.map((l) =>
+        el("strong", { class: "num", text: money(g.minimum, cur) }), el("span", { class: "muted small", text: g.unavailable_reason ? `not bookable: ${g.unavailable_reason}` : g.deposit ? `deposit ${money(g.deposit, cur)}` : "no deposit" })),
+      el("table", { class: "data-table compact" }, el("tbody", {}, ...(g.lines || []).map((l) =>
         el("tr", {}, el("td", { text: l.label }), el("td", { class: "num", text: `${l.delta >= 0 ? "+" : ""}${money(l.delta, cur)}` }), el("td", { class: "num muted", text: money(l.total_after, cur) }))))))));
 }

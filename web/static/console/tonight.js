@@ -13,7 +13,7 @@ import {
 } from "./ui.js";
 
 const REFETCH_MS = 150;
-const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked" };
+const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked", unavailable: "No price" };
 
 const s = {
   ctx: null,
@@ -43,6 +43,7 @@ const view = new FloorView({
     const r = t.reservation;
     if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}`;
     if (t.state === "blocked") return "blocked";
+    if (t.state === "unavailable") return "no price";
     if (t.state === "free") return `${seats(t)} pax`;
     return STATE_TEXT[t.state]?.toLowerCase() || t.state;
   },
@@ -63,6 +64,7 @@ export async function show(ctx, [day] = []) {
     ctx.api.hosts().then((h) => (s.hosts = h), () => (s.hosts = []));
   }
   if (!s.nights.length) await loadNights();
+  showSetAside();
   const wanted = day && s.nights.some((n) => n.date === day) ? day : s.day || s.tonight;
   if (wanted !== s.day || !s.socket) await openNight(wanted);
   view.applyViewBox();
@@ -74,6 +76,29 @@ export async function show(ctx, [day] = []) {
 
 export function hide() {
   exitMove();
+}
+
+// Live updates the relay gave up on for this venue: their floors may be stale on guests'
+// phones until one is retried (or the next change to that night goes out).
+async function showSetAside() {
+  const box = $("set-aside");
+  let events = [];
+  try {
+    events = (await s.ctx.api.setAside()).filter((e) => !e.venue || e.venue === s.slug);
+  } catch {
+    events = [];
+  }
+  box.hidden = !events.length;
+  if (!events.length) return;
+  const nights = [...new Set(events.map((e) => e.date).filter(Boolean))].map(dayLabel);
+  box.replaceChildren(
+    `${events.length} live update${events.length === 1 ? "" : "s"} could not be sent${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || "unknown error").split("\n")[0]}. `,
+    s.ctx.manager ? button("Retry", "btn-ghost btn-compact", async () => {
+      for (const e of events) await s.ctx.api.retryEvent(e.id);
+      toast("Queued again");
+      showSetAside();
+    }) : "",
+  );
 }
 
 async function loadNights() {
@@ -273,6 +298,7 @@ function tablePanel(t) {
   if (t.reservation) out.push(...reservationPanel(t));
   else if (t.state === "blocked") out.push(...blockedPanel(t));
   else if (t.state === "free") out.push(...freePanel(t));
+  else if (t.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${t.unavailable_reason}. Fix it under Rules & pricing.` }));
   else out.push(el("p", { class: "c-note", text: "A guest is booking this table online right now." }));
   return out;
 }
