@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import availability, booking, claim, floormap, guests, venues
@@ -213,15 +213,7 @@ async def move(
     await claim.tables(session, venue.tenant_id, added_ids, check)
     await booking.expire_lapsed(session, venue.tenant_id, added_ids, sitting, actor, now)
     before = {**snapshot(res), "tables": [t.label for t in current]}
-    bumped = await session.execute(
-        update(Reservation)
-        .where(Reservation.id == res.id, Reservation.version == res.version)
-        .values(version=res.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile; reload and try again")
-    await session.refresh(res)
+    await booking.write_versioned(session, res, {"updated_at": now})
     if removed:
         await session.execute(
             delete(ReservationTable).where(
