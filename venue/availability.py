@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import Uuid, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .errors import NotFound
 from .models import (
     EXPIRING,
     OCCUPYING,
@@ -111,21 +112,6 @@ async def occupying(
         )
     )
     return {table_id: (rid, status) for table_id, rid, status in rows}
-
-
-async def versions(
-    session: AsyncSession, tenant_id: uuid.UUID, table_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """The tables' current lock versions, read fresh (never from the identity map). A
-    table retired meanwhile is missing from the answer."""
-    rows = await session.execute(
-        select(VenueTable.id, VenueTable.version).where(
-            VenueTable.tenant_id == tenant_id,
-            VenueTable.id.in_(list(table_ids)),
-            VenueTable.is_active.is_(True),
-        )
-    )
-    return {table_id: version for table_id, version in rows}
 
 
 async def wanted_state(
@@ -249,6 +235,15 @@ async def tier_counts(
         .group_by(VenueTable.tier)
     )
     return {tier: (int(taken or 0), int(total)) for tier, total, taken in rows}
+
+
+def pick(tables: list[VenueTable], ids: list[uuid.UUID]) -> list[VenueTable]:
+    """The tables named by ``ids`` among ``tables``, by id; 404 naming any it lacks."""
+    by_id = {t.id: t for t in tables}
+    missing = [str(i) for i in ids if i not in by_id]
+    if missing:
+        raise NotFound("no such table at this venue", table_ids=missing)
+    return sorted({by_id[i] for i in ids}, key=lambda t: t.id)
 
 
 async def tables_by_ids(

@@ -1,12 +1,9 @@
 """The booking transaction: hold, complete, cancel, expire, change status.
 
-Lock-then-check-then-write, optimistically: read the tables' state *and versions*,
-decide, then bump every table's ``version`` with ``WHERE version = :seen``. A bump that
-touches no row means a competing booking committed on that table after our read, so we
-read again (a new statement sees the newer commit under READ COMMITTED) and decide again.
-Once all bumps succeed we hold those rows until commit, so nobody can slip in between
-our check and our insert. On PostgreSQL the exclusion constraint on
-``reservation_tables`` stands behind all of this. Services flush, never commit.
+A hold claims its tables through ``claim`` (venue/claim.py: read versions and state,
+check, bump the versions, retry; the exclusion constraint behind it) and only then
+inserts. Later changes to a reservation are versioned writes (``write_versioned``).
+Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -17,13 +14,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pricing import Quote
 
-from . import availability, guests, quoting, venues
+from . import availability, claim, guests, quoting, venues
 from .actor import Actor
 from .errors import (
     BookingCutoff,
@@ -55,7 +51,6 @@ from .models import (
 )
 from .tokens import hash_token, new_token
 
-CLAIM_ATTEMPTS = 8
 # The bookings that count toward a guest's daily cap (as in ``guests.bookings_on``).
 CAPPED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
 
@@ -113,7 +108,7 @@ async def place_hold(
     state = await _claim_free(session, venue, night, sitting, req, now)
     wanted = [w.table for w in state]
     if any(w.lapsed for w in state):
-        await _expire_stale(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
+        await expire_lapsed(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
     prices = await _quote(session, venue, rules, night, sitting, wanted, now)
     quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
     return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
@@ -127,12 +122,13 @@ async def _claim_free(
     req: HoldRequest,
     now: datetime,
 ) -> list[availability.Wanted]:
-    """Read the wanted tables' versions and state (one statement), check they are free,
-    then claim them; a lost claim means a booking committed meanwhile: read again."""
-    for attempt in range(CLAIM_ATTEMPTS):
+    """Claim the wanted tables if they are free. Versions and state come from one
+    statement (the hot path), so the claim is handed both."""
+
+    async def look(attempt: int) -> tuple[claim.Versions, list[availability.Wanted]]:
         state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
         if attempt == 0:  # the request itself is checked once, against the first read
-            _pick([w.table for w in state], req.table_ids)
+            availability.pick([w.table for w in state], req.table_ids)
             await _check_seating(session, venue, [w.table for w in state], req.party_size)
         elif len(state) != len(set(req.table_ids)):
             raise NotFound("that table was just taken off the floor plan")
@@ -142,9 +138,9 @@ async def _claim_free(
             raise TableUnavailable(
                 f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable]
             )
-        if await _claim(session, venue.tenant_id, {w.table.id: w.version for w in state}):
-            return state
-    raise TableUnavailable("the table is in demand right now, try again")
+        return {w.table.id: w.version for w in state}, state
+
+    return await claim.tables_seen(session, venue.tenant_id, look)
 
 
 async def _quote(
@@ -224,14 +220,8 @@ async def insert_hold(
         )
         for t in wanted
     )
-    try:
+    async with claim.refused_as_taken():  # an overlap that slipped past the claim
         await session.flush()
-    except DBAPIError as exc:
-        # The exclusion constraint refused an overlap that slipped past the claim; two
-        # such inserts can also deadlock each other before either check completes.
-        if _sqlstate(exc) in {"23P01", "40P01"}:
-            raise TableUnavailable("just taken") from exc
-        raise
     _journal(session, res, actor, "reservation.held", None, now, wanted)
     return Hold(res, token, wanted)
 
@@ -467,11 +457,6 @@ async def by_token_with_rules(
     return row[0], row[1]
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    orig = exc.orig
-    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-
-
 def _check_party_limits(rules: VenueRules, party_size: int) -> None:
     if not rules.min_party <= party_size <= rules.max_party:
         raise PartySizeNotAllowed(
@@ -488,14 +473,6 @@ def _check_window(rules: VenueRules, starts_at: datetime, now: datetime) -> None
         )
     if starts_at - now > timedelta(days=rules.booking_window_days):
         raise NotYetOpen(f"bookings open {rules.booking_window_days} days ahead")
-
-
-def _pick(tables: list[VenueTable], ids: list[uuid.UUID]) -> list[VenueTable]:
-    by_id = {t.id: t for t in tables}
-    missing = [str(i) for i in ids if i not in by_id]
-    if missing:
-        raise NotFound("no such table at this venue", table_ids=missing)
-    return sorted({by_id[i] for i in ids}, key=lambda t: t.id)
 
 
 async def _check_seating(
@@ -520,27 +497,7 @@ async def _check_seating(
         raise PartySizeNotAllowed("the party fits with fewer tables; choose fewer")
 
 
-async def _claim(session: AsyncSession, tenant_id: uuid.UUID, seen: dict[uuid.UUID, int]) -> bool:
-    """Bump each table's version from the one we read, in id order (no deadlocks)."""
-    session.info[venues.WROTE] = True  # a partial claim of several tables is a write
-    for table_id in sorted(seen):
-        result = await session.execute(
-            update(VenueTable)
-            .where(
-                VenueTable.tenant_id == tenant_id,
-                VenueTable.id == table_id,
-                VenueTable.version == seen[table_id],
-                VenueTable.is_active.is_(True),
-            )
-            .values(version=VenueTable.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return False
-    return True
-
-
-async def _expire_stale(
+async def expire_lapsed(
     session: AsyncSession,
     tenant_id: uuid.UUID,
     table_ids: list[uuid.UUID],
@@ -548,7 +505,9 @@ async def _expire_stale(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """Move lapsed holds on these tables out of the active set before we insert ours."""
+    """Expire the lapsed holds and payments on these tables in the sitting. Call it after
+    claiming them and before occupying them: the exclusion constraint still counts a
+    lapsed hold the sweeper has not marked yet."""
     stale = await session.scalars(
         select(Reservation).where(
             Reservation.status.in_(list(EXPIRING)),

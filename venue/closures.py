@@ -1,7 +1,7 @@
 """Closing nights and blocking tables (private hire, maintenance), audited and pushed live.
 
-Blocking claims the tables the way a booking does, so a hold racing a block cannot slip
-past it; a table with a live booking is refused until the booking is moved.
+Blocking claims the tables through ``claim.tables`` as a booking does, so a hold racing
+a block cannot slip past it; a table with a live booking is refused until it is moved.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import availability, booking, venues
+from . import availability, claim, venues
 from .actor import Actor
 from .errors import (
     Conflict,
     InvalidRequest,
-    TableUnavailable,
 )
 from .floorplan import area_of
 from .journal import night_channel, record
@@ -98,7 +97,7 @@ async def tables_to_block(
 ) -> list[VenueTable]:
     plan = await venues.active_plan(session, venue)
     all_tables = await availability.tables_of(session, venue, plan.id)
-    chosen = booking._pick(all_tables, table_ids) if table_ids else []
+    chosen = availability.pick(all_tables, table_ids) if table_ids else []
     if area_id is not None:
         area = await area_of(session, venue, area_id)
         chosen += [t for t in all_tables if t.area_id == area.id and t not in chosen]
@@ -121,8 +120,8 @@ async def block(
     this block either land first (and we refuse) or fail and see the block."""
     existing = {b.table_id: b for b in await blocks_of(session, night)}
     fresh = [t for t in tables if t.id not in existing]
-    for _ in range(booking.CLAIM_ATTEMPTS):
-        seen = await availability.versions(session, venue.tenant_id, [t.id for t in fresh])
+
+    async def check(seen: claim.Versions) -> None:
         busy = await availability.occupying(
             session, venue.tenant_id, seen.keys(), night.opens_at, night.closes_at, now
         )
@@ -133,10 +132,8 @@ async def block(
                 table_ids=[str(t) for t in busy],
                 reservation_ids=sorted({str(rid) for rid, _ in busy.values()}),
             )
-        if await booking._claim(session, venue.tenant_id, seen):
-            break
-    else:
-        raise TableUnavailable("the table is in demand right now, try again")
+
+    await claim.tables(session, venue.tenant_id, [t.id for t in fresh], check)
     made = []
     for table in tables:
         row = existing.get(table.id)

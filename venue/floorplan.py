@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import availability, booking, venues
+from . import availability, claim, venues
 from .actor import Actor
 from .errors import (
     Conflict,
@@ -254,19 +254,20 @@ async def delete_table(
 ) -> None:
     """Refused while the table has live bookings ahead (move them first). A table with
     past bookings is retired (kept for history, its label freed), otherwise deleted."""
-    count = await future_bookings(session, venue, table, now)
-    if count:
-        raise TableHasFutureBookings(
-            f"table {table.label} has {count} upcoming booking(s); move them first",
-            count=count,
-        )
-    # Bump the version so a hold racing this delete fails its claim and looks again; if a
-    # booking got in since we counted, our claim fails instead and nothing is deleted.
-    seen = await availability.versions(session, venue.tenant_id, [table.id])
-    if not seen or not await booking._claim(session, venue.tenant_id, seen):
-        raise Conflict("the table changed meanwhile; reload and try again")
-    if await future_bookings(session, venue, table, now):
-        raise TableHasFutureBookings(f"table {table.label} was just booked; move it first")
+
+    async def check(seen: claim.Versions) -> None:
+        if not seen:
+            raise Conflict("the table changed meanwhile; reload and try again")
+        count = await future_bookings(session, venue, table, now)
+        if count:
+            raise TableHasFutureBookings(
+                f"table {table.label} has {count} upcoming booking(s); move them first",
+                count=count,
+            )
+
+    # The claim makes a hold racing this delete either land first (and we refuse) or
+    # fail its own claim and find the table gone.
+    await claim.tables(session, venue.tenant_id, [table.id], check)
     before = _audit_table(table)
     used = await session.scalar(
         select(ReservationTable.id).where(

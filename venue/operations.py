@@ -5,10 +5,8 @@ an id from another tenant simply is not found (404). Every write is audited with
 acting staff member; every change a live floor shows also leaves an outbox event on the
 night's channel, so the relay pushes it after commit. Services flush, never commit.
 
-Moving and blocking claim tables exactly as ``booking.place_hold`` does: read the
-versions, check the state, bump each version ``WHERE version = :seen`` (a miss means a
-competing booking committed meanwhile: look again). On PostgreSQL the exclusion
-constraint on ``reservation_tables`` stands behind the move as well.
+Moving a reservation claims its new tables through ``claim.tables``, as a hold does
+(venue/claim.py); the reservation itself changes by ``booking.write_versioned``.
 """
 
 from __future__ import annotations
@@ -18,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import availability, booking, floormap, guests, venues
+from . import availability, booking, claim, floormap, guests, venues
 from .actor import Actor
 from .booking import HoldRequest, snapshot
 from .clock import to_local
@@ -189,7 +186,7 @@ async def move(
     sitting = await venues.sitting_of(session, night, res.sitting_id)
     plan = await venues.active_plan(session, venue)
     all_tables = await availability.tables_of(session, venue, plan.id)
-    wanted = booking._pick(all_tables, table_ids)
+    wanted = availability.pick(all_tables, table_ids)
     await _check_fit(session, venue, wanted, res.party_size)
     current = await booking.tables_of(session, res)
     current_ids = {t.id for t in current}
@@ -198,8 +195,7 @@ async def move(
     if not added and not removed:
         return res
 
-    for _ in range(booking.CLAIM_ATTEMPTS):
-        seen = await availability.versions(session, venue.tenant_id, [t.id for t in added])
+    async def check(_: claim.Versions) -> None:
         state = await availability.night_state(session, venue, night, sitting, all_tables, now)
         by_id = state.by_id()
         taken = [
@@ -212,24 +208,12 @@ async def move(
             raise TableUnavailable(
                 f"not free: {labels}", table_ids=[str(s.table.id) for s in taken]
             )
-        if await booking._claim(session, venue.tenant_id, seen):
-            break
-    else:
-        raise TableUnavailable("the table is in demand right now, try again")
 
-    await booking._expire_stale(
-        session, venue.tenant_id, [t.id for t in added], sitting, actor, now
-    )
+    added_ids = [t.id for t in added]
+    await claim.tables(session, venue.tenant_id, added_ids, check)
+    await booking.expire_lapsed(session, venue.tenant_id, added_ids, sitting, actor, now)
     before = {**snapshot(res), "tables": [t.label for t in current]}
-    bumped = await session.execute(
-        update(Reservation)
-        .where(Reservation.id == res.id, Reservation.version == res.version)
-        .values(version=res.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleReservation("the reservation changed meanwhile; reload and try again")
-    await session.refresh(res)
+    await booking.write_versioned(session, res, {"updated_at": now})
     if removed:
         await session.execute(
             delete(ReservationTable).where(
@@ -249,12 +233,8 @@ async def move(
         )
         for t in added
     )
-    try:
+    async with claim.refused_as_taken():
         await session.flush()
-    except DBAPIError as exc:
-        if booking._sqlstate(exc) in {"23P01", "40P01"}:
-            raise TableUnavailable("just taken") from exc
-        raise
     after = {**snapshot(res), "tables": [t.label for t in sorted(wanted, key=lambda t: t.label)]}
     record(
         session,

@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import availability, booking, venues
+from . import availability, booking, claim, venues
 from .actor import Actor
 from .errors import StaleReservation, TableUnavailable
 from .journal import night_channel, record
@@ -430,25 +429,19 @@ async def set_refund_rules(
 async def reseat(session: AsyncSession, res: Reservation, actor: Actor, now: datetime) -> bool:
     """Confirm a reservation whose hold lapsed, if its tables are still free.
 
-    The same lock-then-check-then-write as ``booking.place_hold``: read the tables'
-    versions, check the night's state, bump the versions, then write. Runs in a
-    savepoint, so a loss (the tables went to someone else, or the exclusion constraint
-    refuses) leaves nothing behind and returns False.
+    The tables are claimed through ``claim.tables`` like a hold's. Runs in a savepoint,
+    so a loss (the tables went to someone else, or the exclusion constraint refuses)
+    leaves nothing behind and returns False.
     """
     venue = await session.get(Venue, res.venue_id)
     if venue is None or res.status not in (Status.EXPIRED, Status.PENDING_PAYMENT):
         return False
     try:
-        async with session.begin_nested():
+        async with session.begin_nested(), claim.refused_as_taken():
             if res.status == Status.PENDING_PAYMENT:  # lapsed but not yet swept
                 await booking.transition(session, res, Status.EXPIRED, actor, now)
             await _reclaim(session, venue, res, actor, now)
     except (TableUnavailable, StaleReservation):
-        await session.refresh(res)
-        return False
-    except DBAPIError as exc:
-        if booking._sqlstate(exc) not in {"23P01", "40P01"}:
-            raise
         await session.refresh(res)
         return False
     return True
@@ -461,17 +454,15 @@ async def _reclaim(
     sitting = await venues.sitting_of(session, night, res.sitting_id)
     tables = await booking.tables_of(session, res)
     ids = [t.id for t in tables]
-    for _ in range(booking.CLAIM_ATTEMPTS):
-        seen = await availability.versions(session, venue.tenant_id, ids)
+
+    async def check(_: claim.Versions) -> None:
         state = await availability.night_state(session, venue, night, sitting, tables, now)
         if not all(s.free for s in state.tables):
             raise TableUnavailable("the table went to someone else")
-        if await booking._claim(session, venue.tenant_id, seen):
-            break
-    else:
-        raise TableUnavailable("the table is in demand right now")
+
+    await claim.tables(session, venue.tenant_id, ids, check)
     # Other lapsed holds on these tables still count for the exclusion constraint.
-    await booking._expire_stale(session, venue.tenant_id, ids, sitting, actor, now)
+    await booking.expire_lapsed(session, venue.tenant_id, ids, sitting, actor, now)
     before = booking.snapshot(res)
     await booking.write_versioned(
         session,

@@ -34,9 +34,10 @@ class Area(Tenanted, Base):
 class VenueTable(Tenanted, Base):
     """A bookable table on a floor plan.
 
-    ``version`` is the optimistic lock of the booking transaction: every booking that
-    takes this table bumps it with ``WHERE version = :seen``, which serialises the
-    check-then-write of competing bookings on the same table and nothing else.
+    ``version`` is the optimistic lock of the booking transaction: every path that
+    takes this table claims it through venue/claim.py, which bumps it with ``WHERE
+    version = :seen`` and so serialises the check-then-write of competing claims on the
+    same table and nothing else.
     """
 
     __tablename__ = "venue_tables"
