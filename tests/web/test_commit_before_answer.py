@@ -129,11 +129,11 @@ async def test_a_password_change_ends_old_sessions_on_the_other_process_at_once(
                 assert changed.status_code == 204, changed.text
                 stale = await b.get("/api/v1/staff/me")
                 assert stale.status_code == 401, "the password change answered before its commit"
-                assert (
-                    await b.post(
+                if round_ == 0:  # once: wrong passwords count towards the sign-in throttle
+                    refused = await b.post(
                         "/api/v1/staff/login", json={"email": MANAGER_EMAIL, "password": old}
                     )
-                ).status_code == 401
+                    assert refused.status_code == 401, refused.text
                 a.cookies.clear()
                 b.cookies.clear()
         finally:  # leave the demo password as the other tests expect it
