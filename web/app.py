@@ -33,6 +33,7 @@ from . import (
 )
 from .console import router as console_pages
 from .floorcache import FloorCache
+from .intake import Intake
 from .money_pages import router as money_pages
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
@@ -124,6 +125,9 @@ def create_app(
     app.include_router(console_pages)
     app.include_router(money_pages)
     app.add_middleware(Throttle, settings=settings)
+    # Outside the throttle, which reads login bodies; inside the headers, which every
+    # refusal gets too.
+    app.add_middleware(Intake, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)
     app.include_router(payments_router)

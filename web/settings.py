@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     rate_limit_prefix: str = "maitre:rl"
+    # Largest request body accepted, chunked or not (413 beyond); JSON bodies are small.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587
