@@ -240,3 +240,93 @@ async def test_a_body_over_the_limit_is_413_on_every_route(
             headers={"content-type": "application/json"},
         )
         assert placed.status_code == 201, placed.text
+
+
+# --- dates at the ends of the calendar -------------------------------------------------
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_refused(
+    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant
+) -> None:
+    await as_manager(client, mine)
+    public = f"/api/v1/venues/{mine.slug}"
+    before = await footprint(engine)
+    for url, field in (
+        (f"{public}/nights?from=9999-12-31&days=120", "from"),
+        (f"{public}/nights?from=0001-01-01", "from"),
+        (f"{public}/nights/9999-12-31/floor", "day"),
+        (f"{public}/nights/9999-12-31/availability?party_size=2", "day"),
+        (f"{base(mine)}/nights?from=9999-12-31&days=120", "from"),
+        (f"{base(mine)}/finance/forecast?from=9999-12-31", "from"),
+        (f"{base(mine)}/finance/forecast?from=0001-01-01", "from"),
+        (f"{base(mine)}/commissions?to=9999-12-31", "to"),
+    ):
+        r = await client.get(url)
+        assert r.status_code == 422, (url, r.text)
+        assert field_of(r) == field
+    r = await client.post(f"{public}/holds", json=hold_body(mine, date="9999-12-31"))
+    assert r.status_code == 422 and field_of(r) == "date"
+    assert await footprint(engine) == before
+    # The last day we accept is answered, however many days follow it.
+    last = await client.get(f"{public}/nights?from=2999-12-31&days=120")
+    assert last.status_code == 200 and last.json() == []
+    first = await client.get(f"{base(mine)}/finance/forecast?from=1900-01-01")
+    assert first.status_code == 200
+
+
+# --- integers past their column --------------------------------------------------------
+
+
+async def test_integers_past_their_column_are_refused_naming_the_field(
+    client: httpx.AsyncClient, engine: AsyncEngine, mine: Tenant
+) -> None:
+    booking = await book(client, mine, ["T2"])
+    csrf = await as_manager(client, mine)
+    res = f"{base(mine)}/reservations/{booking['id']}"
+    big = 2**31
+    before = await footprint(engine)
+    for method, url, body, field in (
+        ("POST", f"{res}/close", {"spend": big}, "spend"),
+        ("POST", f"{res}/spend", {"spend": big}, "spend"),
+        ("POST", f"{res}/seat", {"version": big}, "version"),
+        (
+            "POST",
+            f"{base(mine)}/commission-rules",
+            {"basis": "flat_guest", "value": 10**30},
+            "value",
+        ),
+        (
+            "POST",
+            f"{base(mine)}/floor-plan/tables",
+            {"label": "T9", "tier": "standard", "base_minimum": 10**30},
+            "base_minimum",
+        ),
+        (
+            "PATCH",
+            f"{base(mine)}/rules",
+            {"version": 1, "hold_minutes": -(2**31) - 1},
+            "hold_minutes",
+        ),
+        (
+            "PUT",
+            f"{base(mine)}/refund-policy",
+            {"rules": [{"hours_before_start": big, "refund_bp": 0}]},
+            "rules.0.hours_before_start",
+        ),
+        (
+            "POST",
+            f"/api/v1/staff/reservations/{booking['id']}/refunds",
+            {"amount": big, "reason": "goodwill"},
+            "amount",
+        ),
+    ):
+        r = await client.request(method, url, json=body, headers=csrf)
+        assert r.status_code == 422, (url, r.text)
+        assert field_of(r) == field
+    r = await client.get(f"{base(mine)}/reservations", params={"page": 10**30})
+    assert r.status_code == 422 and field_of(r) == "page"
+    assert await footprint(engine) == before
+    # What the column holds is accepted.
+    most = {"label": "T9", "tier": "standard", "base_minimum": big - 1}
+    made = await client.post(f"{base(mine)}/floor-plan/tables", json=most, headers=csrf)
+    assert made.status_code == 201 and made.json()["base_minimum"] == big - 1
