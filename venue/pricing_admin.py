@@ -13,6 +13,7 @@ from pricing import (
     PricingRuleError,
     PricingRules,
     QuoteContext,
+    RuleProblem,
     quote_many,
     rules_from_dict,
     rules_to_dict,
@@ -52,6 +53,7 @@ async def replace(
             known_tiers={t.tier for t in tables},
             known_event_types=await _event_types(session, venue),
         )
+        _every_tier_priced(rules, tables)
     except PricingRuleError as exc:
         problems = [p.to_dict() for p in exc.errors]
         raise InvalidRules(
@@ -98,6 +100,15 @@ async def replace(
             channel=night_channel(night.id),
         )
     return rules
+
+
+def _every_tier_priced(rules: PricingRules, tables: list[VenueTable]) -> None:
+    """A table whose tier has no price could not be quoted: not its floor, not a hold."""
+    priced = {tp.tier for tp in rules.tiers}
+    unpriced = sorted({t.tier for t in tables} - priced)
+    if unpriced:
+        names = ", ".join(repr(tier) for tier in unpriced)
+        raise PricingRuleError([RuleProblem("tiers", f"tables of tier {names} need a price")])
 
 
 async def preview(

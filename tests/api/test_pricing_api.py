@@ -138,6 +138,39 @@ async def test_invalid_rules_are_explained_and_nothing_changes(
     assert current["tiers"][0]["base_minimum"] == 50000
 
 
+async def test_rules_must_price_every_tier_a_table_has(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Found by the schema fuzzer: dropping the vip price left vip tables unquotable, and
+    every floor of the venue answered 500."""
+    slug = world.venue.slug
+    csrf = await sign_in(client, await add_staff(engine, world, "manager"))
+    no_vip = rules()
+    no_vip["tiers"] = no_vip["tiers"][:1]  # type: ignore[index]
+    r = await client.put(f"/api/v1/staff/venues/{slug}/pricing", json=no_vip, headers=csrf)
+    assert r.status_code == 422 and r.json()["code"] == "pricing_rules_invalid"
+    assert r.json()["errors"] == [
+        {"field": "tiers", "message": "tables of tier 'vip' need a price"}
+    ]
+    floor = await client.get(f"/api/v1/venues/{slug}/nights/{SAT.isoformat()}/floor")
+    assert floor.status_code == 200 and {t["tier"] for t in floor.json()["tables"]} == {
+        "standard",
+        "vip",
+    }
+
+
+async def test_amounts_past_their_column_are_explained(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    slug = world.venue.slug
+    csrf = await sign_in(client, await add_staff(engine, world, "manager"))
+    r = await client.put(
+        f"/api/v1/staff/venues/{slug}/pricing", json=rules(base=2**31), headers=csrf
+    )
+    assert r.status_code == 422 and r.json()["code"] == "pricing_rules_invalid"
+    assert "tiers[0].base_minimum" in {e["field"] for e in r.json()["errors"]}
+
+
 async def test_rule_changes_are_audited_with_the_manager(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:
