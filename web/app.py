@@ -24,6 +24,7 @@ from . import (
     live,
     money_api,
     notifications,
+    openapi,
     pages,
     policies_api,
     problems,
@@ -113,6 +114,7 @@ def create_app(
     app.state.commissions = commission_loop
     app.state.stripe = stripe
     problems.install(app)
+    openapi.install(app)
     app.include_router(api.router)
     app.include_router(quotes.router)
     app.include_router(policies_api.router)
