@@ -9,6 +9,8 @@
 * Depth: JSON nested deeper than ``MAX_JSON_DEPTH`` is refused with 422. Python's parser
   and the validators after it recurse (a thousand levels is a RecursionError), and no body
   of ours is more than a few levels deep.
+* A body sent as JSON (or with no content type, which FastAPI reads as JSON) that is not
+  JSON is 422 too, whether or not the route reads it: one answer for malformed input.
 
 The body is buffered (the limit bounds it) and replayed unchanged, so the Stripe webhook
 still verifies its signature over the raw bytes.
@@ -178,8 +180,8 @@ def _json_refusal(scope: Scope, body: bytes) -> Response | None:
         data = json.loads(body)
     except RecursionError:
         return invalid([_too_deep("body")])
-    except ValueError:
-        return None  # not JSON at all: the route's own validation says so
+    except ValueError as exc:  # FastAPI would say 400 for bytes that are not text at all
+        return invalid([{"field": "body", "message": f"not valid JSON: {exc}"}])
     bad = _walk(data)
     return invalid([bad]) if bad is not None else None
 

@@ -185,6 +185,17 @@ async def test_json_nested_a_thousand_deep_is_refused(
     assert await footprint(engine) == before
 
 
+async def test_a_json_body_that_is_not_text_is_422(client: httpx.AsyncClient, mine: Tenant) -> None:
+    """Found by the schema fuzzer: bytes that are not UTF-8 were a bare 400 from FastAPI."""
+    r = await client.post(
+        f"/api/v1/venues/{mine.slug}/holds",
+        content=b'"R\xff\x14\xfe"',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422 and field_of(r) == "body"
+    assert r.json()["errors"][0]["message"].startswith("not valid JSON")
+
+
 async def test_json_a_few_levels_deep_is_served(client: httpx.AsyncClient, mine: Tenant) -> None:
     nested = {"a": {"b": [[{"c": [1, 2, {"d": "e"}]}]]}}
     r = await client.post(f"/api/v1/venues/{mine.slug}/holds", json=hold_body(mine, x=nested))
