@@ -79,8 +79,7 @@ class Intake:
         await self.app(scope, _replay(body, receive), send)
 
     async def _read(self, scope: Scope, receive: Receive) -> bytes:
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if _declared_length(scope) > self.max_body_bytes:
             raise _TooLarge  # refused before a byte of it is read
         chunks: list[bytes] = []
         size = 0
@@ -118,6 +117,13 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _declared_length(scope: Scope) -> int:
+    try:
+        return int(_header(scope, b"content-length") or 0)
+    except ValueError:
+        return 0  # the server frames the body; we count what arrives
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key.lower() == name:
@@ -145,6 +151,8 @@ def _nul_outside_body(scope: Scope) -> dict[str, str] | None:
 
 def _path_param(scope: Scope) -> str:
     """The name of the path parameter holding the NUL, from the route that would serve it."""
+    if "app" not in scope:
+        return "path"
     for route in routes_of(scope["app"]):
         match, child = route.matches(scope)
         if match is Match.NONE:

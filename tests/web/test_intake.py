@@ -13,12 +13,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import Message, Receive, Scope, Send
 
 from payments.testing import sign
 from tests.conftest import FakeClock, engine_for
 from tests.staff.conftest import SAT, Tenant, base, book, sign_in
 from venue.models import Base
 from web.app import create_app
+from web.intake import Intake
 from web.settings import Settings
 
 NUL = "\u0000"
@@ -51,57 +53,57 @@ async def as_manager(c: httpx.AsyncClient, t: Tenant) -> dict[str, str]:
 
 # --- NUL -------------------------------------------------------------------------------
 
-Send = Callable[[], Awaitable[httpx.Response]]
+Request = Callable[[], Awaitable[httpx.Response]]
 
 
-async def _login(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _login(c: httpx.AsyncClient, t: Tenant) -> Request:
     body = {"email": f"manager{NUL}-{t.slug}@example.com", "password": "x"}
     return lambda: c.post("/api/v1/staff/login", json=body)
 
 
-async def _guest_name(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _guest_name(c: httpx.AsyncClient, t: Tenant) -> Request:
     hold = (await c.post(f"/api/v1/venues/{t.slug}/holds", json=hold_body(t))).json()
     url = f"/api/v1/venues/{t.slug}/holds/{hold['reservation']['id']}/complete"
     return lambda: c.post(url, json={"token": hold["token"], "guest": {"name": f"Ada{NUL}"}})
 
 
-async def _host_code(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _host_code(c: httpx.AsyncClient, t: Tenant) -> Request:
     body = hold_body(t, host_code=f"J{NUL}")
     return lambda: c.post(f"/api/v1/venues/{t.slug}/holds", json=body)
 
 
-async def _area_name(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _area_name(c: httpx.AsyncClient, t: Tenant) -> Request:
     csrf = await as_manager(c, t)
     url = f"{base(t)}/floor-plan/areas"
     return lambda: c.post(url, json={"name": f"Terrace{NUL}"}, headers=csrf)
 
 
-async def _table_label(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _table_label(c: httpx.AsyncClient, t: Tenant) -> Request:
     csrf = await as_manager(c, t)
     body = {"label": f"T{NUL}9", "tier": "standard"}
     return lambda: c.post(f"{base(t)}/floor-plan/tables", json=body, headers=csrf)
 
 
-async def _search_q(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _search_q(c: httpx.AsyncClient, t: Tenant) -> Request:
     await as_manager(c, t)
     return lambda: c.get(f"{base(t)}/reservations", params={"q": f"Ada{NUL}"})
 
 
-async def _guest_search(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _guest_search(c: httpx.AsyncClient, t: Tenant) -> Request:
     await as_manager(c, t)
     return lambda: c.get(f"{base(t)}/guests", params={"q": NUL})
 
 
-async def _slug(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _slug(c: httpx.AsyncClient, t: Tenant) -> Request:
     return lambda: c.get(f"/api/v1/venues/{t.slug}%00/nights")
 
 
-async def _json_key(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _json_key(c: httpx.AsyncClient, t: Tenant) -> Request:
     body = {f"da{NUL}te": SAT.isoformat(), **hold_body(t)}
     return lambda: c.post(f"/api/v1/venues/{t.slug}/holds", json=body)
 
 
-async def _pricing_label(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _pricing_label(c: httpx.AsyncClient, t: Tenant) -> Request:
     csrf = await as_manager(c, t)
     rules = (await c.get(f"{base(t)}/pricing")).json()
     rules["adjustments"] = [
@@ -110,7 +112,7 @@ async def _pricing_label(c: httpx.AsyncClient, t: Tenant) -> Send:
     return lambda: c.put(f"{base(t)}/pricing", json=rules, headers=csrf)
 
 
-async def _header(c: httpx.AsyncClient, t: Tenant) -> Send:
+async def _header(c: httpx.AsyncClient, t: Tenant) -> Request:
     booking = await book(c, t, ["T2"])
     csrf = await as_manager(c, t)
     url = f"/api/v1/staff/reservations/{booking['id']}/refunds"
@@ -118,7 +120,7 @@ async def _header(c: httpx.AsyncClient, t: Tenant) -> Send:
     return lambda: c.post(url, json=body, headers={**csrf, "Idempotency-Key": f"k{NUL}"})
 
 
-Case = Callable[[httpx.AsyncClient, Tenant], Awaitable[Send]]
+Case = Callable[[httpx.AsyncClient, Tenant], Awaitable[Request]]
 NUL_CASES: dict[str, tuple[Case, str]] = {
     "login email": (_login, "email"),
     "guest name": (_guest_name, "guest.name"),
@@ -341,3 +343,32 @@ async def test_integers_past_their_column_are_refused_naming_the_field(
     most = {"label": "T9", "tier": "standard", "base_minimum": big - 1}
     made = await client.post(f"{base(mine)}/floor-plan/tables", json=most, headers=csrf)
     assert made.status_code == 201 and made.json()["base_minimum"] == big - 1
+
+
+async def test_the_body_is_counted_as_it_arrives_whatever_its_length_header_says() -> None:
+    """A Content-Length the server let through but int() refuses ('²' is a digit to
+    str.isdigit) is not trusted either way: the bytes are counted."""
+    seen: list[bytes] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def run(body: bytes) -> int:
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        headers = [(b"content-length", "²".encode("latin-1")), (b"content-type", b"text/plain")]
+        scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
+        await Intake(app, max_body_bytes=1024)(scope, receive, send)
+        return int(sent[0]["status"])
+
+    assert await run(b"x" * 1024) == 204 and seen == [b"x" * 1024]
+    assert await run(b"x" * 1025) == 413
