@@ -44,8 +44,8 @@ class _Disconnected(Exception):
 
 
 class Intake:
-    """ASGI middleware: refuse oversized bodies (413), NUL characters and JSON nested too
-    deeply (422) on every route; replay the body it read to the app."""
+    """ASGI middleware: refuse oversized bodies (413), NUL characters, and JSON bodies
+    nested too deeply or not JSON at all (422) on every route; replay the body it read."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
