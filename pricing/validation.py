@@ -19,10 +19,19 @@ from pricing.rules import (
 
 Problems = Iterator[RuleProblem]
 
+# Amounts, steps and values are stored as 32-bit integers: anything larger is refused
+# here, with its path, rather than by the database.
+MAX_INT = 2**31 - 1
+
 
 def _is_int(value: object) -> bool:
     # bool is an int subclass, and a float amount is exactly what we refuse to carry.
     return type(value) is int
+
+
+def _too_big(path: str, value: object) -> Problems:
+    if isinstance(value, int) and _is_int(value) and abs(value) > MAX_INT:
+        yield RuleProblem(path, f"must be at most {MAX_INT} in size, got {value}")
 
 
 def _amount(path: str, value: object, *, optional: bool = False) -> Problems:
@@ -32,6 +41,7 @@ def _amount(path: str, value: object, *, optional: bool = False) -> Problems:
         yield RuleProblem(path, f"must be an integer amount in minor units, got {value!r}")
     elif isinstance(value, int) and value < 0:
         yield RuleProblem(path, f"must not be negative, got {value}")
+    yield from _too_big(path, value)
 
 
 def _name(path: str, value: object, known: set[str] | None, what: str) -> Problems:
@@ -83,6 +93,7 @@ def _adjustment_value(at: str, adj: Adjustment) -> Problems:
     if not _is_int(adj.value):
         yield RuleProblem(f"{at}.value", f"must be an integer, got {adj.value!r}")
         return
+    yield from _too_big(f"{at}.value", adj.value)
     if adj.kind in ("demand", "pace") and adj.value < 0:
         yield RuleProblem(
             f"{at}.value",
@@ -117,6 +128,7 @@ def _adjustment_criteria(at: str, adj: Adjustment, known_events: set[str] | None
             yield RuleProblem(f"{at}.threshold_bp", "must be a non-negative integer (basis points)")
         elif high is not None and adj.threshold_bp > high:
             yield RuleProblem(f"{at}.threshold_bp", "an occupancy share cannot exceed 10000 bp")
+        yield from _too_big(f"{at}.threshold_bp", adj.threshold_bp)
     elif adj.threshold_bp != 0:
         yield RuleProblem(f"{at}.threshold_bp", "only demand and pace adjustments use thresholds")
     if kind == "demand" and adj.scope not in DEMAND_SCOPES:
@@ -126,6 +138,7 @@ def _adjustment_criteria(at: str, adj: Adjustment, known_events: set[str] | None
     if kind == "lead_time":
         if not _is_int(adj.within_hours) or adj.within_hours < 1:
             yield RuleProblem(f"{at}.within_hours", "must be a whole number of hours, at least 1")
+        yield from _too_big(f"{at}.within_hours", adj.within_hours)
     elif adj.within_hours != 0:
         yield RuleProblem(f"{at}.within_hours", "only lead_time adjustments use within_hours")
 
@@ -148,6 +161,7 @@ def _adjustments(rules: PricingRules, known_events: set[str] | None) -> Problems
             yield RuleProblem(f"{at}.label", "must be a string")
         if not _is_int(adj.position):
             yield RuleProblem(f"{at}.position", "must be an integer")
+        yield from _too_big(f"{at}.position", adj.position)
 
 
 def _deposits(rules: PricingRules) -> Problems:
@@ -194,6 +208,7 @@ def rule_problems(
         problems.append(RuleProblem("currency", f"{rules.currency!r} is not an ISO-4217 code"))
     if not _is_int(rules.rounding_step) or rules.rounding_step < 1:
         problems.append(RuleProblem("rounding_step", "must be an integer of at least 1"))
+    problems.extend(_too_big("rounding_step", rules.rounding_step))
     problems.extend(_tiers(rules.tiers, known_tiers))
     problems.extend(_required(rules.tiers, required_tiers))
     problems.extend(_overrides(rules.table_overrides))

@@ -25,6 +25,7 @@ from .schemas import (
     AvailabilityOut,
     CancelIn,
     CompleteIn,
+    Day,
     FloorOut,
     HoldIn,
     HoldOut,
@@ -57,7 +58,7 @@ async def list_nights(
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
     days: Annotated[int, Query(ge=1, le=120)] = 28,
 ) -> list[dict[str, Any]]:
     """Nights from a date (default: those not yet over), closed and sold-out flagged."""
@@ -74,7 +75,7 @@ async def get_floor(
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
-    day: date,
+    day: Day,
     sitting: Sitting = None,
 ) -> Response:
     """Every table of the night with its state, tier, capacity, position and minimum."""
@@ -94,7 +95,7 @@ async def get_availability(
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
-    day: date,
+    day: Day,
     party_size: Annotated[int, Query(ge=1, le=500)],
     sitting: Sitting = None,
 ) -> dict[str, Any]:

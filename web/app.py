@@ -25,6 +25,7 @@ from . import (
     metrics,
     money_api,
     notifications,
+    openapi,
     pages,
     policies_api,
     problems,
@@ -35,6 +36,7 @@ from . import (
 )
 from .console import router as console_pages
 from .floorcache import FloorCache
+from .intake import Intake
 from .money_pages import router as money_pages
 from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
@@ -114,6 +116,7 @@ def create_app(
     app.state.commissions = commission_loop
     app.state.stripe = stripe
     problems.install(app)
+    openapi.install(app)
     app.include_router(api.router)
     app.include_router(quotes.router)
     app.include_router(policies_api.router)
@@ -126,6 +129,9 @@ def create_app(
     app.include_router(console_pages)
     app.include_router(money_pages)
     app.add_middleware(Throttle, settings=settings)
+    # Outside the throttle, which reads login bodies; inside the headers, which every
+    # refusal gets too.
+    app.add_middleware(Intake, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(notifications.router)
     app.include_router(payments_router)

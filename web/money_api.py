@@ -33,7 +33,7 @@ from venue.errors import InvalidRequest
 from venue.models import Host, Reservation, Status, Venue
 
 from .deps import NowDep, SessionDep
-from .schemas import GuestIn, Strict
+from .schemas import INT_MAX, Amount, Day, GuestIn, Strict
 from .staff_auth import COOKIE, Staff, require
 from .staff_pricing import own_venue
 
@@ -47,6 +47,10 @@ Manager = Annotated[Staff, require("owner", "manager")]
 Floor = Annotated[Staff, require("owner", "manager", "floor")]
 Money = Annotated[Staff, require("owner", "manager", "finance")]
 MONEY_ROLES = ("owner", "manager", "finance")
+
+
+class CSVResponse(Response):
+    media_type = "text/csv"  # what OpenAPI documents for the CSV exports
 
 
 Body = Strict  # request bodies refuse unknown fields
@@ -99,7 +103,7 @@ class HostBookingIn(Body):
         },
     )
 
-    date: date
+    date: Day
     table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
     party_size: int = Field(ge=1, le=500)
     guest: GuestIn
@@ -150,10 +154,10 @@ async def host_reservations(
     slug: str,
     who: HostUser,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     status: Annotated[list[Status] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=INT_MAX)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Your reservations at the venue, newest night first."""
@@ -182,8 +186,8 @@ async def host_commissions(
     slug: str,
     who: HostUser,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Your commission: totals by kind and your latest ledger lines for the period."""
     host, venue = await _host_venue(session, who, slug)
@@ -191,13 +195,13 @@ async def host_commissions(
     return {k: v for k, v in out.items() if k != "hosts"}
 
 
-@host_router.get("/venues/{slug}/commissions.csv")
+@host_router.get("/venues/{slug}/commissions.csv", response_class=CSVResponse)
 async def host_commissions_csv(
     slug: str,
     who: HostUser,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
     """Your ledger lines as CSV."""
     host, venue = await _host_venue(session, who, slug)
@@ -206,7 +210,7 @@ async def host_commissions_csv(
 
 
 def _csv(body: str, name: str) -> Response:
-    return Response(
+    return CSVResponse(
         body,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
@@ -313,12 +317,12 @@ async def _attribution(session: SessionDep, venue: Venue, res: Reservation) -> d
 
 
 class CloseIn(Body):
-    spend: int = Field(ge=0, description="actual spend, minor units")
-    version: int | None = None
+    spend: Amount = Field(description="actual spend, minor units")
+    version: Amount | None = None
 
 
 class SpendIn(Body):
-    spend: int = Field(ge=0, description="actual spend, minor units")
+    spend: Amount = Field(description="actual spend, minor units")
 
 
 @router.post(V + "/reservations/{res_id}/close")
@@ -348,7 +352,7 @@ async def record_spend(
 
 class RuleIn(Body):
     basis: Literal["minimum_pct", "spend_pct", "flat_reservation", "flat_guest"]
-    value: int = Field(ge=0, description="basis points for *_pct, minor units for flat_*")
+    value: Amount = Field(description="basis points for *_pct, minor units for flat_*")
     host_id: uuid.UUID | None = Field(default=None, description="null: every host")
     tier: str | None = Field(default=None, max_length=40, description="null: every tier")
 
@@ -388,8 +392,8 @@ async def commission_dashboard(
     slug: str,
     who: Money,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
@@ -401,13 +405,13 @@ async def commission_dashboard(
     return await commissions.dashboard(session, venue, period, host_id, limit=limit)
 
 
-@router.get(V + "/commissions.csv")
+@router.get(V + "/commissions.csv", response_class=CSVResponse)
 async def commission_csv(
     slug: str,
     who: Money,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
 ) -> Response:
     """Every ledger line of the period (and host) as CSV."""
@@ -425,7 +429,7 @@ async def finance_tonight(
     who: Money,
     session: SessionDep,
     now: NowDep,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
 ) -> dict[str, Any]:
     """Guaranteed and expected revenue of a night (default tonight), by tier and host."""
     venue = await own_venue(session, who, slug)
@@ -438,7 +442,7 @@ async def finance_forecast(
     who: Money,
     session: SessionDep,
     now: NowDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
     days: Annotated[int, Query(ge=1, le=90)] = 30,
     weeks: Annotated[int, Query(ge=1, le=26)] = 8,
 ) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from venue.models import Refund, Reservation, Venue
 
 from .deps import NowDep, PublicVenue, SessionDep
 from .problems import problem
-from .schemas import ReservationOut
+from .schemas import Amount, ReservationOut
 from .staff_auth import Staff, require
 
 router = APIRouter(tags=["payments"])
@@ -248,7 +248,7 @@ async def _deliver(request: Request, gateway: StripeGateway, event: dict[str, An
 
 
 class StaffRefundIn(BaseModel):
-    amount: int = Field(gt=0, description="minor units, at most what is left to refund")
+    amount: Amount = Field(gt=0, description="minor units, at most what is left to refund")
     reason: str = Field(min_length=3, max_length=300, description="kept in the audit log")
 
 

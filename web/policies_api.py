@@ -11,7 +11,7 @@ from venue import policies
 from venue.actor import Actor
 
 from .deps import NowDep, SessionDep
-from .schemas import Strict
+from .schemas import Int, Strict
 from .staff_auth import Staff, require
 from .staff_pricing import own_venue
 
@@ -21,8 +21,8 @@ Reader = Annotated[Staff, require("owner", "manager", "finance", "floor")]
 
 
 class RefundRuleIn(BaseModel):
-    hours_before_start: int
-    refund_bp: int = Field(description="share of the deposit refunded, 10000 = all")
+    hours_before_start: Int
+    refund_bp: Int = Field(description="share of the deposit refunded, 10000 = all")
 
 
 class RefundPolicyIn(Strict):
@@ -30,7 +30,7 @@ class RefundPolicyIn(Strict):
 
 
 class MailSettingsIn(Strict):
-    reminder_minutes: list[int] = Field(max_length=6, description="e.g. [1440, 120]")
+    reminder_minutes: list[Int] = Field(max_length=6, description="e.g. [1440, 120]")
     language: str = Field(max_length=8)
 
 

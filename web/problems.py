@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
+import fastapi.routing
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
+from starlette.routing import Match
 
 from venue.db import DatabaseUnreachable
 from venue.errors import DomainError
@@ -51,20 +54,48 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.code, exc.message, **exc.extra)
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-        for e in exc.errors()
-    ]
+def invalid(errors: list[dict[str, str]]) -> JSONResponse:
+    """422 for malformed input, each error naming its field."""
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem(422, "invalid", summary or "invalid request", errors=errors)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return invalid(
+        [
+            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return problem(exc.status_code, code, str(exc.detail))
+    response = problem(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. The router names only the first
+    route's, and a path often has several (GET and PATCH of one resource)."""
+    methods: set[str] = set()
+    for route in routes_of(request.app):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
+def routes_of(app: Any) -> Iterable[Any]:
+    """Every route of the app, flat: newer FastAPI keeps included routers nested."""
+    routes = app.router.routes
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    return flatten(routes) if flatten is not None else routes
 
 
 OVERLOADED = ("overloaded", 2, "too busy right now, try again in a moment")

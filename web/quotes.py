@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query
 from venue import explain
 
 from .deps import NowDep, PublicVenue, SessionDep
+from .schemas import Day
 
 router = APIRouter(prefix="/api/v1/venues/{slug}", tags=["public"])
 
@@ -20,7 +20,7 @@ async def table_quote(
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
-    day: date,
+    day: Day,
     table_id: uuid.UUID,
     sitting: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:

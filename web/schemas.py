@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
+
+# Every count and amount column is a PostgreSQL INTEGER: a larger number is the client's
+# mistake, refused with a 422 naming the field, never an overflow in the driver. Every
+# integer a request carries is bounded: by one of these, or tighter.
+INT_MAX = 2**31 - 1
+Int = Annotated[int, Interval(ge=-INT_MAX - 1, le=INT_MAX)]
+Amount = Annotated[int, Interval(ge=0, le=INT_MAX)]  # minor units, basis points, versions
+
+# Business dates a request may name: far enough from years 1 and 9999 that the date
+# arithmetic behind them (the night's close, windows of days, a forecast's weeks of
+# history) never leaves Python's calendar. Every date a request carries is a Day.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Strict(BaseModel):
@@ -111,7 +126,7 @@ class HoldIn(Strict):
         },
     )
 
-    date: date
+    date: Day
     table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
     party_size: int = Field(ge=1, le=500)
     sitting_id: uuid.UUID | None = None

@@ -426,7 +426,7 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
 def _email_of(body: bytes) -> str | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return None
     email = data.get("email") if isinstance(data, dict) else None
     return email.strip().lower()[:254] if isinstance(email, str) and email.strip() else None

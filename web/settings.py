@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # may take before this process counts on its own for a while (limits never fail open).
     rate_limit_redis_connections: int = Field(default=20, ge=1)
     rate_limit_redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # Largest request body accepted, chunked or not (413 beyond); JSON bodies are small.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -40,7 +40,7 @@ from venue.models import Night, Reservation, StaffUser, Status, Venue
 
 from .deps import NowDep, SessionDep
 from .payments import refund_on_cancel
-from .schemas import GuestIn, Strict
+from .schemas import INT_MAX, Amount, Day, GuestIn, Int, Strict
 from .staff_auth import COOKIE, CurrentStaff, Forbidden, Staff, require
 from .staff_pricing import own_venue
 
@@ -157,7 +157,7 @@ async def audit(
     session: SessionDep,
     entity: str | None = None,
     entity_id: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=INT_MAX)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
     """The tenant's audit trail, newest first."""
@@ -184,7 +184,7 @@ async def list_nights(
     who: Reader,
     session: SessionDep,
     now: NowDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
     days: Annotated[int, Query(ge=1, le=120)] = 14,
 ) -> list[dict[str, Any]]:
     """Nights from a date (default: the current business date), with free tables."""
@@ -197,7 +197,7 @@ async def list_nights(
 @router.get(V + "/nights/{day}/floor")
 async def night_floor(
     slug: str,
-    day: date,
+    day: Day,
     who: Reader,
     session: SessionDep,
     now: NowDep,
@@ -217,7 +217,7 @@ class CloseIn(Body):
 
 @router.post(V + "/nights/{day}/close")
 async def close_night(
-    slug: str, day: date, body: CloseIn, who: Manager, session: SessionDep, now: NowDep
+    slug: str, day: Day, body: CloseIn, who: Manager, session: SessionDep, now: NowDep
 ) -> dict[str, Any]:
     """Close the night to all new bookings; live bookings stay (their count is returned)."""
     venue = await own_venue(session, who, slug)
@@ -228,7 +228,7 @@ async def close_night(
 
 @router.post(V + "/nights/{day}/reopen")
 async def reopen_night(
-    slug: str, day: date, who: Manager, session: SessionDep, now: NowDep
+    slug: str, day: Day, who: Manager, session: SessionDep, now: NowDep
 ) -> dict[str, Any]:
     """Open a closed night for bookings again."""
     venue = await own_venue(session, who, slug)
@@ -255,7 +255,7 @@ class UnblockIn(Body):
 
 @router.get(V + "/nights/{day}/blocks")
 async def list_blocks(
-    slug: str, day: date, who: Reader, session: SessionDep
+    slug: str, day: Day, who: Reader, session: SessionDep
 ) -> list[dict[str, Any]]:
     """Tables out of sale that night, with the reason."""
     venue = await own_venue(session, who, slug)
@@ -269,7 +269,7 @@ def _block_out(b: Any) -> dict[str, Any]:
 
 @router.post(V + "/nights/{day}/blocks", status_code=201)
 async def block_tables(
-    slug: str, day: date, body: BlockIn, who: Floor, session: SessionDep, now: NowDep
+    slug: str, day: Day, body: BlockIn, who: Floor, session: SessionDep, now: NowDep
 ) -> list[dict[str, Any]]:
     """Block tables (or every table of an area) for the night; 409 table_has_booking
     while a live booking sits on one of them."""
@@ -282,7 +282,7 @@ async def block_tables(
 
 @router.post(V + "/nights/{day}/unblock")
 async def unblock_tables(
-    slug: str, day: date, body: UnblockIn, who: Floor, session: SessionDep, now: NowDep
+    slug: str, day: Day, body: UnblockIn, who: Floor, session: SessionDep, now: NowDep
 ) -> dict[str, int]:
     """Put blocked tables (or an area's) back on sale for the night."""
     venue = await own_venue(session, who, slug)
@@ -299,11 +299,11 @@ async def search_reservations(
     slug: str,
     who: Reader,
     session: SessionDep,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
     status: Annotated[list[Status] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=100, description="guest name/email/phone")] = None,
     host_id: uuid.UUID | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=INT_MAX)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Search by night, status (repeatable), guest and host; paginated."""
@@ -336,7 +336,7 @@ async def reservation_details(
 
 
 class VersionIn(Body):
-    version: int | None = Field(default=None, description="409 reservation_changed if stale")
+    version: Amount | None = Field(default=None, description="409 reservation_changed if stale")
 
 
 class CancelIn(VersionIn):
@@ -452,7 +452,7 @@ class StaffBookingIn(Body):
         },
     )
 
-    date: date
+    date: Day
     table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
     party_size: int = Field(ge=1, le=500)
     channel: Literal["phone", "walk_in"]
@@ -523,7 +523,7 @@ class TableIn(Body):
     height: int = Field(default=60, ge=10, le=2000)
     rotation: int = Field(default=0, ge=0, lt=360)
     area_id: uuid.UUID | None = None
-    base_minimum: int | None = Field(default=None, ge=0)
+    base_minimum: Amount | None = None
 
 
 class TablePatch(Body):
@@ -538,7 +538,7 @@ class TablePatch(Body):
     height: int | None = Field(default=None, ge=10, le=2000)
     rotation: int | None = Field(default=None, ge=0, lt=360)
     area_id: uuid.UUID | None = None
-    base_minimum: int | None = Field(default=None, ge=0)
+    base_minimum: Amount | None = None
 
 
 class AreaIn(Body):
@@ -685,17 +685,17 @@ async def unlink_tables(
 
 
 class RulesIn(Body):
-    version: int = Field(description="the version you read; 409 rules_changed if stale")
-    hold_minutes: int | None = None
-    payment_hold_minutes: int | None = None
-    cutoff_minutes: int | None = None
-    booking_window_days: int | None = None
-    min_party: int | None = None
-    max_party: int | None = None
-    per_guest_daily_cap: int | None = None
-    price_rounding_step: int | None = None
-    cancel_cutoff_minutes: int | None = None
-    service_opens_minutes: int | None = None
+    version: Amount = Field(description="the version you read; 409 rules_changed if stale")
+    hold_minutes: Int | None = None
+    payment_hold_minutes: Int | None = None
+    cutoff_minutes: Int | None = None
+    booking_window_days: Int | None = None
+    min_party: Int | None = None
+    max_party: Int | None = None
+    per_guest_daily_cap: Int | None = None
+    price_rounding_step: Int | None = None
+    cancel_cutoff_minutes: Int | None = None
+    service_opens_minutes: Int | None = None
 
 
 @router.get(V + "/rules")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -14,6 +13,7 @@ from venue.errors import NotFound
 from venue.models import Venue
 
 from .deps import NowDep, SessionDep
+from .schemas import Day
 from .staff_auth import Staff, require
 
 router = APIRouter(prefix="/api/v1/staff/venues/{slug}/pricing", tags=["staff: pricing"])
@@ -74,7 +74,7 @@ async def preview(
     session: SessionDep,
     now: NowDep,
     who: Reader,
-    day: Annotated[date, Query(alias="date")],
+    day: Annotated[Day, Query(alias="date")],
     taken_bp: Annotated[int, Query(ge=0, le=10000, description="share taken, 7000 = 70%")] = 0,
 ) -> list[dict[str, Any]]:
     """What each table of a night would cost if that share of it were taken."""

@@ -139,6 +139,18 @@ async def test_invalid_rules_are_explained_and_nothing_changes(
     assert current["tiers"][0]["base_minimum"] == 50000
 
 
+async def test_amounts_past_their_column_are_explained(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    slug = world.venue.slug
+    csrf = await sign_in(client, await add_staff(engine, world, "manager"))
+    r = await client.put(
+        f"/api/v1/staff/venues/{slug}/pricing", json=rules(base=2**31), headers=csrf
+    )
+    assert r.status_code == 422 and r.json()["code"] == "pricing_rules_invalid"
+    assert "tiers[0].base_minimum" in {e["field"] for e in r.json()["errors"]}
+
+
 async def test_rule_changes_are_audited_with_the_manager(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:

@@ -123,6 +123,30 @@ def _problems(**overrides: Any) -> list[RuleProblem]:
             "adjustments[0].tier",
             "unknown tier 'ga'",
         ),
+        # Stored as 32-bit integers: a larger number is a problem with a path, not a 500.
+        ({"rounding_step": 2**31}, "rounding_step", "at most 2147483647"),
+        ({"tiers": (TierPrice("vip", 2**31),)}, "tiers[0].base_minimum", "at most"),
+        ({"tiers": (TierPrice("vip", 1, ceiling=10**30),)}, "tiers[0].ceiling", "at most"),
+        (
+            {"table_overrides": (TableOverride("T1", 2**31),)},
+            "table_overrides[0].base_minimum",
+            "at most",
+        ),
+        (
+            {
+                "adjustments": (
+                    Adjustment("weekday", "fixed", -(2**31) - 1, weekdays=frozenset({1})),
+                )
+            },
+            "adjustments[0].value",
+            "at most",
+        ),
+        (
+            {"adjustments": (Adjustment("lead_time", "fixed", 1, within_hours=10**30),)},
+            "adjustments[0].within_hours",
+            "at most",
+        ),
+        ({"deposits": (DepositPolicy("flat", 2**31),)}, "deposits[0].value", "at most"),
         ({"deposits": (DepositPolicy("flat", -1),)}, "deposits[0].value", "negative"),
         ({"deposits": (DepositPolicy("percent", 10_001),)}, "deposits[0].value", "0..10000"),
         ({"deposits": (DepositPolicy("percent", -1),)}, "deposits[0].value", "0..10000"),
