@@ -97,7 +97,7 @@ async def _user_add(settings: Settings, args: argparse.Namespace) -> str:
         await engine.dispose()
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "web.main:app_factory",
         factory=True,
@@ -106,6 +106,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # Per-message deflate keeps a zlib state per socket (~46 KB each) and compresses
         # every broadcast once per socket: measured in bench/fanout.py, it doubles memory
         # per idle connection and dominates fan-out CPU.
@@ -168,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
             f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n"
         )
-        _serve(args.host, args.port, args.workers)
+        _serve(settings, args.host, args.port, args.workers)
     else:
         asyncio.run(_migrate(settings))
-        _serve(args.host, args.port, args.workers)
+        _serve(settings, args.host, args.port, args.workers)

@@ -6,8 +6,9 @@ first hit; every app process shares them) and in this process otherwise. If Redi
 unreachable the limits fail open: bookings matter more than throttling, and the
 database guards stand behind either way.
 
-The client address is the connection's; behind a proxy run uvicorn with
-``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the guest's, not the proxy's.
+The client address is the connection's; behind a proxy set ``FORWARDED_ALLOW_IPS`` to
+the proxy's address (``maitre serve`` hands it to uvicorn) so it is the guest's, not the
+proxy's.
 """
 
 from __future__ import annotations

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     rate_limit_prefix: str = "maitre:rl"
+    # Proxies whose X-Forwarded-For/-Proto `maitre serve` believes (comma-separated IPs or
+    # networks, "*" for any); the client address and scheme come from them.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -87,7 +87,7 @@ async def login(
         max_age=int(staff.SESSION_TTL.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
         path="/",
     )
     return {
@@ -98,7 +98,17 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(who: CurrentStaff, response: Response, session: SessionDep, now: NowDep) -> None:
+async def logout(
+    who: CurrentStaff, request: Request, response: Response, session: SessionDep, now: NowDep
+) -> None:
     """End this session everywhere."""
     await staff.logout(session, who.session, now)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(
+        COOKIE, path="/", secure=_secure(request), httponly=True, samesite="strict"
+    )
+
+
+def _secure(request: Request) -> bool:
+    """Secure whenever the public address is https, even if a proxy speaks http to us."""
+    public_url: str = request.app.state.settings.public_url
+    return request.url.scheme == "https" or public_url.startswith("https://")

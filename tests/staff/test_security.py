@@ -59,6 +59,20 @@ async def test_hsts_only_over_https(backend: str, clock: FakeClock, mine: Tenant
         assert r.headers["strict-transport-security"].startswith("max-age=")
 
 
+async def test_session_cookie_is_secure_when_the_public_url_is_https(
+    backend: str, clock: FakeClock, mine: Tenant
+) -> None:
+    """Behind a TLS-terminating proxy the app may see plain http; PUBLIC_URL decides."""
+    body = {"email": mine.emails["manager"], "password": PASSWORD}
+    async with app_client(backend, clock, public_url="https://tables.example") as c:
+        signed = await c.post("/api/v1/staff/login", json=body)
+        assert signed.status_code == 200
+        assert "secure" in signed.headers["set-cookie"].lower()
+    async with app_client(backend, clock, public_url="http://127.0.0.1:8000") as c:
+        plain = await c.post("/api/v1/staff/login", json=body)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+
+
 async def test_honeypot(client: httpx.AsyncClient, mine: Tenant) -> None:
     bot = await client.post(
         f"/api/v1/venues/{mine.slug}/holds", json=hold_body(mine, website="http://spam")
