@@ -67,6 +67,12 @@ def require(*roles: str) -> object:
 class LoginIn(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=500)
+    venue: str | None = Field(
+        default=None,
+        max_length=80,
+        description="a venue's (or the group's) slug; needed only when the answer is "
+        "409 venue_required: this email and password open accounts at several venues",
+    )
 
 
 class LoginOut(BaseModel):
@@ -80,7 +86,7 @@ async def login(
     body: LoginIn, request: Request, response: Response, session: SessionDep, now: NowDep
 ) -> dict[str, str]:
     """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
-    signed = await staff.login(session, body.email, body.password, now)
+    signed = await staff.login(session, body.email, body.password, now, venue=body.venue)
     response.set_cookie(
         COOKIE,
         signed.token,

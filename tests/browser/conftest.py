@@ -60,11 +60,18 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the server below (its SQLite file, for tests that add rows)."""
     db = tmp_path_factory.mktemp("browser") / "maitre.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MAITRE_ENV": "development"}
     env.pop("REDIS_URL", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, server_env: dict[str, str]) -> Iterator[str]:
+    """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
+    env = server_env
     subprocess.run([sys.executable, "-c", SEED], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
