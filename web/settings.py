@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
+    # ...except that login_max_failures counts per account *and* address, and past it the
+    # next attempt waits this long, doubling with each attempt (up to the window).
+    login_delay_seconds: int = 1
     rate_limit_prefix: str = "maitre:rl"
     # Proxies whose X-Forwarded-For/-Proto `maitre serve` believes (comma-separated IPs or
     # networks, "*" for any); the client address and scheme come from them.
