@@ -32,6 +32,7 @@ from . import (
     staff_pricing,
 )
 from .console import router as console_pages
+from .dbcheck import check_role
 from .floorcache import FloorCache
 from .money_pages import router as money_pages
 from .payments import router as payments_router
@@ -53,7 +54,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     run_sweeper: bool = True,
 ) -> FastAPI:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.app_url)
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
@@ -72,6 +73,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await check_role(engine, settings)
         await broker.connect()
         tasks = [asyncio.create_task(relay.run_forever())]
         if run_sweeper:  # background jobs; tests drive them by hand

@@ -18,6 +18,13 @@ class Settings(BaseSettings):
         default="development", validation_alias="MAITRE_ENV"
     )
     database_url: str = "sqlite+aiosqlite:///./maitre.db"
+    # PostgreSQL: DATABASE_URL is the schema owner's, for `maitre migrate`, which creates
+    # or repairs this URL's role (no superuser, no BYPASSRLS) and grants it row access;
+    # serve and worker connect as it, so row-level security binds them. Unset: they use
+    # DATABASE_URL, which production refuses if it can bypass row-level security...
+    app_database_url: str | None = None
+    # ...unless this is set (a deliberate choice, say a managed database's only role).
+    allow_privileged_db_role: bool = False
     redis_url: str | None = None
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
@@ -52,10 +59,12 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the SDK at a local fake
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
+    def _async_driver(cls, url: str | None) -> str | None:
         """Accept the usual URLs and pick the async driver for them."""
+        if url is None:
+            return None
         for plain, driver in (
             ("postgres://", "postgresql+asyncpg://"),
             ("postgresql://", "postgresql+asyncpg://"),
@@ -64,6 +73,11 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
+
+    @property
+    def app_url(self) -> str:
+        """The database URL serve and worker connect with."""
+        return self.app_database_url or self.database_url
 
     @field_validator("redis_url")
     @classmethod

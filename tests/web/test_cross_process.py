@@ -5,6 +5,9 @@ one process reaches the floor-map sockets held by another, and a Redis outage lo
 client can see (the outbox keeps the change, the relay retries, every socket gets a fresh
 snapshot once Redis is back).
 
+The servers run as production does: ``maitre migrate`` as the owner provisions the
+application role, and both servers connect as it (``APP_DATABASE_URL``).
+
 The module owns its database (``maitre_xproc``, dropped and created once per run), its Redis
 (a throwaway ``redis-server`` on a free port) and both servers (their process groups are
 killed in teardown, whatever happened).
@@ -32,7 +35,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import HAS_PG, PG_URL
+from tests.conftest import HAS_PG, PG_URL, as_app_role
 from tests.realtime.conftest import RedisProcess, free_port
 from venue.clock import to_local
 from venue.db import create_engine, session_factory
@@ -166,7 +169,8 @@ async def cluster() -> AsyncIterator[Cluster]:
     try:
         env = {
             **os.environ,
-            "DATABASE_URL": db_url,
+            "DATABASE_URL": db_url,  # the owner migrates (and provisions the app role)
+            "APP_DATABASE_URL": as_app_role(db_url),  # the servers run as the app role
             "REDIS_URL": redis.url,
             "MAITRE_ENV": "development",
         }
@@ -181,6 +185,7 @@ async def cluster() -> AsyncIterator[Cluster]:
             hosts.append(f"127.0.0.1:{port}")
         for host, proc, log in zip(hosts, servers, logs, strict=True):
             await _wait_healthy(host, proc, log)
+            assert "row-level security does not bind" not in _tail(log)
         night, sitting_id, tables = await _pick_night(hosts[0])
         yield Cluster(hosts[0], hosts[1], redis, db_url, night, sitting_id, tables, logs)
     finally:
