@@ -14,12 +14,16 @@ migration history.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 HISTORY = "alembic_version"
+INSUFFICIENT_PRIVILEGE = "42501"
+log = logging.getLogger("maitre.db")
 
 
 class RoleError(RuntimeError):
@@ -76,9 +80,21 @@ def provision(conn: Connection, role: str, password: str | None = None) -> bool:
         if found[1]:
             _run(conn, "ALTER ROLE %I NOBYPASSRLS", role)
         if password:
-            _run(conn, "ALTER ROLE %I LOGIN PASSWORD %L", role, password)
+            _set_password(conn, role, password)
     _grant(conn, role)
     return True
+
+
+def _set_password(conn: Connection, role: str, password: str) -> None:
+    # An owner without CREATEROLE (managed databases) may not; the role was then made by
+    # an administrator, with its password, and migrating goes on without it.
+    try:
+        with conn.begin_nested():
+            _run(conn, "ALTER ROLE %I LOGIN PASSWORD %L", role, password)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        log.warning("may not set the password of role %s; it keeps the one it has", role)
 
 
 def _create(conn: Connection, role: str, password: str | None) -> None:

@@ -122,3 +122,24 @@ async def test_sqlite_has_no_roles() -> None:
     engine, _ = await engine_for("sqlite")
     async with engine.connect() as conn:
         assert await approle.privileges(conn) is None
+
+
+async def test_an_owner_without_createrole_leaves_an_existing_password_alone(
+    pg_owner_engine: AsyncEngine, throwaway_role: str
+) -> None:
+    """Managed databases: an administrator made the role; migrating must not fail on it."""
+    weak = f"{throwaway_role}_owner"
+    async with pg_owner_engine.connect() as conn:
+        await conn.execute(text(f'CREATE ROLE "{throwaway_role}" LOGIN'))
+        await conn.execute(text(f'CREATE ROLE "{weak}" LOGIN NOCREATEROLE'))
+        await conn.commit()
+    engine = create_engine(pg_owner_engine.url.set(username=weak), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(lambda sync: approle._set_password(sync, throwaway_role, "pw"))
+            assert await conn.scalar(text("SELECT 1")) == 1  # the transaction lives on
+    finally:
+        await engine.dispose()
+        async with pg_owner_engine.connect() as conn:
+            await conn.execute(text(f'DROP ROLE "{weak}"'))
+            await conn.commit()
