@@ -4,6 +4,11 @@ Every test builds its own tenant, so tests never see each other's rows and need 
 cleanup. Database-backed tests run on SQLite always and on PostgreSQL when
 ``DATABASE_URL`` points at one; with ``MAITRE_REQUIRE_SERVICES=1`` (CI) a missing
 PostgreSQL or Redis fails the run instead of skipping.
+
+On PostgreSQL the suite runs as production does: ``DATABASE_URL``'s role (the owner)
+creates the database and migrates it, which provisions the application role ``APP_ROLE``;
+the app, the factories and every ``engine`` connect as that role, which row-level
+security binds. ``pg_owner_engine`` is for the few tests that need the owner.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ PG_URL = Settings(database_url=os.environ.get("DATABASE_URL", "sqlite://")).data
 HAS_PG = PG_URL.startswith("postgresql")
 # Per process, so two test runs on one machine never drop each other's database.
 TEST_DB = f"maitre_test_{os.getpid()}"
+# Cluster-wide, shared by test runs; it gets the owner's password (if any) in tests.
+APP_ROLE = "maitre_test_app"
 
 
 def need(condition: bool, what: str) -> None:
@@ -78,18 +85,28 @@ async def _fresh_pg_database() -> str:
 
 _engines: dict[str, AsyncEngine] = {}
 _urls: dict[str, str] = {}
+_owners: dict[str, AsyncEngine] = {}
+
+
+def as_app_role(owner_url: str, role: str = APP_ROLE) -> str:
+    return make_url(owner_url).set(username=role).render_as_string(hide_password=False)
 
 
 async def engine_for(backend: str) -> tuple[AsyncEngine, str]:
+    """The app's engine and URL for a backend (the application role on PostgreSQL)."""
     if backend not in _engines:
         if backend == "postgres":
-            url = await _fresh_pg_database()
+            owner_url = await _fresh_pg_database()
+            owner = create_engine(owner_url, pool_size=2)
+            await upgrade(owner, app_role=APP_ROLE, app_password=make_url(PG_URL).password)
+            _owners[backend] = owner
+            url = as_app_role(owner_url)
             engine = create_engine(url, pool_size=30, max_overflow=10, pool_timeout=120)
         else:
             path = Path(tempfile.mkdtemp()) / "maitre-test.db"
             url = f"sqlite+aiosqlite:///{path}"
             engine = create_engine(url)
-        await upgrade(engine)
+            await upgrade(engine)
         _engines[backend], _urls[backend] = engine, url
     return _engines[backend], _urls[backend]
 
@@ -110,6 +127,14 @@ async def engine(backend: str) -> AsyncEngine:
 async def pg_engine() -> AsyncEngine:
     need(HAS_PG, "PostgreSQL (DATABASE_URL)")
     return (await engine_for("postgres"))[0]
+
+
+@pytest.fixture
+async def pg_owner_engine() -> AsyncEngine:
+    """The test database as its owner (schema changes, roles): not for app code."""
+    need(HAS_PG, "PostgreSQL (DATABASE_URL)")
+    await engine_for("postgres")
+    return _owners["postgres"]
 
 
 @pytest.fixture
@@ -144,7 +169,7 @@ async def client(backend: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncCli
 @pytest.fixture(scope="session", autouse=True)
 async def _dispose_engines() -> AsyncIterator[None]:
     yield
-    for engine in _engines.values():
+    for engine in [*_engines.values(), *_owners.values()]:
         await engine.dispose()
     if "postgres" in _engines:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)

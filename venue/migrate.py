@@ -10,12 +10,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import rls
+from . import approle, rls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+LOCK_KEY = 0x6D61_6974_7265  # "maitre": the advisory lock that serialises migrations
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -25,10 +26,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade(
+    engine: AsyncEngine,
+    revision: str = "heads",
+    *,
+    app_role: str | None = None,
+    app_password: str | None = None,
+) -> None:
+    """Migrate as the owner, (re)apply row-level security, and provision ``app_role``
+    (venue/approle.py), all in one transaction."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes migrating at once (``maitre serve`` on two machines) take
+            # turns instead of racing on the same catalog rows.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
         await conn.run_sync(rls.apply)
+        if app_role:
+            await conn.run_sync(lambda sync: approle.provision(sync, app_role, app_password))
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:

@@ -603,7 +603,17 @@ async def audit_trail(
         stmt = stmt.where(AuditEntry.entity == entity)
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    rows = await session.scalars(
-        stmt.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    rows = list(
+        await session.scalars(
+            stmt.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        )
     )
+    # An id with no history here is unknown, whoever else it may belong to: 404, as for
+    # every other id, rather than an empty page that would look the same for both.
+    if entity_id and not rows and not await _any(session, stmt):
+        raise NotFound("no audit entries for that id")
     return [audit_dict(e) for e in rows]
+
+
+async def _any(session: AsyncSession, stmt: Any) -> bool:
+    return await session.scalar(stmt.with_only_columns(AuditEntry.id).limit(1)) is not None

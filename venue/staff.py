@@ -1,8 +1,15 @@
 """Staff sign-in: argon2 password check and server-side sessions.
 
+An email is unique within a tenant, not across them: one person may work for two groups,
+and a manager creating an account must learn nothing about other tenants. Sign-in checks
+the password against every account under that email (or only the named venue's tenant's)
+and signs in to the one it matches; when it matches several, only someone who knows the
+password is told to name the venue. A failed sign-in takes as long per account as a
+wrong password, so its time can say how many accounts share an email, never where.
+
 The session token is 256 random bits in an HttpOnly cookie; the database keeps its hash,
 so revoking a row (logout, password change) ends the session wherever the cookie is.
-Login throttling and the user-management screens belong with the staff console.
+Login throttling lives in ``web/security.py``; user management in ``users``.
 """
 
 from __future__ import annotations
@@ -13,11 +20,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .errors import DomainError
-from .models import StaffSession, StaffUser
+from .errors import Conflict, DomainError
+from .models import StaffSession, StaffUser, Tenant, Venue
 from .tokens import hash_token, new_token
 
 HASHER = PasswordHasher()
@@ -38,17 +45,29 @@ class SignedIn:
     token: str
 
 
-async def login(session: AsyncSession, email: str, password: str, now: datetime) -> SignedIn:
-    users = list(
-        await session.scalars(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-    )
-    user = users[0] if len(users) == 1 else None
-    try:
-        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        user = None
-    if user is None:
+class VenueRequired(Conflict):
+    code = "venue_required"
+
+
+async def login(
+    session: AsyncSession, email: str, password: str, now: datetime, venue: str | None = None
+) -> SignedIn:
+    """Sign in by email and password; ``venue`` (a venue's or the tenant's slug) picks the
+    account when the same email and password open several tenants."""
+    stmt = select(StaffUser).where(StaffUser.email == email.strip().lower())
+    if venue:  # the tenant's own slug or one of its venues'
+        by_venue = select(Venue.tenant_id).where(Venue.slug == venue)
+        named = select(Tenant.id).where(or_(Tenant.slug == venue, Tenant.id.in_(by_venue)))
+        stmt = stmt.where(StaffUser.tenant_id.in_(named))
+    candidates = list(await session.scalars(stmt.order_by(StaffUser.id)))
+    matched = [u for u in candidates if _verify(u.password_hash, password)]
+    if not candidates:
+        _verify(_DUMMY_HASH, password)
+    if not matched:
         raise LoginFailed("wrong email or password")
+    if len(matched) > 1:
+        raise VenueRequired("this email signs in at several venues: say which one", field="venue")
+    user = matched[0]
     token = new_token()
     row = StaffSession(
         tenant_id=user.tenant_id,
@@ -61,6 +80,13 @@ async def login(session: AsyncSession, email: str, password: str, now: datetime)
     session.add(row)
     await session.flush()
     return SignedIn(user, row, token)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 async def resolve(

@@ -1,7 +1,9 @@
 """Staff accounts: create, list, change a password (which ends that user's sessions).
 
-Sign-in looks a user up by email alone, so an email is unique across all tenants, not
-just within one; the tenant of every account comes from whoever creates it.
+An email is unique within its tenant only (``uq_staff_users_tenant_id_email``): whether
+another tenant has an account under it is none of this tenant's business, so creating one
+never says. Sign-in copes with the same email in several tenants (``staff.login``). The
+tenant of every account comes from whoever creates it.
 """
 
 from __future__ import annotations
@@ -77,10 +79,12 @@ async def create_user(
         if found is None:
             raise InvalidRequest("host_id", "no such host")
     taken = await session.scalar(
-        select(func.count(StaffUser.id)).where(StaffUser.email == clean_email)
+        select(func.count(StaffUser.id)).where(
+            StaffUser.tenant_id == tenant_id, StaffUser.email == clean_email
+        )
     )
     if taken:
-        raise EmailTaken("an account with that email already exists", field="email")
+        raise EmailTaken("this team already has an account with that email", field="email")
     user = StaffUser(
         id=uuid.uuid4(),
         tenant_id=tenant_id,

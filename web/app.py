@@ -35,6 +35,7 @@ from . import (
     staff_pricing,
 )
 from .console import router as console_pages
+from .dbcheck import check_role
 from .floorcache import FloorCache
 from .intake import Intake
 from .money_pages import router as money_pages
@@ -57,7 +58,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     run_sweeper: bool = True,
 ) -> FastAPI:
-    engine = create_engine(settings.database_url, **settings.database_pool())
+    engine = create_engine(settings.app_url, **settings.database_pool())
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
@@ -76,6 +77,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await check_role(engine, settings)
         await broker.connect()
         tasks = [asyncio.create_task(relay.run_forever())]
         if run_sweeper:  # background jobs; tests drive them by hand

@@ -10,8 +10,9 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
-from venue.db import create_engine, session_factory
+from venue.db import create_engine, is_sqlite, session_factory
 from venue.errors import DomainError
 from venue.migrate import upgrade
 
@@ -21,12 +22,20 @@ DEMO_DB = "sqlite+aiosqlite:///./maitre-demo.db"
 DEMO_PASSWORD = "velvet-demo"
 
 
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings) -> str | None:
+    """Migrate as DATABASE_URL (the owner) and provision APP_DATABASE_URL's role; returns
+    that role's name when there is one to provision."""
+    role = password = None
+    if settings.app_database_url and not is_sqlite(settings.app_database_url):
+        app = make_url(settings.app_database_url)
+        if app.username != make_url(settings.database_url).username:
+            role, password = app.username, app.password
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, app_role=role, app_password=password)
     finally:
         await engine.dispose()
+    return role
 
 
 async def _seed(settings: Settings) -> str:
@@ -52,10 +61,12 @@ async def _worker(settings: Settings) -> None:
     from realtime.relay import OutboxRelay
     from venue.commissions import CommissionLoop
 
+    from .dbcheck import check_role
     from .notifications import mail_loop
     from .sweeper import sweep_forever
 
-    engine = create_engine(settings.database_url, **settings.database_pool())
+    engine = create_engine(settings.app_url, **settings.database_pool())
+    await check_role(engine, settings)
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     await broker.connect()
@@ -97,7 +108,7 @@ async def _user_add(settings: Settings, args: argparse.Namespace) -> str:
         await engine.dispose()
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "web.main:app_factory",
         factory=True,
@@ -106,6 +117,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # Per-message deflate keeps a zlib state per socket (~46 KB each) and compresses
         # every broadcast once per socket: measured in bench/fanout.py, it doubles memory
         # per idle connection and dominates fan-out CPU.
@@ -152,8 +165,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("PUBLIC_URL", f"http://{args.host}:{args.port}")
     settings = Settings()
     if args.command == "migrate":
-        asyncio.run(_migrate(settings))
-        print("database is up to date")
+        role = asyncio.run(_migrate(settings))
+        print("database is up to date" + (f"; {role} may read and write rows" if role else ""))
     elif args.command == "user":
         try:
             print(asyncio.run(_user_add(settings, args)))
@@ -175,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n"
         )
         if not args.no_serve:
-            _serve(args.host, args.port, args.workers)
+            _serve(settings, args.host, args.port, args.workers)
     else:
         asyncio.run(_migrate(settings))
-        _serve(args.host, args.port, args.workers)
+        _serve(settings, args.host, args.port, args.workers)

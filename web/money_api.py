@@ -416,6 +416,8 @@ async def commission_csv(
 ) -> Response:
     """Every ledger line of the period (and host) as CSV."""
     venue = await own_venue(session, who, slug)
+    if host_id is not None:
+        await hosts.host_in(session, venue.tenant_id, host_id)
     body = await commissions.csv_export(session, venue, commissions.Period(start, end), host_id)
     return _csv(body, f"commissions-{venue.slug}.csv")
 

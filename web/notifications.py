@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import venues
+from venue import operations, venues
 from venue.errors import NotFound
 from venue.models import LocalMail, Notification, Venue
 from venue.notifications import LocalTransport, MailConfig, MailLoop, SmtpTransport, Transport
@@ -79,6 +79,7 @@ async def delivery_log(
     from venue.notifications.queue import for_reservation
 
     venue = await _own_venue(session, who, slug)
+    await operations.reservation_of(session, venue, reservation_id)  # 404 for anyone else's
     return [_row(n) for n in await for_reservation(session, venue.tenant_id, reservation_id)]
 
 

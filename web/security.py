@@ -7,8 +7,9 @@ count decides. A limit never fails open: if Redis is down, or slower than
 ``RATE_LIMIT_REDIS_TIMEOUT_SECONDS``, each process still holds it on its own count (at most
 the limit per process instead of per deployment) and logs one warning per outage.
 
-The client address is the connection's; behind a proxy run uvicorn with
-``--proxy-headers --forwarded-allow-ips=<proxy>`` so it is the guest's, not the proxy's.
+The client address is the connection's; behind a proxy set ``FORWARDED_ALLOW_IPS`` to
+the proxy's address (``maitre serve`` hands it to uvicorn) so it is the guest's, not the
+proxy's.
 """
 
 from __future__ import annotations
@@ -309,8 +310,19 @@ def too_many(retry_after: int, detail: str) -> list[Message]:
 
 
 class Throttle:
-    """Per-IP limits on public holds and bookings; per-account and per-IP limits on
-    failed staff sign-ins (a success clears the account's count, never the IP's)."""
+    """Per-IP limits on public holds and bookings, and staff sign-in throttling.
+
+    Sign-in attempts are counted per account *and* address together, so wrong passwords
+    sent from one address slow down that address only: the rightful owner elsewhere still
+    signs in. The first ``login_max_failures`` attempts of a window are free; each one
+    after that must pass a gate that then stays shut for a delay that doubles with every
+    further attempt (``login_delay_seconds``, 2x, 4x, ... up to the window), let through
+    or not, so hammering only lengthens the wait. Counting happens before the password is
+    checked, so a burst of parallel guesses is throttled too. A right password (200, or
+    409 asking for the venue) clears the pair. Independently, ``login_max_failures_per_ip``
+    failures from one address, whatever the accounts, refuse that address for the rest
+    of the window.
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings, limiter: Limiter | None = None) -> None:
         self.app = app
@@ -358,18 +370,18 @@ class Throttle:
 
     async def _login(self, scope: Scope, receive: Receive, send: Send, ip: str) -> None:
         body, replay = await _buffer(receive)
-        account = _email_of(body)
-        window = self.settings.login_window_seconds
-        keys = [(f"login:ip:{ip}", self.settings.login_max_failures_per_ip)]
-        if account:
-            keys.append((f"login:acct:{account}", self.settings.login_max_failures))
-        for key, limit in keys:
-            count, retry = await self._safe_peek(key)
-            if count >= limit:
-                await _reply(
-                    send, too_many(retry, "too many failed sign-ins; wait before trying again")
-                )
-                return
+        account = _email_of(body) or ""
+        by_ip, pair, gate = (
+            f"login:ip:{ip}",
+            f"login:pair:{account}:{ip}",
+            f"login:gate:{account}:{ip}",
+        )
+        retry = await self._login_wait(by_ip, pair if account else None, gate)
+        if retry is not None:
+            await _reply(
+                send, too_many(retry, "too many failed sign-ins; wait before trying again")
+            )
+            return
         status: dict[str, int] = {}
 
         async def watch(message: Message) -> None:
@@ -379,13 +391,29 @@ class Throttle:
 
         await self.app(scope, replay, watch)
         if status.get("code") == 401:
-            for key, _ in keys:
-                await self._safe_hit(key, window)
-        elif status.get("code") == 200 and account:
+            await self._safe_hit(by_ip, self.settings.login_window_seconds)
+        elif status.get("code") in (200, 409) and account:  # the password was right
             try:
-                await self.limiter.reset(f"login:acct:{account}")
+                await self.limiter.reset(pair)
+                await self.limiter.reset(gate)
             except Exception:
                 log.warning("rate limiter unavailable", exc_info=True)
+
+    async def _login_wait(self, by_ip: str, pair: str | None, gate: str) -> int | None:
+        """Seconds to wait before this sign-in attempt may go ahead, or None: go ahead."""
+        window = self.settings.login_window_seconds
+        failures, retry = await self._safe_peek(by_ip)
+        if failures >= self.settings.login_max_failures_per_ip:
+            return retry
+        if pair is None:
+            return None
+        attempts, _ = await self._safe_hit(pair, window)  # before the check: bursts count
+        beyond = attempts - self.settings.login_max_failures
+        if beyond <= 0:
+            return None
+        delay = min(self.settings.login_delay_seconds * 2 ** min(beyond - 1, 30), window)
+        passed, retry = await self._safe_hit(gate, delay)  # the first through shuts it
+        return retry if passed > 1 else None
 
     def _closing(self, send: Send) -> Send:
         async def wrapped(message: Message) -> None:

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=20, ge=1)
     database_max_overflow: int = Field(default=10, ge=0)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # PostgreSQL: DATABASE_URL is the schema owner's, for `maitre migrate`, which creates
+    # or repairs this URL's role (no superuser, no BYPASSRLS) and grants it row access;
+    # serve and worker connect as it, so row-level security binds them. Unset: they use
+    # DATABASE_URL, which production refuses if it can bypass row-level security...
+    app_database_url: str | None = None
+    # ...unless this is set (a deliberate choice, say a managed database's only role).
+    allow_privileged_db_role: bool = False
     redis_url: str | None = None
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
@@ -37,6 +44,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
+    # ...except that login_max_failures counts per account *and* address, and past it the
+    # next attempt waits this long, doubling with each attempt (up to the window).
+    login_delay_seconds: int = 1
     rate_limit_prefix: str = "maitre:rl"
     # Redis counters: connections per process (a burst waits for one) and how long a count
     # may take before this process counts on its own for a while (limits never fail open).
@@ -44,6 +54,9 @@ class Settings(BaseSettings):
     rate_limit_redis_timeout_seconds: float = Field(default=1.0, gt=0)
     # Largest request body accepted, chunked or not (413 beyond); JSON bodies are small.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Proxies whose X-Forwarded-For/-Proto `maitre serve` believes (comma-separated IPs or
+    # networks, "*" for any); the client address and scheme come from them.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Outgoing mail; without smtp_host it goes to the local outbox staff can read.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -65,10 +78,12 @@ class Settings(BaseSettings):
             "pool_timeout": self.database_pool_timeout_seconds,
         }
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
+    def _async_driver(cls, url: str | None) -> str | None:
         """Accept the usual URLs and pick the async driver for them."""
+        if url is None:
+            return None
         for plain, driver in (
             ("postgres://", "postgresql+asyncpg://"),
             ("postgresql://", "postgresql+asyncpg://"),
@@ -77,6 +92,11 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
+
+    @property
+    def app_url(self) -> str:
+        """The database URL serve and worker connect with."""
+        return self.app_database_url or self.database_url
 
     @field_validator("redis_url")
     @classmethod

@@ -67,6 +67,12 @@ def require(*roles: str) -> object:
 class LoginIn(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=500)
+    venue: str | None = Field(
+        default=None,
+        max_length=80,
+        description="a venue's (or the group's) slug; needed only when the answer is "
+        "409 venue_required: this email and password open accounts at several venues",
+    )
 
 
 class LoginOut(BaseModel):
@@ -80,14 +86,14 @@ async def login(
     body: LoginIn, request: Request, response: Response, session: SessionDep, now: NowDep
 ) -> dict[str, str]:
     """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
-    signed = await staff.login(session, body.email, body.password, now)
+    signed = await staff.login(session, body.email, body.password, now, venue=body.venue)
     response.set_cookie(
         COOKIE,
         signed.token,
         max_age=int(staff.SESSION_TTL.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
         path="/",
     )
     return {
@@ -98,7 +104,17 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(who: CurrentStaff, response: Response, session: SessionDep, now: NowDep) -> None:
+async def logout(
+    who: CurrentStaff, request: Request, response: Response, session: SessionDep, now: NowDep
+) -> None:
     """End this session everywhere."""
     await staff.logout(session, who.session, now)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(
+        COOKIE, path="/", secure=_secure(request), httponly=True, samesite="strict"
+    )
+
+
+def _secure(request: Request) -> bool:
+    """Secure whenever the public address is https, even if a proxy speaks http to us."""
+    public_url: str = request.app.state.settings.public_url
+    return request.url.scheme == "https" or public_url.startswith("https://")

@@ -24,10 +24,7 @@ CHROMIUM = os.environ.get("MAITRE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SLUG = "velvet"
-SEED = (
-    "import asyncio; from web.cli import _seed; from web.settings import Settings; "
-    "print(asyncio.run(_seed(Settings())))"
-)
+MAITRE = str(Path(sys.executable).parent / "maitre")
 
 
 def _unavailable(why: str) -> None:
@@ -66,16 +63,23 @@ def server_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, server_db: Path) -> Iterator[str]:
-    """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
+def server_env(server_db: Path) -> dict[str, str]:
+    """The environment of the server below (its SQLite file, for tests that add rows)."""
     db = server_db
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MAITRE_ENV": "development"}
     env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "-c", SEED], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, server_env: dict[str, str]) -> Iterator[str]:
+    """``maitre serve`` on a fresh demo database; the URL once /healthz answers."""
+    env = server_env
+    subprocess.run([MAITRE, "demo", "--no-serve"], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "serve.log").open("w")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "maitre"), "serve", "--port", str(port)],
+        [MAITRE, "serve", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -70,6 +72,55 @@ def create_user(base: str, role: str) -> tuple[str, str]:
         )
         made.raise_for_status()
     return email, password
+
+
+# Another group (its own tenant and venue) with an account under the given email.
+OTHER_GROUP = """
+import asyncio, sys
+from datetime import UTC, datetime
+from tests.factories import create_venue
+from venue.db import create_engine, session_factory
+from venue.models import StaffUser
+from venue.staff import HASHER
+from web.settings import Settings
+
+async def main(email, password):
+    engine = create_engine(Settings().database_url)
+    async with session_factory(engine)() as s, s.begin():
+        w = await create_venue(s)
+        s.add(StaffUser(tenant_id=w.venue.tenant_id, email=email, name="Elsewhere",
+                        role="manager", password_hash=HASHER.hash(password),
+                        created_at=datetime.now(UTC)))
+    await engine.dispose()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def test_one_email_at_two_venues_signs_in_after_naming_the_venue(
+    server: str, server_env: dict[str, str], new_page: NewPage, artifacts: Path
+) -> None:
+    email, password = create_user(server, "floor")
+    subprocess.run(
+        [sys.executable, "-c", OTHER_GROUP, email, password],
+        env=server_env,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+        capture_output=True,
+    )
+    page = new_page(**LAPTOP)
+    page.goto(f"{server}/admin")
+    expect(page).to_have_url(re.compile(r"/admin/login"))
+    expect(page.locator("#login-venue")).to_be_hidden()
+    page.locator("#login-email").fill(email)
+    page.locator("#login-password").fill(password)
+    page.locator("#login-submit").click()
+    expect(page.locator("#login-error")).to_contain_text("several venues")
+    expect(page.locator("#login-venue")).to_be_focused()
+    page.screenshot(path=str(artifacts / "console-login-venue.png"))
+    page.locator("#login-venue").fill(SLUG)
+    page.locator("#login-submit").click()
+    expect(page.locator("#user-role")).to_have_text("floor")
 
 
 def test_manager_books_seats_moves_and_completes_on_the_live_floor(

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.test_pricing_api import add_staff, sign_in
 from tests.conftest import FakeClock
-from tests.factories import World, create_night_for
+from tests.factories import World, create_night_for, create_venue
 from venue.db import session_factory
 from venue.models import Notification
 from venue.notifications.planner import reminder_times
 
-from .conftest import base, book
+from .conftest import NOW, SAT, base, book
 
 Z = UTC
 
@@ -99,3 +99,16 @@ async def test_local_outbox_delivery_log_and_overdue_warning(
     assert (await client.get(overdue_url)).json()["count"] == 0
     other = await client.get("/api/v1/staff/venues/nope/mail")
     assert other.status_code == 404
+
+
+async def test_another_tenants_reservation_has_no_delivery_log(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        theirs = await create_venue(s, tables=2)
+        await create_night_for(s, theirs, SAT, now=NOW)
+    their_res = await book(client, theirs, email="ada+theirs@example.com")
+    await sign_in(client, await add_staff(engine, world, "manager"))
+    url = f"/api/v1/staff{base(world)[7:]}/reservations/{their_res['id']}/notifications"
+    r = await client.get(url)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"

@@ -3,6 +3,7 @@ login throttling, in-process and (marked redis) Redis-backed."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,8 @@ import pytest
 from tests.conftest import FakeClock, engine_for
 from tests.staff.conftest import PASSWORD, SAT, Tenant
 from web.app import create_app
+from web.security import LOGIN_PATH as LOGIN
+from web.security import MemoryLimiter, Throttle
 from web.settings import Settings
 
 
@@ -33,6 +36,7 @@ async def app_client(
     app = create_app(settings, clock=clock, run_sweeper=False)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
+        c.app = app  # type: ignore[attr-defined]
         yield c
     await app.state.engine.dispose()
 
@@ -57,6 +61,20 @@ async def test_hsts_only_over_https(backend: str, clock: FakeClock, mine: Tenant
     async with app_client(backend, clock, base_url="https://test") as c:
         r = await c.get(f"/api/v1/venues/{mine.slug}")
         assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_session_cookie_is_secure_when_the_public_url_is_https(
+    backend: str, clock: FakeClock, mine: Tenant
+) -> None:
+    """Behind a TLS-terminating proxy the app may see plain http; PUBLIC_URL decides."""
+    body = {"email": mine.emails["manager"], "password": PASSWORD}
+    async with app_client(backend, clock, public_url="https://tables.example") as c:
+        signed = await c.post("/api/v1/staff/login", json=body)
+        assert signed.status_code == 200
+        assert "secure" in signed.headers["set-cookie"].lower()
+    async with app_client(backend, clock, public_url="http://127.0.0.1:8000") as c:
+        plain = await c.post("/api/v1/staff/login", json=body)
+        assert "secure" not in plain.headers["set-cookie"].lower()
 
 
 async def test_honeypot(client: httpx.AsyncClient, mine: Tenant) -> None:
@@ -102,27 +120,45 @@ async def test_public_rate_limits_in_redis(backend: str, clock: FakeClock, mine:
     await _public_limits(backend, clock, mine, os.environ["REDIS_URL"])
 
 
+def from_address(app: Any, ip: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(ip, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
 async def _login_throttle(backend: str, clock: FakeClock, t: Tenant, redis_url: str | None) -> None:
     async with app_client(
-        backend, clock, redis_url=redis_url, login_max_failures=5, login_max_failures_per_ip=8
+        backend,
+        clock,
+        redis_url=redis_url,
+        login_max_failures=5,
+        login_max_failures_per_ip=9,
+        login_delay_seconds=300,  # long enough that no test machine outwaits it
     ) as c:
         login = "/api/v1/staff/login"
         manager = t.emails["manager"]
-        for _ in range(5):
+        for _ in range(6):  # five free, the sixth through the gate, which then shuts
             r = await c.post(login, json={"email": manager, "password": "wrong"})
             assert r.status_code == 401
         locked = await c.post(login, json={"email": manager, "password": PASSWORD})
-        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 60
-        # Another account from the same address still signs in, and clears its own count.
+        assert locked.status_code == 429 and 60 < int(locked.headers["retry-after"]) <= 300
+        # The rightful owner, somewhere else, is not locked out by what this address did.
+        app = c.app  # type: ignore[attr-defined]
+        async with from_address(app, "203.0.113.9") as elsewhere:
+            r = await elsewhere.post(login, json={"email": manager, "password": PASSWORD})
+            assert r.status_code == 200
+        # Another account from the same address still signs in.
         assert (
             await c.post(login, json={"email": t.emails["floor"], "password": PASSWORD})
         ).status_code == 200
         for _ in range(3):
             r = await c.post(login, json={"email": f"{uuid.uuid4().hex}@x.com", "password": "x"})
             assert r.status_code == 401
-        # Eight failures from this address: every account is refused from here.
+        # Nine failures from this address: every account is refused from here, not elsewhere.
         blocked = await c.post(login, json={"email": t.emails["owner"], "password": PASSWORD})
         assert blocked.status_code == 429 and blocked.json()["code"] == "rate_limited"
+        async with from_address(app, "203.0.113.9") as elsewhere:
+            r = await elsewhere.post(login, json={"email": t.emails["owner"], "password": PASSWORD})
+            assert r.status_code == 200
 
 
 async def test_login_throttling_in_process(backend: str, clock: FakeClock, mine: Tenant) -> None:
@@ -132,3 +168,47 @@ async def test_login_throttling_in_process(backend: str, clock: FakeClock, mine:
 @pytest.mark.redis
 async def test_login_throttling_in_redis(backend: str, clock: FakeClock, mine: Tenant) -> None:
     await _login_throttle(backend, clock, mine, os.environ["REDIS_URL"])
+
+
+async def test_sign_in_delays_grow_per_account_and_address() -> None:
+    """The throttle alone, on a clock the test moves: the exact waits, no sleeping."""
+    now = [1000.0]
+    right = "correct horse battery staple"
+
+    async def accounts(scope: Any, receive: Any, send: Any) -> None:
+        body = json.loads((await receive())["body"])
+        status = 200 if body["password"] == right else 401
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    settings = Settings(
+        environment="test",
+        secret_key="t" * 40,
+        login_max_failures=3,
+        login_max_failures_per_ip=100,
+        login_delay_seconds=2,
+    )
+    throttle = Throttle(accounts, settings, MemoryLimiter(clock=lambda: now[0]))
+
+    async def attempt(ip: str, password: str, email: str = "sam@example.com") -> httpx.Response:
+        async with from_address(throttle, ip) as c:
+            return await c.post(LOGIN, json={"email": email, "password": password})
+
+    statuses = [(await attempt("198.51.100.1", "guess")).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 401]  # three free, the fourth through the gate
+    waits = []
+    for _ in range(3):
+        refused = await attempt("198.51.100.1", right)  # even the right password waits
+        assert refused.status_code == 429
+        waits.append(int(refused.headers["retry-after"]))
+        now[0] += waits[-1]
+        assert (await attempt("198.51.100.1", "guess")).status_code == 401
+    assert waits == [2, 8, 32]  # every attempt past the free ones doubles the next wait
+    # Another address, or another account from this one, is not slowed at all.
+    assert (await attempt("203.0.113.9", right)).status_code == 200
+    assert (await attempt("198.51.100.1", "guess", "kim@example.com")).status_code == 401
+    # Once the wait is over the right password goes through and clears the slate.
+    now[0] += int((await attempt("198.51.100.1", right)).headers["retry-after"])
+    assert (await attempt("198.51.100.1", right)).status_code == 200
+    statuses = [(await attempt("198.51.100.1", "guess")).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 401]

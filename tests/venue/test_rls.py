@@ -1,15 +1,14 @@
-"""PostgreSQL row-level security as a second tenant wall, for an ordinary database role."""
+"""PostgreSQL row-level security as a second tenant wall, for the application role that
+the whole suite runs as on PostgreSQL (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,40 +17,21 @@ from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
 from venue import booking, rls
 from venue.actor import GUEST
-from venue.db import create_engine, session_factory
+from venue.db import session_factory
 from venue.models import Reservation, Venue
 from web.app import create_app
 from web.settings import Settings
 
 pytestmark = pytest.mark.postgres
 
-ROLE = "maitre_rls_app"
 SAT = date(2026, 11, 21)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def app_url(pg_engine: AsyncEngine) -> str:
-    """The test database, reached as a role that is neither superuser nor owner."""
-    async with pg_engine.connect() as conn:
-        await conn.execute(
-            text(
-                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') "
-                f"THEN CREATE ROLE {ROLE} LOGIN; END IF; END $$"
-            )
-        )
-        await conn.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {ROLE}"))
-        await conn.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {ROLE}"))
-        await conn.commit()
-    _, url = await engine_for("postgres")
-    return make_url(url).set(username=ROLE).render_as_string(hide_password=False)
-
-
-@pytest.fixture
-async def role_engine(app_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(app_url, pool_size=2)
-    yield engine
-    await engine.dispose()
+    """The test database as the application role (venue/approle.py), as the app runs."""
+    return (await engine_for("postgres"))[1]
 
 
 async def two_tenants(engine: AsyncEngine) -> tuple[World, World]:
@@ -66,8 +46,8 @@ async def two_tenants(engine: AsyncEngine) -> tuple[World, World]:
         return worlds[0], worlds[1]
 
 
-async def test_every_tenant_table_has_the_policy(pg_engine: AsyncEngine) -> None:
-    async with pg_engine.connect() as conn:
+async def test_every_tenant_table_has_the_policy(pg_owner_engine: AsyncEngine) -> None:
+    async with pg_owner_engine.connect() as conn:
         tables = await conn.run_sync(rls.apply)
         forced = set(
             (
@@ -83,10 +63,10 @@ async def test_every_tenant_table_has_the_policy(pg_engine: AsyncEngine) -> None
 
 
 async def test_a_scoped_transaction_sees_and_writes_only_its_tenant(
-    pg_engine: AsyncEngine, role_engine: AsyncEngine
+    pg_engine: AsyncEngine,
 ) -> None:
     a, b = await two_tenants(pg_engine)
-    async with session_factory(role_engine)() as s, s.begin():
+    async with session_factory(pg_engine)() as s, s.begin():
         await rls.scope_to_tenant(s, a.venue.tenant_id)
         # No tenant filter in these queries on purpose: the database applies it.
         seen = set((await s.scalars(select(Reservation.tenant_id))).all())
@@ -98,7 +78,7 @@ async def test_a_scoped_transaction_sees_and_writes_only_its_tenant(
         )
         assert hit.rowcount == 0  # type: ignore[attr-defined]
     with pytest.raises(DBAPIError, match="row-level security"):
-        async with session_factory(role_engine)() as s, s.begin():
+        async with session_factory(pg_engine)() as s, s.begin():
             await rls.scope_to_tenant(s, a.venue.tenant_id)
             await s.execute(
                 text(
@@ -113,7 +93,7 @@ async def test_a_scoped_transaction_sees_and_writes_only_its_tenant(
                 ),
                 {"i": uuid.uuid4(), "t": b.venue.tenant_id},
             )
-    async with session_factory(role_engine)() as s:  # unscoped: system jobs see everything
+    async with session_factory(pg_engine)() as s:  # unscoped: system jobs see everything
         count = await s.scalar(
             select(func.count()).where(
                 Reservation.tenant_id.in_([a.venue.tenant_id, b.venue.tenant_id])

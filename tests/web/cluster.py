@@ -1,5 +1,8 @@
 """Two real ``maitre serve`` processes, one PostgreSQL database, one (killable) Redis.
 
+The servers run as production does: ``maitre migrate`` as the owner provisions the
+application role, and both servers connect as it (``APP_DATABASE_URL``).
+
 The module-scoped ``cluster`` fixture (tests/web/conftest.py) owns its database
 (``maitre_xproc_<pid>``, dropped and created per module), its Redis (a throwaway
 ``redis-server`` on a free port) and both servers (their process groups are killed in
@@ -28,7 +31,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import HAS_PG, PG_URL
+from tests.conftest import HAS_PG, PG_URL, as_app_role
 from tests.realtime.conftest import RedisProcess, free_port
 from venue.clock import to_local
 from venue.db import create_engine
@@ -151,7 +154,8 @@ async def start_cluster() -> AsyncIterator[Cluster]:
     try:
         env = {
             **os.environ,
-            "DATABASE_URL": db_url,
+            "DATABASE_URL": db_url,  # the owner migrates (and provisions the app role)
+            "APP_DATABASE_URL": as_app_role(db_url),  # the servers run as the app role
             "REDIS_URL": redis.url,
             "MAITRE_ENV": "development",
             # These tests make many holds from one address; the limits have their own tests.
@@ -169,6 +173,7 @@ async def start_cluster() -> AsyncIterator[Cluster]:
             hosts.append(f"127.0.0.1:{port}")
         for host, proc, log in zip(hosts, servers, logs, strict=True):
             await _wait_healthy(host, proc, log)
+            assert "row-level security does not bind" not in _tail(log)
         night, sitting_id, tables = await _pick_night(hosts[0])
         yield Cluster(hosts[0], hosts[1], redis, db_url, night, sitting_id, tables, logs)
     finally:

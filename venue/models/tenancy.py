@@ -69,9 +69,11 @@ class StaffUser(Tenanted, Base):
     """A person who signs in: owner/manager, floor staff, host or finance."""
 
     __tablename__ = "staff_users"
+    # Unique per tenant only; the index on email alone serves sign-in, which looks in
+    # every tenant (venue.staff.login).
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)
 
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(200))

@@ -100,7 +100,8 @@ export function staffApi(slug) {
 }
 
 export const account = {
-  login: (email, password) => call("POST", `${ROOT}/login`, { email, password }, { quiet401: true }),
+  login: (email, password, venue) =>
+    call("POST", `${ROOT}/login`, venue ? { email, password, venue } : { email, password }, { quiet401: true }),
   me: () => call("GET", `${ROOT}/me`, undefined, { quiet401: true }),
   logout: () => call("POST", `${ROOT}/logout`, {}, { quiet401: true }),
   changePassword: (body) => call("POST", `${ROOT}/me/password`, body),

@@ -25,13 +25,23 @@ $("login-form").addEventListener("submit", async (ev) => {
   const btn = $("login-submit");
   btn.disabled = true;
   err.hidden = true;
+  const venueField = $("login-venue-field");
+  const venue = venueField.hidden ? "" : $("login-venue").value.trim();
   try {
-    await account.login(email, password);
+    await account.login(email, password, venue);
     location.replace(next());
   } catch (p) {
+    btn.disabled = false;
+    if (p.code === "venue_required") {
+      // Only someone with the right password gets here: ask which venue, keep the rest.
+      err.textContent = "This email works at several venues. Which one?";
+      err.hidden = false;
+      venueField.hidden = false;
+      $("login-venue").focus();
+      return;
+    }
     err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
     err.hidden = false;
-    btn.disabled = false;
     $("login-password").select();
   }
 });

@@ -144,12 +144,20 @@ export function signIn({ onReady }) {
     const btn = $("signin-submit");
     btn.disabled = true;
     err.hidden = true;
+    const venueField = $("signin-venue-field");
+    const venue = venueField.hidden ? "" : $("signin-venue").value.trim();
     try {
-      await account.login(email, password);
+      await account.login(email, password, venue);
       start(await account.me());
     } catch (p) {
-      err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
       err.hidden = false;
+      if (p.code === "venue_required") {
+        err.textContent = "This email works at several venues. Which one?";
+        venueField.hidden = false;
+        $("signin-venue").focus();
+        return;
+      }
+      err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
       $("signin-password").select();
     } finally {
       btn.disabled = false;
