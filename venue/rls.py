@@ -33,10 +33,12 @@ _TENANT_TABLES = text(
     """
 )
 # NULLIF, not a bare cast: PostgreSQL may evaluate either side of OR first, and ''::uuid
-# would fail for every unscoped query.
+# would fail for every unscoped query. Each side is a scalar subquery, so it is computed
+# once per statement (an InitPlan) rather than once per row: the app role pays for the
+# policy on every unscoped scan (relay, sweeper, public pages), and this makes it cheap.
 _RULE = (
-    f"coalesce(current_setting('{SETTING}', true), '') = '' "
-    f"OR tenant_id = nullif(current_setting('{SETTING}', true), '')::uuid"
+    f"(SELECT coalesce(current_setting('{SETTING}', true), '') = '') "
+    f"OR tenant_id = (SELECT nullif(current_setting('{SETTING}', true), '')::uuid)"
 )
 
 

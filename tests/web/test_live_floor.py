@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 import websockets
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime import MemoryBroker
@@ -49,7 +49,14 @@ async def make_world(engine: AsyncEngine) -> tuple[World, str]:
 
 @pytest.fixture
 async def server(backend: str, clock: FakeClock) -> AsyncIterator[str]:
-    _, url = await engine_for(backend)
+    engine, url = await engine_for(backend)
+    # The session's database holds every earlier test's unpublished outbox rows (their
+    # apps ran no relay, and nobody listens to those floors): without this, the relay
+    # would publish that whole backlog ahead of the change this test times.
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(OutboxEvent).where(OutboxEvent.published_at.is_(None)).values(published_at=NOW)
+        )
     app = create_app(Settings(database_url=url), clock=clock, run_sweeper=False)
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
