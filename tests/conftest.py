@@ -72,15 +72,16 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
-async def _fresh_pg_database() -> str:
+async def fresh_pg_database(name: str = TEST_DB) -> str:
+    """Drop and create database ``name`` on the PostgreSQL server; its URL (as the owner)."""
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
     try:
         async with admin.connect() as conn:
-            await conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)"))
-            await conn.execute(text(f"CREATE DATABASE {TEST_DB}"))
+            await conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            await conn.execute(text(f"CREATE DATABASE {name}"))
     finally:
         await admin.dispose()
-    return make_url(PG_URL).set(database=TEST_DB).render_as_string(hide_password=False)
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
 _engines: dict[str, AsyncEngine] = {}
@@ -96,7 +97,7 @@ async def engine_for(backend: str) -> tuple[AsyncEngine, str]:
     """The app's engine and URL for a backend (the application role on PostgreSQL)."""
     if backend not in _engines:
         if backend == "postgres":
-            owner_url = await _fresh_pg_database()
+            owner_url = await fresh_pg_database()
             owner = create_engine(owner_url, pool_size=2)
             await upgrade(owner, app_role=APP_ROLE, app_password=make_url(PG_URL).password)
             _owners[backend] = owner

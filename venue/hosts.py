@@ -407,7 +407,7 @@ async def close(
     if version is not None and version != res.version:
         raise StaleReservation("the reservation changed meanwhile", version=res.version)
     await record_spend(session, res, spend, actor, now)
-    return await operations.complete(session, venue, res, actor, now, version)
+    return await operations.advance(session, venue, res, Status.COMPLETED, actor, now, version)
 
 
 async def spend_of(session: AsyncSession, res_id: uuid.UUID) -> int | None:

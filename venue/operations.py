@@ -100,7 +100,7 @@ async def check_service_open(
         )
 
 
-async def _step(
+async def advance(
     session: AsyncSession,
     venue: Venue,
     res: Reservation,
@@ -109,42 +109,11 @@ async def _step(
     now: datetime,
     version: int | None,
 ) -> Reservation:
+    """One step of tonight's service (seated, completed, no-show) under the version the
+    staff member saw, within the venue's service window."""
     _check_version(res, version)
     await check_service_open(session, venue, res, now)
     return await booking.transition(session, res, to, actor, now)
-
-
-async def seat(
-    session: AsyncSession,
-    venue: Venue,
-    res: Reservation,
-    actor: Actor,
-    now: datetime,
-    version: int | None,
-) -> Reservation:
-    return await _step(session, venue, res, Status.SEATED, actor, now, version)
-
-
-async def complete(
-    session: AsyncSession,
-    venue: Venue,
-    res: Reservation,
-    actor: Actor,
-    now: datetime,
-    version: int | None,
-) -> Reservation:
-    return await _step(session, venue, res, Status.COMPLETED, actor, now, version)
-
-
-async def no_show(
-    session: AsyncSession,
-    venue: Venue,
-    res: Reservation,
-    actor: Actor,
-    now: datetime,
-    version: int | None,
-) -> Reservation:
-    return await _step(session, venue, res, Status.NO_SHOW, actor, now, version)
 
 
 async def cancel(

@@ -50,22 +50,24 @@ async def defer(
     session: AsyncSession, events: list[OutboxEvent], error: str, retry_at: datetime
 ) -> None:
     """A failed attempt: try these events again from ``retry_at``."""
-    if events:
-        await session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_([e.id for e in events]))
-            .values(
-                attempts=OutboxEvent.attempts + 1,
-                last_error=error[:ERROR_LENGTH],
-                next_attempt_at=retry_at,
-            )
-        )
+    await _failed(session, events, error, next_attempt_at=retry_at, set_aside_at=None)
 
 
 async def set_aside(
     session: AsyncSession, events: list[OutboxEvent], error: str, at: datetime
 ) -> None:
     """The last failed attempt: stop trying until staff retry them."""
+    await _failed(session, events, error, next_attempt_at=None, set_aside_at=at)
+
+
+async def _failed(
+    session: AsyncSession,
+    events: list[OutboxEvent],
+    error: str,
+    *,
+    next_attempt_at: datetime | None,
+    set_aside_at: datetime | None,
+) -> None:
     if events:
         await session.execute(
             update(OutboxEvent)
@@ -73,8 +75,8 @@ async def set_aside(
             .values(
                 attempts=OutboxEvent.attempts + 1,
                 last_error=error[:ERROR_LENGTH],
-                next_attempt_at=None,
-                set_aside_at=at,
+                next_attempt_at=next_attempt_at,
+                set_aside_at=set_aside_at,
             )
         )
 

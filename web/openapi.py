@@ -6,7 +6,8 @@ is, so a new route is documented without anyone remembering to:
 
 * 401 and 403: it needs a signed-in staff member (403: a role, or CSRF on a write);
   401 also on the sign-in itself.
-* 404: its path names something (a venue, a reservation, a table...).
+* 404: its path names something (a venue, a reservation, a table...), or a query
+  parameter does (``entity_id``, ``host_id``: another tenant's id is not found).
 * 409: it changes something: a stale version, a taken table, a closed night.
 * 413: it takes a body (web/intake.py bounds every body).
 * 422: always: malformed input, a NUL anywhere in the request (web/intake.py).
@@ -112,7 +113,7 @@ def _statuses(path: str, method: str, dependant: Dependant, has_body: bool) -> l
         out.append(401)
     if staff and (current_staff not in direct or method in UNSAFE):
         out.append(403)
-    if "{" in path:
+    if "{" in path or any(q.name.endswith("_id") for q in dependant.query_params):
         out.append(404)
     if method in UNSAFE and path not in NO_CONFLICT:
         out.append(409)

@@ -355,7 +355,7 @@ async def _act(
 
 
 async def _lifecycle(
-    step: Any,
+    to: Status,
     slug: str,
     res_id: uuid.UUID,
     who: Staff,
@@ -365,7 +365,9 @@ async def _lifecycle(
 ) -> dict[str, Any]:
     """One step of tonight's service under the version the staff member saw."""
     venue, res = await _act(slug, res_id, who, session)
-    await step(session, venue, res, actor(who), now, body.version if body else None)
+    await operations.advance(
+        session, venue, res, to, actor(who), now, body.version if body else None
+    )
     return await operations.details(session, venue, res)
 
 
@@ -379,7 +381,7 @@ async def seat(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """confirmed -> seated."""
-    return await _lifecycle(operations.seat, slug, res_id, who, session, now, body)
+    return await _lifecycle(Status.SEATED, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/complete")
@@ -392,7 +394,7 @@ async def complete(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """seated -> completed (the table is free again)."""
-    return await _lifecycle(operations.complete, slug, res_id, who, session, now, body)
+    return await _lifecycle(Status.COMPLETED, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/no-show")
@@ -405,7 +407,7 @@ async def no_show(
     body: VersionIn | None = None,
 ) -> dict[str, Any]:
     """confirmed -> no_show."""
-    return await _lifecycle(operations.no_show, slug, res_id, who, session, now, body)
+    return await _lifecycle(Status.NO_SHOW, slug, res_id, who, session, now, body)
 
 
 @router.post(V + "/reservations/{res_id}/cancel")

@@ -29,9 +29,8 @@ import httpx
 import pytest
 import websockets
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import HAS_PG, PG_URL, as_app_role
+from tests.conftest import HAS_PG, as_app_role, fresh_pg_database
 from tests.realtime.conftest import RedisProcess, free_port
 from venue.clock import to_local
 from venue.db import create_engine
@@ -59,17 +58,6 @@ class Cluster:
     sitting_id: str
     tables: list[str]  # the standard tables' ids (they seat a party of 2), in label order
     logs: list[Path]
-
-
-async def _fresh_database() -> str:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-            await conn.execute(text(f"CREATE DATABASE {DB_NAME}"))
-    finally:
-        await admin.dispose()
-    return make_url(PG_URL).set(database=DB_NAME).render_as_string(hide_password=False)
 
 
 async def _run(*args: str, env: dict[str, str]) -> None:
@@ -146,7 +134,7 @@ async def start_cluster() -> AsyncIterator[Cluster]:
     if not HAS_PG:  # the markers skip the tests; this keeps the fixture from failing first
         pytest.skip("PostgreSQL (DATABASE_URL) not configured")
     workdir = tempfile.mkdtemp(prefix="maitre-xproc-")
-    db_url = await _fresh_database()
+    db_url = await fresh_pg_database(DB_NAME)
     redis = RedisProcess()
     await redis.start()
     servers: list[subprocess.Popen[bytes]] = []
