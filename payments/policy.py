@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-# Used for a venue that has not written its own rows.
-DEFAULT_RULES: tuple[tuple[int, int], ...] = ((48, 10000), (24, 5000))
-
 
 @dataclass(frozen=True)
 class RefundDecision:

@@ -20,6 +20,7 @@ from venue import payments_ledger as ledger
 from venue.actor import Actor
 from venue.errors import InvalidRequest, NotFound
 from venue.models import Payment, Refund, Reservation, Venue
+from venue.policies import DEFAULT_REFUND_RULES
 
 from . import policy
 from .gateway import StripeGateway
@@ -58,7 +59,7 @@ async def for_cancellation(
     payments = [p for p in await ledger.payments_of(session, res) if p.outcome in PAID]
     if not payments:
         return None
-    rules = await ledger.refund_rules(session, venue) or list(policy.DEFAULT_RULES)
+    rules = await ledger.refund_rules(session, venue) or list(DEFAULT_REFUND_RULES)
     paid = sum(p.amount for p in payments)
     out = CancellationRefund(0, payments[0].currency, 0)
     for payment in payments:

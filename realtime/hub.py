@@ -1,4 +1,5 @@
-"""Live floor map: WebSocket clients of this process, one broker channel per venue night."""
+"""Live floor map: WebSocket clients of this process, one broker channel per sitting
+(``floor:<sitting_id>``, realtime/relay.py), each with a snapshot and contiguous sequence."""
 
 from __future__ import annotations
 

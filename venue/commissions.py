@@ -632,4 +632,8 @@ class CommissionLoop:
             try:
                 await self._publish(channel_of(tenant_id), json.dumps(message, default=str))
             except Exception:
-                log.warning("commission push to %s failed; dashboards catch up on fetch", tenant_id)
+                log.warning(
+                    "commission push to %s failed; dashboards catch up on fetch",
+                    tenant_id,
+                    exc_info=True,
+                )

@@ -59,12 +59,6 @@ async def open_attempts(session: AsyncSession, res: Reservation) -> list[Checkou
     return list(rows)
 
 
-async def attempt_by_session(session: AsyncSession, session_id: str) -> CheckoutAttempt | None:
-    return await session.scalar(
-        select(CheckoutAttempt).where(CheckoutAttempt.session_id == session_id)
-    )
-
-
 async def set_attempt(
     session: AsyncSession, attempt_id: uuid.UUID, now: datetime, **values: Any
 ) -> None:

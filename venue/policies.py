@@ -10,14 +10,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.policy import DEFAULT_RULES
-
 from . import payments_ledger
 from .actor import Actor
 from .errors import DomainError
 from .journal import record
 from .models import NotificationSettings, Venue
 from .notifications.planner import reminder_offsets
+
+# The refund policy of a venue that has not written its own rows: (hours before the start,
+# share refunded in basis points), latest first: all 48 h ahead, half 24 h ahead.
+DEFAULT_REFUND_RULES: tuple[tuple[int, int], ...] = ((48, 10000), (24, 5000))
 
 LANGUAGES = sorted(p.name for p in (Path(__file__).parent / "notifications/templates").iterdir())
 
@@ -37,7 +39,9 @@ async def refund_policy(session: AsyncSession, venue: Venue) -> dict[str, Any]:
     rules = await payments_ledger.refund_rules(session, venue)
     return {
         "custom": rules is not None,
-        "rules": [{"hours_before_start": h, "refund_bp": bp} for h, bp in rules or DEFAULT_RULES],
+        "rules": [
+            {"hours_before_start": h, "refund_bp": bp} for h, bp in rules or DEFAULT_REFUND_RULES
+        ],
     }
 
 

@@ -60,9 +60,9 @@ async def login(
         named = select(Tenant.id).where(or_(Tenant.slug == venue, Tenant.id.in_(by_venue)))
         stmt = stmt.where(StaffUser.tenant_id.in_(named))
     candidates = list(await session.scalars(stmt.order_by(StaffUser.id)))
-    matched = [u for u in candidates if _verify(u.password_hash, password)]
+    matched = [u for u in candidates if password_matches(u.password_hash, password)]
     if not candidates:
-        _verify(_DUMMY_HASH, password)
+        password_matches(_DUMMY_HASH, password)
     if not matched:
         raise LoginFailed("wrong email or password")
     if len(matched) > 1:
@@ -82,7 +82,9 @@ async def login(
     return SignedIn(user, row, token)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed; a malformed hash matches nothing (any other
+    argon2 error is a fault and raises)."""
     try:
         return HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

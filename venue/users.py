@@ -20,7 +20,7 @@ from .errors import Conflict, InvalidRequest, NotFound
 from .identity import normalise_email
 from .journal import record
 from .models import Host, StaffSession, StaffUser
-from .staff import HASHER
+from .staff import HASHER, password_matches
 
 ROLES = ("owner", "manager", "floor", "host", "finance")
 MIN_PASSWORD = 10
@@ -144,10 +144,7 @@ async def set_password(
 
 
 def verify_password(user: StaffUser, password: str) -> bool:
-    try:
-        return HASHER.verify(user.password_hash, password)
-    except Exception:
-        return False
+    return password_matches(user.password_hash, password)
 
 
 async def list_users(session: AsyncSession, tenant_id: uuid.UUID) -> list[StaffUser]:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from payments.policy import DEFAULT_RULES, deadline, decide
+from payments.policy import deadline, decide
+from venue.policies import DEFAULT_REFUND_RULES as DEFAULT_RULES
 
 SECOND = timedelta(seconds=1)
 
