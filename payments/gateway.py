@@ -16,7 +16,7 @@ from typing import Any
 
 import stripe
 
-from .testing import FakeStripe, InProcessHTTPClient
+from .testmode import FakeStripe, InProcessHTTPClient
 
 TEST_MODE_KEY = "sk_test_maitre_local"
 TEST_MODE_WEBHOOK_SECRET = "whsec_maitre_local_test_mode"

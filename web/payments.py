@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from payments import checkout, refunds, webhooks
 from payments.gateway import BadSignature, StripeGateway
-from payments.testing import sign
+from payments.testmode import sign
 from venue import booking
 from venue import payments_ledger as ledger
 from venue.actor import GUEST, Actor

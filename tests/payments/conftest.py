@@ -10,10 +10,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from payments.testing import FakeStripe, FakeStripeServer, serve, sign
+from payments.testmode import FakeStripe, sign
 from tests.api.conftest import NOW, SAT
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
+from tests.payments.fake_server import FakeStripeServer, serve
 from venue.db import session_factory
 from web.app import create_app
 from web.settings import Settings

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from payments.testing import FakeStripe
+from payments.testmode import FakeStripe
 from tests.api.test_pricing_api import add_staff, sign_in
 from tests.conftest import FakeClock
 from tests.factories import World

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from payments.testing import FakeStripe
+from payments.testmode import FakeStripe
 from tests.conftest import FakeClock
 from tests.factories import World
 from tests.payments.conftest import (

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Message, Receive, Scope, Send
 
-from payments.testing import sign
+from payments.testmode import sign
 from tests.conftest import FakeClock, engine_for
 from tests.staff.conftest import SAT, Tenant, base, book, sign_in
 from venue.models import Base

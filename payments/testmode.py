@@ -1,4 +1,4 @@
-"""A local stand-in for the part of the Stripe API Maitre uses.
+"""TEST MODE's Stripe: a local stand-in for the part of the Stripe API Maitre uses.
 
 ``FakeStripe`` keeps Checkout Sessions, PaymentIntents and Refunds in memory and answers
 ``POST /v1/checkout/sessions`` (with ``Idempotency-Key`` replay), ``GET
@@ -6,10 +6,10 @@
 /v1/refunds`` (replayed too) and ``GET /v1/payment_intents/{id}``, with Stripe's error
 shape. It is reached two ways, always through the official SDK:
 
-- ``serve(fake)`` puts it behind a real HTTP server on 127.0.0.1 (the tests point
-  ``StripeClient(base_addresses={"api": ...})`` at it);
 - ``InProcessHTTPClient(fake)`` is an ``stripe.HTTPClient`` for test mode (no keys): the
-  SDK builds and parses real requests, only the socket is skipped.
+  SDK builds and parses real requests, only the socket is skipped;
+- the tests put it behind a real HTTP server on 127.0.0.1 (tests/payments/fake_server.py)
+  and point ``StripeClient(base_addresses={"api": ...})`` at it.
 
 ``complete``/``expire_now``/``event`` play Stripe's side: a guest paying, a session
 lapsing, and the event that Stripe would send about it.
@@ -23,7 +23,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -355,56 +354,3 @@ class InProcessHTTPClient(stripe.HTTPClient):
 
     async def close_async(self) -> None:
         pass
-
-
-class FakeStripeServer:
-    """``FakeStripe`` behind a real HTTP server on 127.0.0.1, in a daemon thread."""
-
-    def __init__(self, fake: FakeStripe) -> None:
-        self.fake = fake
-        handler = _handler_for(fake)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeStripeServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
-def serve(fake: FakeStripe) -> FakeStripeServer:
-    return FakeStripeServer(fake).start()
-
-
-def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, answer = fake.handle(self.command, self.path, dict(self.headers), body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", f"req_{secrets.token_hex(8)}")
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
