@@ -33,6 +33,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue import floormap, outbox, venues
+from venue.channels import floor_channel, night_of
 from venue.models import OutboxEvent
 
 from .base import Broker, BrokerUnavailable
@@ -50,10 +51,6 @@ SET_ASIDE = Counter(
     "Outbox events the relay stopped retrying after repeated failures (staff can retry)",
     ["topic"],
 )
-
-
-def floor_channel(sitting_id: uuid.UUID | str) -> str:
-    return f"floor:{sitting_id}"
 
 
 def compact(floor: dict[str, Any]) -> dict[str, TableView]:
@@ -128,8 +125,8 @@ class OutboxRelay:
             by_night: dict[str, list[OutboxEvent]] = {}
             done: list[OutboxEvent] = []
             for e in events:
-                if e.channel and e.channel.startswith("night:"):
-                    by_night.setdefault(e.channel.removeprefix("night:"), []).append(e)
+                if (night := night_of(e.channel)) is not None:
+                    by_night.setdefault(str(night), []).append(e)
                 else:
                     done.append(e)
             for night_id, group in sorted(by_night.items()):

@@ -21,6 +21,7 @@ from pricing import Quote
 
 from . import availability, claim, guests, quoting, venues
 from .actor import Actor
+from .channels import night_channel
 from .errors import (
     BookingCutoff,
     GuestDailyCap,
@@ -35,7 +36,7 @@ from .errors import (
     TableUnavailable,
 )
 from .identity import GuestIdentity
-from .journal import night_channel, record
+from .journal import record
 from .models import (
     EXPIRING,
     TRANSITIONS,

@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import availability, claim, venues
 from .actor import Actor
+from .channels import night_channel
 from .errors import (
     Conflict,
     InvalidRequest,
 )
 from .floorplan import area_of
-from .journal import night_channel, record
+from .journal import record
 from .models import (
     EXPIRING,
     OCCUPYING,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import finance
 from .actor import Actor
+from .channels import commissions_channel
 from .errors import InvalidRequest, NotFound
 from .journal import record
 from .models import (
@@ -569,11 +570,6 @@ def _audit(
 # --- the loop (``maitre worker`` and ``maitre serve``) -------------------------------
 
 
-def channel_of(tenant_id: uuid.UUID | str) -> str:
-    """The live commission channel of a tenant (``commissions:<tenant id>``)."""
-    return f"commissions:{tenant_id}"
-
-
 Publish = Callable[[str, str], Awaitable[None]]
 
 
@@ -630,7 +626,9 @@ class CommissionLoop:
         for tenant_id, entries in by_tenant.items():
             message = {"type": "entries", "entries": entries, "at": self._clock().isoformat()}
             try:
-                await self._publish(channel_of(tenant_id), json.dumps(message, default=str))
+                await self._publish(
+                    commissions_channel(tenant_id), json.dumps(message, default=str)
+                )
             except Exception:
                 log.warning(
                     "commission push to %s failed; dashboards catch up on fetch",

@@ -11,10 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .models import AuditEntry, OutboxEvent
 
 
-def night_channel(night_id: uuid.UUID) -> str:
-    return f"night:{night_id}"
-
-
 def record(
     session: AsyncSession,
     *,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import availability, booking, claim, floormap, guests, venues
 from .actor import Actor
 from .booking import HoldRequest, snapshot
+from .channels import night_channel
 from .clock import to_local
 from .closures import blocks_of
 from .errors import (
@@ -35,7 +36,7 @@ from .errors import (
     TableUnavailable,
 )
 from .identity import GuestIdentity, identify
-from .journal import night_channel, record
+from .journal import record
 from .models import (
     EXPIRING,
     OCCUPYING,

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .actor import Actor
+from .channels import night_of
 from .errors import NotFound
 from .journal import record
 from .models import Night, OutboxEvent, Venue
@@ -93,7 +94,7 @@ async def set_aside_of(
             .limit(limit)
         )
     )
-    nights = {nid for e in events if (nid := _night_id(e)) is not None}
+    nights = {nid for e in events if (nid := night_of(e.channel)) is not None}
     where: dict[uuid.UUID, tuple[str, str]] = {}
     if nights:
         rows = await session.execute(
@@ -102,7 +103,9 @@ async def set_aside_of(
             .where(Night.tenant_id == tenant_id, Night.id.in_(nights))
         )
         where = {nid: (day.isoformat(), slug) for nid, day, slug in rows}
-    return [_event_dict(e, where.get(nid) if (nid := _night_id(e)) else None) for e in events]
+    return [
+        _event_dict(e, where.get(nid) if (nid := night_of(e.channel)) else None) for e in events
+    ]
 
 
 async def retry(
@@ -135,15 +138,6 @@ async def retry(
         at=now,
     )
     return _event_dict(event, None)
-
-
-def _night_id(event: OutboxEvent) -> uuid.UUID | None:
-    if not event.channel or not event.channel.startswith("night:"):
-        return None
-    try:
-        return uuid.UUID(event.channel.removeprefix("night:"))
-    except ValueError:
-        return None
 
 
 def _event_dict(event: OutboxEvent, where: tuple[str, str] | None) -> dict[str, Any]:

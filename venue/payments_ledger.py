@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import availability, booking, claim, venues
 from .actor import Actor
+from .channels import night_channel
 from .errors import StaleReservation, TableUnavailable
-from .journal import night_channel, record
+from .journal import record
 from .models import (
     CheckoutAttempt,
     Payment,

@@ -22,8 +22,9 @@ from pricing import (
 
 from . import availability, quoting, venues
 from .actor import Actor
+from .channels import night_channel
 from .errors import DomainError, InvalidRequest
-from .journal import night_channel, record
+from .journal import record
 from .models import DepositRuleRow, Night, PriceAdjustmentRow, TierPriceRow, Venue, VenueTable
 
 

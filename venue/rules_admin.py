@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import venues
 from .actor import Actor
+from .channels import night_channel
 from .errors import (
     Conflict,
     DomainError,
 )
-from .journal import night_channel, record
+from .journal import record
 from .models import (
     OutboxEvent,
     Venue,

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from realtime.relay import floor_channel
 from venue import floormap, venues
+from venue.channels import floor_channel, sitting_of
 
 router = APIRouter()
 
@@ -22,7 +22,9 @@ def snapshot_loader(
     """The hub's snapshot source: a short session per load, none held while streaming."""
 
     async def load(channel: str) -> dict[str, Any] | None:
-        sitting_id = uuid.UUID(channel.removeprefix("floor:"))
+        sitting_id = sitting_of(channel)
+        if sitting_id is None:
+            return None
         async with sessions() as session:
             found = await venues.sitting_with_context(session, sitting_id)
             if found is None:

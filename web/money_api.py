@@ -26,7 +26,7 @@ from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from realtime.events import Message, Resync
-from venue import commissions, finance, hosts, operations, profiles, staff
+from venue import channels, commissions, finance, hosts, operations, profiles, staff
 from venue.actor import Actor
 from venue.clock import to_local
 from venue.errors import InvalidRequest
@@ -578,7 +578,7 @@ async def commission_socket(websocket: WebSocket) -> None:
         return
     only = str(user.host_id) if user.role == "host" else None
     await websocket.send_text(json.dumps({"type": "hello", "role": user.role, "host_id": only}))
-    channel = commissions.channel_of(user.tenant_id)
+    channel = channels.commissions_channel(user.tenant_id)
     async with app.state.broker.subscribe(channel) as sub:
         reader = asyncio.create_task(_drain(websocket))
         try:

@@ -21,11 +21,12 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from realtime import BrokerUnavailable, MemoryBroker, Message, Subscription
-from realtime.relay import OutboxRelay, floor_channel
+from realtime.relay import OutboxRelay
 from tests.conftest import FakeClock
 from tests.staff.conftest import SAT, Tenant, make_tenant, sign_in
 from venue import booking, floormap
 from venue.actor import GUEST
+from venue.channels import floor_channel
 from venue.db import session_factory
 from venue.models import OutboxEvent, Venue
 from venue.venues import night_on, sittings_of

@@ -17,11 +17,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime import MemoryBroker
-from realtime.relay import OutboxRelay, floor_channel
+from realtime.relay import OutboxRelay
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
 from venue import booking
 from venue.actor import GUEST
+from venue.channels import floor_channel
 from venue.db import session_factory
 from venue.models import OutboxEvent
 from venue.venues import sittings_of
