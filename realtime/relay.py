@@ -85,6 +85,7 @@ class OutboxRelay:
         self._interval = interval
         self._coalesce = coalesce
         self._wake = asyncio.Event()
+        self._stopping = False
         self.max_attempts = max_attempts
         self._backoff = (backoff_first, backoff_max)
 
@@ -97,16 +98,25 @@ class OutboxRelay:
         """Called after a commit in this process: relay now rather than at the next tick."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the pass under way, then return from ``run_forever``: cancelling a pass
+        mid-transaction would leave its connection (on SQLite, the write lock) behind."""
+        self._stopping = True
+        self._wake.set()
+
     async def run_forever(self) -> None:
-        while True:
+        self._stopping = False
+        while not self._stopping:
             self._wake.clear()  # before the pass: a commit during it wakes the next one
             try:
-                while await self.relay_once():
+                while not self._stopping and await self.relay_once():
                     pass
             except Exception:
                 log.exception("outbox relay pass failed; will retry")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
+                if self._stopping:
+                    return
                 # Woken by a commit: let the commits of the next moment join this pass.
                 # A pass costs a floor recomputation per night, not per booking, so under
                 # load this turns one recomputation per commit into one per 100 ms.

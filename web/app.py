@@ -93,6 +93,8 @@ def create_app(
         try:
             yield
         finally:
+            relay.stop()  # let a pass under way commit rather than cancel it mid-transaction
+            await asyncio.wait(tasks[:1], timeout=10)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
