@@ -76,7 +76,7 @@ class Intake:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     async def _read(self, scope: Scope, receive: Receive) -> bytes:
         if _declared_length(scope) > self.max_body_bytes:
@@ -104,7 +104,8 @@ class Intake:
         )
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app ``body`` (already read) once, then waits as before."""
     sent = False
 
     async def replay() -> MutableMapping[str, Any]:

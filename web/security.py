@@ -21,11 +21,12 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .intake import replay_body
 from .problems import PROBLEM
 from .settings import Settings
 
@@ -439,16 +440,7 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
         if not message.get("more_body", False) or sum(map(len, chunks)) > 64_000:
             break
     body = b"".join(chunks)
-    sent = False
-
-    async def replay() -> MutableMapping[str, Any]:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replay_body(body, receive)
 
 
 def _email_of(body: bytes) -> str | None:
