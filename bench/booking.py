@@ -154,8 +154,8 @@ def migrate() -> None:
 
 
 async def seed() -> None:
-    from venue.actor import SYSTEM
-    from venue.db import create_engine, session_factory
+    from venue.core.actor import SYSTEM
+    from venue.core.db import create_engine, session_factory
     from venue.models import (
         Area,
         DepositRuleRow,
@@ -167,7 +167,7 @@ async def seed() -> None:
         VenueRules,
         VenueTable,
     )
-    from venue.nights import create_night
+    from venue.setup.nights import create_night
 
     engine = create_engine(APP_URL)
     now = datetime.now(UTC)

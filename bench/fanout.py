@@ -100,10 +100,10 @@ def summary(values_ms: list[float]) -> dict[str, float]:
 
 
 async def _seed(url: str) -> None:
-    from venue.clock import to_local
-    from venue.db import create_engine, session_factory
-    from venue.migrate import upgrade
-    from venue.seed import seed_demo
+    from venue.core.clock import to_local
+    from venue.core.db import create_engine, session_factory
+    from venue.core.migrate import upgrade
+    from venue.setup.demo import seed_demo
 
     engine = create_engine(url)
     try:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from venue.db import create_engine, session_factory
-from venue.migrate import upgrade
+from venue.core.db import create_engine, session_factory
+from venue.core.migrate import upgrade
 from venue.models import Notification, Tenant, Venue
 from venue.notifications import MailConfig, MailLoop, SmtpTransport
 from venue.notifications.queue import enqueue

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import payments_ledger as ledger
-from venue import venues
-from venue.actor import Actor
-from venue.errors import Conflict, HoldExpired, InvalidTransition, StaleReservation
+from venue.core.actor import Actor
+from venue.core.errors import Conflict, HoldExpired, InvalidTransition, StaleReservation
 from venue.models import CheckoutAttempt, Reservation, Status, Venue
+from venue.money import ledger as ledger
+from venue.setup import venues
 
 from .gateway import CheckoutSession
 

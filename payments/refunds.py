@@ -16,11 +16,11 @@ from typing import Any
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import payments_ledger as ledger
-from venue.actor import Actor
-from venue.errors import InvalidRequest, NotFound
+from venue.core.actor import Actor
+from venue.core.errors import InvalidRequest, NotFound
 from venue.models import Payment, Refund, Reservation, Venue
-from venue.policies import DEFAULT_REFUND_RULES
+from venue.money import ledger as ledger
+from venue.money.policies import DEFAULT_REFUND_RULES
 
 from . import policy
 from .gateway import StripeGateway

@@ -24,11 +24,11 @@ from typing import Any
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import booking
-from venue import payments_ledger as ledger
-from venue.actor import Actor
-from venue.errors import StaleReservation
+from venue.core.actor import Actor
+from venue.core.errors import StaleReservation
 from venue.models import Refund, Reservation, Status
+from venue.money import ledger as ledger
+from venue.reservations import booking
 
 from . import refunds
 from .gateway import StripeGateway

@@ -32,9 +32,11 @@ from typing import Any
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import floormap, outbox, venues
-from venue.channels import floor_channel, night_of
+from venue.core.channels import floor_channel, night_of
+from venue.floor import floormap
+from venue.journal import outbox
 from venue.models import OutboxEvent
+from venue.setup import venues
 
 from .base import Broker, BrokerUnavailable
 

@@ -25,8 +25,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from venue.db import create_engine, session_factory
-from venue.migrate import upgrade
+from venue.core.db import create_engine, session_factory
+from venue.core.migrate import upgrade
 from web.app import create_app
 from web.settings import Settings
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue.actor import SYSTEM
+from venue.core.actor import SYSTEM
 from venue.models import (
     DepositRuleRow,
     FloorPlan,
@@ -20,7 +20,7 @@ from venue.models import (
     VenueRules,
     VenueTable,
 )
-from venue.nights import SittingSpec, create_night
+from venue.setup.nights import SittingSpec, create_night
 
 
 @dataclass

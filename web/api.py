@@ -11,12 +11,15 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import booking, demand, floormap, venues
-from venue.actor import GUEST
-from venue.errors import DomainError, InvalidRequest, NotFound
-from venue.identity import identify
+from venue.core.actor import GUEST
+from venue.core.errors import DomainError, InvalidRequest, NotFound
+from venue.floor import floormap
+from venue.guests.identity import identify
+from venue.journal import turnaways
 from venue.models import Guest, Host, Reservation, Venue, VenueTable
 from venue.notifications import links
+from venue.reservations import booking
+from venue.setup import venues
 
 from .deps import NowDep, PublicVenue, SessionDep
 from .floorcache import FloorCache
@@ -99,7 +102,7 @@ async def get_availability(
     party_size: Annotated[int, Query(ge=1, le=500)],
     sitting: Sitting = None,
 ) -> dict[str, Any]:
-    """Free tables that seat the party; finding none is recorded as turned-away demand."""
+    """Free tables that seat the party; finding none is recorded as turned-away turnaways."""
     night = await venues.night_on(session, venue, day)
     floor = await floormap.floor_map(session, venue, night, sitting, now)
     fits = [
@@ -109,7 +112,7 @@ async def get_availability(
     ]
     if not fits:
         reason = "night_closed" if night.is_closed else "sold_out"
-        demand.record_turnaway(
+        turnaways.record_turnaway(
             session,
             venue.tenant_id,
             venue.id,
@@ -272,7 +275,7 @@ async def _turned_away(
     tenant_id, venue_id = venue.tenant_id, venue.id  # the rollback expires the ORM objects
     if session.info.pop(venues.WROTE, False):
         await session.rollback()
-    demand.record_turnaway(
+    turnaways.record_turnaway(
         session,
         tenant_id,
         venue_id,

@@ -16,8 +16,8 @@ from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
 from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
-from venue.commissions import CommissionLoop
-from venue.db import create_engine, session_factory
+from venue.core.db import create_engine, session_factory
+from venue.hosts.commissions import CommissionLoop
 
 from . import (
     api,

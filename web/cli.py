@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from venue.db import create_engine, is_sqlite, session_factory
-from venue.errors import DomainError
-from venue.migrate import upgrade
+from venue.core.db import create_engine, is_sqlite, session_factory
+from venue.core.errors import DomainError
+from venue.core.migrate import upgrade
 
 from .settings import Settings
 
@@ -39,8 +39,8 @@ async def _migrate(settings: Settings) -> str | None:
 
 
 async def _seed(settings: Settings) -> str:
-    from venue.clock import to_local
-    from venue.seed import seed_demo
+    from venue.core.clock import to_local
+    from venue.setup.demo import seed_demo
 
     engine = create_engine(settings.database_url)
     try:
@@ -59,7 +59,7 @@ async def _worker(settings: Settings) -> None:
     the commission ledger."""
     from realtime import make_broker
     from realtime.relay import OutboxRelay
-    from venue.commissions import CommissionLoop
+    from venue.hosts.commissions import CommissionLoop
 
     from .dbcheck import check_role
     from .notifications import mail_loop
@@ -85,8 +85,8 @@ async def _worker(settings: Settings) -> None:
 
 async def _user_add(settings: Settings, args: argparse.Namespace) -> str:
     """Create a staff account from the command line (audited as the system)."""
-    from venue import users
-    from venue.actor import SYSTEM
+    from venue.core.actor import SYSTEM
+    from venue.staff import users
 
     password = args.password or os.environ.get("MAITRE_PASSWORD") or getpass.getpass()
     engine = create_engine(settings.database_url)

@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from venue import approle
+from venue.core import approle
 
 from .settings import Settings
 

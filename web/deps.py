@@ -17,8 +17,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import venues
 from venue.models import Venue
+from venue.setup import venues
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

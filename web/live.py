@@ -10,8 +10,9 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import floormap, venues
-from venue.channels import floor_channel, sitting_of
+from venue.core.channels import floor_channel, sitting_of
+from venue.floor import floormap
+from venue.setup import venues
 
 router = APIRouter()
 

@@ -26,11 +26,16 @@ from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from realtime.events import Message, Resync
-from venue import channels, commissions, finance, hosts, operations, profiles, staff
-from venue.actor import Actor
-from venue.clock import to_local
-from venue.errors import InvalidRequest
+from venue.core import channels
+from venue.core.actor import Actor
+from venue.core.clock import to_local
+from venue.core.errors import InvalidRequest
+from venue.guests import profiles
+from venue.hosts import commissions, hosts
 from venue.models import Host, Reservation, Status, Venue
+from venue.money import finance
+from venue.reservations import operations
+from venue.staff import sessions
 
 from .deps import NowDep, SessionDep
 from .schemas import INT_MAX, Amount, Day, GuestIn, Strict
@@ -569,7 +574,7 @@ async def commission_socket(websocket: WebSocket) -> None:
     token = websocket.cookies.get(COOKIE)
     app = websocket.app
     async with app.state.sessions() as session:
-        found = await staff.resolve(session, token, app.state.clock()) if token else None
+        found = await sessions.resolve(session, token, app.state.clock()) if token else None
     user = found[0] if found else None
     if user is None or (
         user.role not in MONEY_ROLES and not (user.role == "host" and user.host_id)

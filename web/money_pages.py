@@ -19,7 +19,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from venue import staff
+from venue.staff import sessions
 
 from .deps import NowDep, SessionDep
 from .pages import templates
@@ -37,7 +37,7 @@ GUEST_ROLES = ("owner", "manager", "floor")
 
 async def _role(request: Request, session: SessionDep, now: NowDep) -> str | None:
     token = request.cookies.get(COOKIE)
-    found = await staff.resolve(session, token, now) if token else None
+    found = await sessions.resolve(session, token, now) if token else None
     return found[0].role if found else None
 
 

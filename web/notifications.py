@@ -14,11 +14,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import operations, venues
-from venue.errors import NotFound
+from venue.core.errors import NotFound
 from venue.models import LocalMail, Notification, Venue
 from venue.notifications import LocalTransport, MailConfig, MailLoop, SmtpTransport, Transport
 from venue.notifications.queue import overdue
+from venue.reservations import operations
+from venue.setup import venues
 
 from .deps import NowDep, SessionDep
 from .settings import Settings

@@ -18,9 +18,9 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from venue import venues
-from venue.errors import NotFound
+from venue.core.errors import NotFound
 from venue.models import Venue
+from venue.setup import venues
 
 from .deps import SessionDep
 

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from payments import checkout, refunds, webhooks
 from payments.gateway import BadSignature, StripeGateway
 from payments.testmode import sign
-from venue import booking
-from venue import payments_ledger as ledger
-from venue.actor import GUEST, Actor
-from venue.errors import DomainError, NotFound
+from venue.core.actor import GUEST, Actor
+from venue.core.errors import DomainError, NotFound
 from venue.models import Refund, Reservation, Venue
+from venue.money import ledger as ledger
+from venue.reservations import booking
 
 from .deps import NowDep, PublicVenue, SessionDep
 from .problems import problem

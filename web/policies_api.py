@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from venue import policies
-from venue.actor import Actor
+from venue.core.actor import Actor
+from venue.money import policies
 
 from .deps import NowDep, SessionDep
 from .schemas import Int, Strict

@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.routing import Match
 
-from venue.db import DatabaseUnreachable
-from venue.errors import DomainError
+from venue.core.db import DatabaseUnreachable
+from venue.core.errors import DomainError
 
 log = logging.getLogger("maitre")
 PROBLEM = "application/problem+json"

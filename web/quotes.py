@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from venue import explain
+from venue.floor import explain
 
 from .deps import NowDep, PublicVenue, SessionDep
 from .schemas import Day

@@ -34,9 +34,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import closures, floormap, floorplan, operations, rules_admin, users, venues
-from venue.errors import InvalidRequest
+from venue.core.errors import InvalidRequest
+from venue.floor import closures, floormap, floorplan
 from venue.models import Night, Reservation, StaffUser, Status, Venue
+from venue.reservations import operations
+from venue.setup import rules as rules_admin
+from venue.setup import venues
+from venue.staff import users
 
 from .deps import NowDep, SessionDep
 from .payments import refund_on_cancel

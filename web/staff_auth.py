@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from venue import rls, staff
-from venue.errors import DomainError
+from venue.core import rls
+from venue.core.errors import DomainError
 from venue.models import StaffSession, StaffUser
+from venue.staff import sessions
 
 from .deps import NowDep, SessionDep
 
@@ -40,7 +41,7 @@ class Staff:
 async def current_staff(request: Request, session: SessionDep, now: NowDep) -> Staff:
     """The signed-in staff member; the tenant is theirs, never the request's."""
     token = request.cookies.get(COOKIE)
-    found = await staff.resolve(session, token, now) if token else None
+    found = await sessions.resolve(session, token, now) if token else None
     if found is None:
         raise Unauthorized("sign in first")
     user, row = found
@@ -86,11 +87,11 @@ async def login(
     body: LoginIn, request: Request, response: Response, session: SessionDep, now: NowDep
 ) -> dict[str, str]:
     """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
-    signed = await staff.login(session, body.email, body.password, now, venue=body.venue)
+    signed = await sessions.login(session, body.email, body.password, now, venue=body.venue)
     response.set_cookie(
         COOKIE,
         signed.token,
-        max_age=int(staff.SESSION_TTL.total_seconds()),
+        max_age=int(sessions.SESSION_TTL.total_seconds()),
         httponly=True,
         samesite="strict",
         secure=_secure(request),
@@ -108,7 +109,7 @@ async def logout(
     who: CurrentStaff, request: Request, response: Response, session: SessionDep, now: NowDep
 ) -> None:
     """End this session everywhere."""
-    await staff.logout(session, who.session, now)
+    await sessions.logout(session, who.session, now)
     response.delete_cookie(
         COOKIE, path="/", secure=_secure(request), httponly=True, samesite="strict"
     )

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from venue import outbox
-from venue.actor import Actor
+from venue.core.actor import Actor
+from venue.journal import outbox
 
 from .deps import NowDep, SessionDep
 from .staff_auth import Staff, require

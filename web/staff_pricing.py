@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from pricing import rules_to_dict
-from venue import pricing_admin, venues
-from venue.actor import Actor
-from venue.errors import NotFound
+from venue.core.actor import Actor
+from venue.core.errors import NotFound
+from venue.floor import price_rules
 from venue.models import Venue
+from venue.setup import venues
 
 from .deps import NowDep, SessionDep
 from .schemas import Day
@@ -50,7 +51,7 @@ async def own_venue(session: SessionDep, who: Staff, slug: str) -> Venue:
 async def get_rules(slug: str, session: SessionDep, who: Reader) -> dict[str, Any]:
     """The venue's pricing rules as data."""
     venue = await own_venue(session, who, slug)
-    return rules_to_dict(await pricing_admin.current(session, venue))
+    return rules_to_dict(await price_rules.current(session, venue))
 
 
 @router.put("")
@@ -65,7 +66,7 @@ async def put_rules(
     reported at once (422 with field paths)."""
     venue = await own_venue(session, who, slug)
     actor = Actor("staff", str(who.user.id))
-    return rules_to_dict(await pricing_admin.replace(session, venue, rules, actor, now))
+    return rules_to_dict(await price_rules.replace(session, venue, rules, actor, now))
 
 
 @router.get("/preview")
@@ -79,4 +80,4 @@ async def preview(
 ) -> list[dict[str, Any]]:
     """What each table of a night would cost if that share of it were taken."""
     venue = await own_venue(session, who, slug)
-    return await pricing_admin.preview(session, venue, day, taken_bp, now)
+    return await price_rules.preview(session, venue, day, taken_bp, now)

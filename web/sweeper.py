@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue import booking
+from venue.reservations import booking
 
 log = logging.getLogger("maitre.sweeper")
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.conftest import SAT
 from tests.factories import World, create_venue
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import AuditEntry, StaffUser
-from venue.staff import HASHER
+from venue.staff.sessions import HASHER
 from web.staff_pricing import RULES_EXAMPLE
 
 PASSWORD = "correct horse battery staple"

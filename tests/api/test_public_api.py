@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.conftest import SAT
 from tests.conftest import FakeClock
 from tests.factories import World
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import Turnaway
 
 GUEST = {"name": "Ada Lovelace", "email": "Ada@Example.com", "phone": "07911 123456"}

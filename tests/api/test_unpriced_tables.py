@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.conftest import SAT
 from tests.api.test_pricing_api import add_staff, sign_in
 from tests.factories import World
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import DepositRuleRow, TierPriceRow, VenueRules
 
 NO_VIP = "no price is set for the vip tier"

@@ -79,9 +79,9 @@ OTHER_GROUP = """
 import asyncio, sys
 from datetime import UTC, datetime
 from tests.factories import create_venue
-from venue.db import create_engine, session_factory
+from venue.core.db import create_engine, session_factory
 from venue.models import StaffUser
-from venue.staff import HASHER
+from venue.staff.sessions import HASHER
 from web.settings import Settings
 
 async def main(email, password):

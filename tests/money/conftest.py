@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.staff.conftest import PASSWORD, SAT, Tenant, base, make_tenant, sign_in
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import CommissionEntry, Host, StaffUser
-from venue.staff import HASHER
+from venue.staff.sessions import HASHER
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 __all__ = ["NOW", "SAT", "Tenant", "base", "sign_in"]

@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from venue import hosts
-from venue.actor import SYSTEM
-from venue.db import session_factory
+from venue.core.actor import SYSTEM
+from venue.core.db import session_factory
+from venue.hosts import hosts
 from venue.models import AuditEntry, CommissionEntry, Reservation
 
 from .conftest import NOW, Money, base, consume, host_book, ledger_sum, make_money_tenant, sign_in
@@ -127,7 +127,7 @@ async def test_trigger_refuses_raw_sql_but_not_the_reassignment(pg_engine: Async
 
 @pytest.mark.postgres
 async def test_ledger_lines_cannot_be_updated_or_deleted(pg_engine: AsyncEngine) -> None:
-    from venue.commissions import consume_once
+    from venue.hosts.commissions import consume_once
 
     t = await make_money_tenant(pg_engine)
     res_id = await _booked(pg_engine, t)
@@ -150,8 +150,8 @@ async def test_ledger_lines_cannot_be_updated_or_deleted(pg_engine: AsyncEngine)
 
 
 async def _booked(engine: AsyncEngine, t: Money) -> uuid.UUID:
-    from venue import operations
     from venue.models import Venue
+    from venue.reservations import operations
 
     async with session_factory(engine)() as s, s.begin():
         venue = await s.get(Venue, t.world.venue.id)

@@ -10,11 +10,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import World, create_night_for, create_venue
-from venue import finance
-from venue.db import session_factory
+from venue.core.db import session_factory
+from venue.core.tokens import hash_token
 from venue.models import Night, Reservation, Turnaway
-from venue.tokens import hash_token
-from venue.venues import sittings_of
+from venue.money import finance
+from venue.setup.venues import sittings_of
 
 from .conftest import NOW, SAT, Money, base, host_book, sign_in
 

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
 from tests.staff.conftest import SERVICE
-from venue import payments_ledger
-from venue.actor import SYSTEM
-from venue.db import session_factory
+from venue.core.actor import SYSTEM
+from venue.core.db import session_factory
 from venue.models import Payment, Reservation
+from venue.money import ledger
 
 from .conftest import Money, base, consume, host_book, kinds, ledger_sum, sign_in
 
@@ -152,7 +152,7 @@ async def test_refund_adjusts(
         )
         s.add(payment)
         await s.flush()
-        await payments_ledger.add_refund(
+        await ledger.add_refund(
             s,
             payment,
             amount=10000,

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import create_night_for, create_venue
 from tests.staff.conftest import SERVICE
-from venue import booking, commissions, hosts, operations, payments_ledger
-from venue.actor import SYSTEM
-from venue.db import session_factory
+from venue.core.actor import SYSTEM
+from venue.core.db import session_factory
+from venue.hosts import commissions, hosts
 from venue.models import CommissionEntry, CommissionRule, Host, Payment, Reservation, Status
+from venue.money import ledger
+from venue.reservations import booking, operations
 
 from .conftest import NOW, SAT
 
@@ -88,7 +90,7 @@ async def test_ledger_always_sums_to_what_reservations_imply(
                                   currency="GBP", outcome="confirmed", created_at=now)  # fmt: skip
                 s.add(payment)
                 await s.flush()
-                await payments_ledger.add_refund(s, payment, amount=refund, reason="staff_override",
+                await ledger.add_refund(s, payment, amount=refund, reason="staff_override",
                                                  key=uuid.uuid4().hex, actor=SYSTEM, now=now,
                                                  status="succeeded",
                                                  stripe_refund_id=uuid.uuid4().hex)  # fmt: skip

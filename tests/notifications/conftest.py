@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import FakeClock
 from tests.factories import World, create_night_for, create_venue
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.notifications import MailConfig, MailLoop, SmtpTransport
 
 SAT = date(2026, 11, 21)

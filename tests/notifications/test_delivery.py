@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
 from tests.factories import World
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import Notification
 
 from .conftest import GUEST, Inbox, base, book, make_loop

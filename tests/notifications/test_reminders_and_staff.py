@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.test_pricing_api import add_staff, sign_in
 from tests.conftest import FakeClock
 from tests.factories import World, create_night_for, create_venue
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import Notification
 from venue.notifications.planner import reminder_times
 

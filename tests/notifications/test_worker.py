@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World
-from venue.db import create_engine, session_factory
+from venue.core.db import create_engine, session_factory
 from venue.models import Notification
 from venue.notifications import MailConfig, MailLoop
 from venue.notifications.queue import enqueue

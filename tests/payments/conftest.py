@@ -15,7 +15,7 @@ from tests.api.conftest import NOW, SAT
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
 from tests.payments.fake_server import FakeStripeServer, serve
-from venue.db import session_factory
+from venue.core.db import session_factory
 from web.app import create_app
 from web.settings import Settings
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from payments.policy import deadline, decide
-from venue.policies import DEFAULT_REFUND_RULES as DEFAULT_RULES
+from venue.money.policies import DEFAULT_REFUND_RULES as DEFAULT_RULES
 
 SECOND = timedelta(seconds=1)
 

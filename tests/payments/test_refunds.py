@@ -16,9 +16,9 @@ from tests.api.test_pricing_api import add_staff, sign_in
 from tests.conftest import FakeClock
 from tests.factories import World
 from tests.payments.conftest import DEPOSIT, base, book, checkout, deliver
-from venue import payments_ledger
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import AuditEntry, Refund
+from venue.money import ledger
 
 # The night starts Saturday 21 November 22:00 in London (22:00 UTC).
 START = datetime(2026, 11, 21, 22, tzinfo=UTC)
@@ -54,7 +54,7 @@ async def test_venue_rules_at_each_boundary(
     refunded: int,
 ) -> None:
     async with session_factory(engine)() as s, s.begin():
-        await payments_ledger.set_refund_rules(s, world.venue, RULES)
+        await ledger.set_refund_rules(s, world.venue, RULES)
     clock.now = datetime(2026, 11, 18, 12, tzinfo=UTC)
     _, token = await paid_booking(pay, world, fake)
     clock.now = cancel_at
@@ -137,7 +137,7 @@ async def test_staff_cancellation_refunds_by_the_same_policy(
     engine: AsyncEngine,
 ) -> None:
     async with session_factory(engine)() as s, s.begin():
-        await payments_ledger.set_refund_rules(s, world.venue, RULES)
+        await ledger.set_refund_rules(s, world.venue, RULES)
     clock.now = datetime(2026, 11, 18, 12, tzinfo=UTC)
     rid, token = await paid_booking(pay, world, fake)
     clock.now = START - timedelta(hours=30)  # between 72 h and 24 h: a quarter back

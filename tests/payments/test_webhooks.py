@@ -23,7 +23,7 @@ from tests.payments.conftest import (
     signed,
     status_of,
 )
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import AuditEntry, OutboxEvent, Payment, Refund, StripeEvent
 
 

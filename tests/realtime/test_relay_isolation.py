@@ -24,12 +24,13 @@ from realtime import BrokerUnavailable, MemoryBroker, Message, Subscription
 from realtime.relay import OutboxRelay
 from tests.conftest import FakeClock
 from tests.staff.conftest import SAT, Tenant, make_tenant, sign_in
-from venue import booking, floormap
-from venue.actor import GUEST
-from venue.channels import floor_channel
-from venue.db import session_factory
+from venue.core.actor import GUEST
+from venue.core.channels import floor_channel
+from venue.core.db import session_factory
+from venue.floor import floormap
 from venue.models import OutboxEvent, Venue
-from venue.venues import night_on, sittings_of
+from venue.reservations import booking
+from venue.setup.venues import night_on, sittings_of
 
 SET_ASIDE = "maitre_outbox_events_set_aside_total"
 

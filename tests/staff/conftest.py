@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import World, create_night_for, create_venue, link
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import Host, StaffUser
-from venue.staff import HASHER
+from venue.staff.sessions import HASHER
 
 SAT = date(2026, 11, 21)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.staff.conftest import SAT, Tenant, book, sign_in
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import Area, FloorPlan, StaffUser
 from web import staff_api
 

@@ -10,9 +10,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.staff.conftest import PASSWORD, Tenant, sign_in
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import StaffUser
-from venue.staff import HASHER
+from venue.staff.sessions import HASHER
 
 LOGIN = "/api/v1/staff/login"
 

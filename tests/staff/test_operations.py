@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
 from tests.staff.conftest import SAT, SERVICE, Tenant, base, book, sign_in
-from venue.db import session_factory
+from venue.core.db import session_factory
 from venue.models import AuditEntry, OutboxEvent, StaffUser
 
 NIGHT = f"/nights/{SAT.isoformat()}"

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock
 from tests.staff.conftest import Tenant, book
-from venue import operations
-from venue.actor import Actor
-from venue.db import session_factory
-from venue.errors import TableUnavailable
+from venue.core.actor import Actor
+from venue.core.db import session_factory
+from venue.core.errors import TableUnavailable
 from venue.models import ReservationTable
+from venue.reservations import operations
 
 
 @pytest.mark.postgres

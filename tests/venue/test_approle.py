@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import APP_ROLE, engine_for
-from venue import approle
-from venue.db import create_engine
+from venue.core import approle
+from venue.core.db import create_engine
 from web.cli import _migrate
 from web.settings import Settings
 

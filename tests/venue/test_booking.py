@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import World, create_night_for, create_venue, link
-from venue import booking, errors
-from venue.actor import GUEST
-from venue.identity import identify
+from venue.core import errors
+from venue.core.actor import GUEST
+from venue.guests.identity import identify
 from venue.models import AuditEntry, OutboxEvent, Reservation, Status
-from venue.nights import SittingSpec
+from venue.reservations import booking
+from venue.setup.nights import SittingSpec
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SAT = date(2026, 11, 21)
@@ -222,7 +223,7 @@ async def test_sittings_do_not_block_each_other(session: AsyncSession) -> None:
             SittingSpec("Late", time(20, 30), time(23, 0)),
         ],
     )
-    from venue.venues import sittings_of
+    from venue.setup.venues import sittings_of
 
     early, late = await sittings_of(session, night)
     await booking.place_hold(session, world.venue, hold_req(world, sitting_id=early.id), GUEST, NOW)

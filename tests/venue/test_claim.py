@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_venue
-from venue import claim, errors
+from venue.core import errors
+from venue.floor import claim
 
 
 async def test_a_claim_bumps_each_version_once_and_returns_the_finding(

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_night_for, create_venue
-from venue.clock import business_date_of, span_to_utc, to_local
-from venue.nights import SittingSpec
-from venue.venues import night_on, sittings_of
+from venue.core.clock import business_date_of, span_to_utc, to_local
+from venue.setup.nights import SittingSpec
+from venue.setup.venues import night_on, sittings_of
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

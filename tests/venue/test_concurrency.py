@@ -20,10 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import PG_URL
 from tests.factories import create_night_for, create_venue
-from venue import availability, booking, errors, quoting, venues
-from venue.actor import GUEST
-from venue.db import create_engine, session_factory
+from venue.core import errors
+from venue.core.actor import GUEST
+from venue.core.db import create_engine, session_factory
+from venue.floor import availability, quoting
 from venue.models import Base, ReservationTable, Status, Venue
+from venue.reservations import booking
+from venue.setup import venues
 
 pytestmark = pytest.mark.postgres
 

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import create_night_for, create_venue
-from venue import booking
-from venue.actor import GUEST
-from venue.db import session_factory
+from venue.core.actor import GUEST
+from venue.core.db import session_factory
+from venue.reservations import booking
 
 pytestmark = pytest.mark.postgres
 

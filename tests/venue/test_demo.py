@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import explain, venues
-from venue.seed import seed_demo
+from venue.floor import explain
+from venue.setup import venues
+from venue.setup.demo import seed_demo
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -16,7 +17,7 @@ NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 async def test_headliner_saturday_costs_more_than_industry_tuesday(session: AsyncSession) -> None:
     venue = await seed_demo(session, NOW.date(), NOW, staff_password="demo-password-123")
     plan = await venues.active_plan(session, venue)
-    from venue.availability import tables_of
+    from venue.floor.availability import tables_of
 
     table = next(t for t in await tables_of(session, venue, plan.id) if t.tier == "premium")
     saturday = date(2026, 11, 21)

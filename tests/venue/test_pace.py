@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import World, create_night_for, create_venue
-from venue import booking, quoting
-from venue.actor import GUEST
-from venue.identity import identify
+from venue.core.actor import GUEST
+from venue.floor import quoting
+from venue.guests.identity import identify
 from venue.models import PriceAdjustmentRow
+from venue.reservations import booking
 
 SAT = date(2026, 11, 21)
 OPENS = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.test_pricing_api import add_staff, sign_in
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
-from venue import booking, rls
-from venue.actor import GUEST
-from venue.db import session_factory
+from venue.core import rls
+from venue.core.actor import GUEST
+from venue.core.db import session_factory
 from venue.models import Reservation, Venue
+from venue.reservations import booking
 from web.app import create_app
 from web.settings import Settings
 

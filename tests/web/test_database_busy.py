@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.conftest import PG_URL, FakeClock, engine_for
 from tests.staff.conftest import SAT, Tenant, make_tenant
-from venue.db import create_engine
+from venue.core.db import create_engine
 from web.app import create_app
 from web.problems import database_busy
 from web.settings import Settings

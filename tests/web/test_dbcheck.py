@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FakeClock, engine_for
-from venue import approle
+from venue.core import approle
 from web.app import create_app
 from web.cli import _worker
 from web.dbcheck import PrivilegedRole

@@ -20,12 +20,12 @@ from realtime import MemoryBroker
 from realtime.relay import OutboxRelay
 from tests.conftest import FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
-from venue import booking
-from venue.actor import GUEST
-from venue.channels import floor_channel
-from venue.db import session_factory
+from venue.core.actor import GUEST
+from venue.core.channels import floor_channel
+from venue.core.db import session_factory
 from venue.models import OutboxEvent
-from venue.venues import sittings_of
+from venue.reservations import booking
+from venue.setup.venues import sittings_of
 from web.app import create_app
 from web.settings import Settings
 from web.sweeper import sweep_once

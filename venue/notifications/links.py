@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import booking, venues
-from venue.errors import Conflict, NotFound
+from venue.core.errors import Conflict, NotFound
+from venue.core.tokens import hash_token
 from venue.models import Reservation, ReservationLink, Status, Venue
-from venue.tokens import hash_token
+from venue.reservations import booking
+from venue.setup import venues
 
 from .sql import insert_ignore
 

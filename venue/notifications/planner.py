@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue import booking, venues
-from venue.clock import local_to_utc, to_local
+from venue.core.clock import local_to_utc, to_local
 from venue.models import (
     Guest,
     NotificationSettings,
@@ -23,6 +22,8 @@ from venue.models import (
     Sitting,
     Venue,
 )
+from venue.reservations import booking
+from venue.setup import venues
 
 from . import links, queue
 from .sql import insert_ignore

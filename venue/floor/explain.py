@@ -1,0 +1,38 @@
+"""One table's current price with its explanation, as the guest sees it before holding."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue.core.errors import NotFound
+from venue.floor import availability, quoting
+from venue.models import Venue
+from venue.setup import venues
+
+
+async def table_quote(
+    session: AsyncSession,
+    venue: Venue,
+    day: date,
+    table_id: uuid.UUID,
+    sitting_id: uuid.UUID | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Priced exactly as the floor map prices it (same rules, demand and pace)."""
+    night = await venues.night_on(session, venue, day)
+    sitting = await venues.sitting_of(session, night, sitting_id)
+    tables = await availability.tables_by_ids(session, venue, [table_id])
+    if not tables:
+        raise NotFound("no such table at this venue")
+    rules = await quoting.pricing_rules(
+        session, venue, await venues.rules_of(session, venue), tables
+    )
+    counts = await availability.tier_counts(session, venue, night, sitting, now)
+    pace = await quoting.pace_of(session, venue, night, now)
+    # A table the rules cannot price answers 409 table_not_priced, with the reason.
+    quote = quoting.quote_tables(rules, night, sitting, tables, counts, now, pace).of(tables)[0]
+    return {"table_id": str(table_id), "label": tables[0].label, **quote.to_dict()}

@@ -1,0 +1,74 @@
+"""A guest's identity for a booking: validated and normalised name, email, phone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from venue.core.errors import InvalidRequest
+
+
+@dataclass(frozen=True)
+class GuestIdentity:
+    name: str
+    email: str | None
+    phone: str | None
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidRequest("guest.email", str(exc)) from exc
+    return info.normalized.lower()
+
+
+def normalise_phone(raw: str, region: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidRequest("guest.phone", f"not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidRequest("guest.phone", "not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def identify(name: str, email: str | None, phone: str | None, region: str) -> GuestIdentity:
+    """Every problem at once, so a guest fixes the form in one go."""
+    problems: list[dict[str, str]] = []
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        problems.append({"field": "guest.name", "message": "a name is required"})
+    has_email, has_phone = bool(email and email.strip()), bool(phone and phone.strip())
+    if not has_email and not has_phone:
+        problems.append(
+            {"field": "guest", "message": "an email address or a phone number is required"}
+        )
+    clean_email = clean_phone = None
+    for field, present, parse in (
+        ("email", has_email, lambda: normalise_email(email or "")),
+        ("phone", has_phone, lambda: normalise_phone(phone or "", region)),
+    ):
+        if not present:
+            continue
+        try:
+            value = parse()
+        except InvalidRequest as exc:
+            problems.extend(exc.extra["errors"])
+            continue
+        if field == "email":
+            clean_email = value
+        else:
+            clean_phone = value
+    if problems:
+        raise InvalidGuest(problems)
+    return GuestIdentity(name=clean_name, email=clean_email, phone=clean_phone)
+
+
+class InvalidGuest(InvalidRequest):
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        super().__init__(problems[0]["field"], message)
+        self.extra["errors"] = problems

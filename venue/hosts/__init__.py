@@ -1,0 +1,1 @@
+"""VIP hosts and promoters: hosts, their links and bookings, and the commission ledger."""

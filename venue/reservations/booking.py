@@ -1,0 +1,554 @@
+"""The booking transaction: hold, complete, cancel, expire, change status.
+
+A hold claims its tables through ``claim`` (venue/claim.py: read versions and state,
+check, bump the versions, retry; the exclusion constraint behind it) and only then
+inserts. Later changes to a reservation are versioned writes (``write_versioned``).
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from pricing import Quote
+from venue.core.actor import Actor
+from venue.core.channels import night_channel
+from venue.core.errors import (
+    BookingCutoff,
+    GuestDailyCap,
+    HoldExpired,
+    InvalidTransition,
+    NightClosed,
+    NotFound,
+    NotYetOpen,
+    PartySizeNotAllowed,
+    StaleReservation,
+    TablesNotJoinable,
+    TableUnavailable,
+)
+from venue.core.tokens import hash_token, new_token
+from venue.floor import availability, claim, quoting
+from venue.guests import records as guests
+from venue.guests.identity import GuestIdentity
+from venue.journal.audit import record
+from venue.models import (
+    EXPIRING,
+    TRANSITIONS,
+    Guest,
+    Night,
+    Reservation,
+    ReservationTable,
+    Sitting,
+    Status,
+    Venue,
+    VenueRules,
+    VenueTable,
+)
+from venue.setup import venues
+
+# The bookings that count toward a guest's daily cap (as in ``guests.bookings_on``).
+CAPPED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    business_date: date
+    table_ids: list[uuid.UUID]
+    party_size: int
+    sitting_id: uuid.UUID | None = None
+    channel: str = "online"
+    host_id: uuid.UUID | None = None
+    # Staff phone and walk-in bookings may bypass the online cutoff and window.
+    bypass_rules: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    reservation: Reservation
+    token: str
+    tables: list[VenueTable] = field(default_factory=list)
+
+
+def snapshot(res: Reservation) -> dict[str, Any]:
+    """The audit/outbox view of a reservation (no personal data)."""
+    return {
+        "id": str(res.id),
+        "status": res.status,
+        "night_id": str(res.night_id),
+        "sitting_id": str(res.sitting_id),
+        "party_size": res.party_size,
+        "starts_at": res.starts_at.isoformat(),
+        "ends_at": res.ends_at.isoformat(),
+        "expires_at": res.expires_at.isoformat() if res.expires_at else None,
+        "quoted_minimum": res.quoted_minimum,
+        "quoted_deposit": res.quoted_deposit,
+        "currency": res.currency,
+        "host_id": str(res.host_id) if res.host_id else None,
+        "version": res.version,
+    }
+
+
+async def place_hold(
+    session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
+) -> Hold:
+    rules, night, sitting = await venues.hold_context(
+        session, venue, req.business_date, req.sitting_id
+    )
+    if night.is_closed:
+        raise NightClosed(night.closed_reason or "the venue is closed that night")
+    _check_party_limits(rules, req.party_size)
+    if not req.bypass_rules:
+        _check_window(rules, sitting.starts_at, now)
+    state = await _claim_free(session, venue, night, sitting, req, now)
+    wanted = [w.table for w in state]
+    if any(w.lapsed for w in state):
+        await expire_lapsed(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
+    prices = await _quote(session, venue, rules, night, sitting, wanted, now)
+    quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
+    return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
+
+
+async def _claim_free(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting: Sitting,
+    req: HoldRequest,
+    now: datetime,
+) -> list[availability.Wanted]:
+    """Claim the wanted tables if they are free. Versions and state come from one
+    statement (the hot path), so the claim is handed both."""
+
+    async def look(attempt: int) -> tuple[claim.Versions, list[availability.Wanted]]:
+        state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
+        if attempt == 0:  # the request itself is checked once, against the first read
+            availability.pick([w.table for w in state], req.table_ids)
+            await _check_seating(session, venue, [w.table for w in state], req.party_size)
+        elif len(state) != len(set(req.table_ids)):
+            raise NotFound("that table was just taken off the floor plan")
+        unavailable = [w.table for w in state if w.taken or w.blocked]
+        if unavailable:
+            labels = ", ".join(t.label for t in unavailable)
+            raise TableUnavailable(
+                f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable]
+            )
+        return {w.table.id: w.version for w in state}, state
+
+    return await claim.tables_seen(session, venue.tenant_id, look)
+
+
+async def _quote(
+    session: AsyncSession,
+    venue: Venue,
+    rules: VenueRules,
+    night: Night,
+    sitting: Sitting,
+    wanted: list[VenueTable],
+    now: datetime,
+) -> quoting.Prices:
+    """Priced against the night as it was before this hold, as the guest saw it. Demand
+    counts and pace cost a query each, so they are read only when a rule uses them."""
+    price_rules = await quoting.pricing_rules(session, venue, rules, wanted)
+    counts = (
+        await availability.tier_counts(session, venue, night, sitting, now)
+        if quoting.uses(price_rules, "demand")
+        else {}
+    )
+    pace = None
+    if quoting.uses(price_rules, "pace"):
+        pace = await quoting.pace_of(session, venue, night, now)
+    return quoting.quote_tables(price_rules, night, sitting, wanted, counts, now, pace)
+
+
+async def insert_hold(
+    session: AsyncSession,
+    venue: Venue,
+    req: HoldRequest,
+    sitting: Sitting,
+    wanted: list[VenueTable],
+    quotes: list[Quote],
+    rules: VenueRules,
+    actor: Actor,
+    now: datetime,
+) -> Hold:
+    """Write the hold and its allocations. Only safe after the tables were claimed."""
+    token = new_token()
+    res = Reservation(
+        id=uuid.uuid4(),
+        tenant_id=venue.tenant_id,
+        venue_id=venue.id,
+        night_id=sitting.night_id,
+        sitting_id=sitting.id,
+        status=Status.HOLD,
+        starts_at=sitting.starts_at,
+        ends_at=sitting.ends_at,
+        expires_at=now + timedelta(minutes=rules.hold_minutes),
+        party_size=req.party_size,
+        host_id=req.host_id,
+        channel=req.channel,
+        created_by=str(actor),
+        currency=venue.currency,
+        quoted_minimum=sum(q.minimum.amount for q in quotes),
+        quoted_deposit=sum(q.deposit.amount for q in quotes),
+        quote={
+            "tables": [
+                {"table_id": str(t.id), "label": t.label, **q.to_dict()}
+                for t, q in zip(wanted, quotes, strict=True)
+            ]
+        },
+        notes=req.notes,
+        token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+    )
+    # One flush: the unit of work inserts the reservation before its allocations (FK order).
+    session.add(res)
+    session.add_all(
+        ReservationTable(
+            tenant_id=venue.tenant_id,
+            reservation_id=res.id,
+            table_id=t.id,
+            status=res.status,
+            starts_at=res.starts_at,
+            ends_at=res.ends_at,
+        )
+        for t in wanted
+    )
+    async with claim.refused_as_taken():  # an overlap that slipped past the claim
+        await session.flush()
+    _journal(session, res, actor, "reservation.held", None, now, wanted)
+    return Hold(res, token, wanted)
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completed hold with what the response needs, read on the way (no re-query)."""
+
+    reservation: Reservation
+    tables: list[VenueTable]
+    business_date: date
+    guest: Guest
+
+
+async def complete_hold(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    who: GuestIdentity,
+    actor: Actor,
+    now: datetime,
+    *,
+    notes: str | None = None,
+    enforce_cap: bool = True,
+) -> Reservation:
+    """Attach the guest; confirm, or wait for the deposit in ``pending_payment``."""
+    done = await complete_hold_detail(
+        session, venue, res, who, actor, now, notes=notes, enforce_cap=enforce_cap
+    )
+    return done.reservation
+
+
+async def complete_hold_detail(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    who: GuestIdentity,
+    actor: Actor,
+    now: datetime,
+    *,
+    notes: str | None = None,
+    enforce_cap: bool = True,
+    rules: VenueRules | None = None,
+) -> Completed:
+    """``complete_hold``, also returning the tables, the night's date and the guest. Pass
+    the venue's ``rules`` if they were read in this transaction already."""
+    if res.status != Status.HOLD:
+        raise InvalidTransition(f"this reservation is already {res.status}")
+    if res.expires_at is not None and res.expires_at <= now:
+        raise HoldExpired("the hold has expired; choose the table again")
+    if rules is None:
+        rules = await venues.rules_of(session, venue)
+    guest = await guests.find_or_create(session, venue.tenant_id, who)
+    day, count = await _night_date_and_count(session, venue, res.night_id, guest.id)
+    if enforce_cap and count >= rules.per_guest_daily_cap:
+        raise GuestDailyCap(f"at most {rules.per_guest_daily_cap} bookings per guest per night")
+    if res.quoted_deposit > 0:
+        to, expires = Status.PENDING_PAYMENT, now + timedelta(minutes=rules.payment_hold_minutes)
+        expires = max(expires, res.expires_at or expires)
+    else:
+        to, expires = Status.CONFIRMED, None
+    res, tables = await _transition(
+        session,
+        res,
+        to,
+        actor,
+        now,
+        guest_id=guest.id,
+        expires_at=expires,
+        notes=notes if notes is not None else res.notes,
+    )
+    return Completed(res, tables, day, guest)
+
+
+async def _night_date_and_count(
+    session: AsyncSession, venue: Venue, night_id: uuid.UUID, guest_id: uuid.UUID
+) -> tuple[date, int]:
+    """The night's date and the guest's live bookings that night, in one round trip. A
+    venue has one night per date (unique), so "that date" is "that night"; the statuses
+    are those of ``guests.bookings_on``."""
+    count = (
+        select(func.count(Reservation.id))
+        .where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.venue_id == venue.id,
+            Reservation.guest_id == guest_id,
+            Reservation.night_id == Night.id,
+            Reservation.status.in_([s.value for s in CAPPED]),
+        )
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Night.business_date, count).where(
+                Night.tenant_id == venue.tenant_id, Night.venue_id == venue.id, Night.id == night_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such night")
+    return row[0], int(row[1] or 0)
+
+
+async def cancel(
+    session: AsyncSession, res: Reservation, actor: Actor, now: datetime, reason: str
+) -> Reservation:
+    """Idempotent: cancelling a cancelled reservation changes nothing and fires nothing."""
+    if res.status == Status.CANCELLED:
+        return res
+    return await transition(session, res, Status.CANCELLED, actor, now, cancel_reason=reason)
+
+
+async def write_versioned(
+    session: AsyncSession, res: Reservation, values: dict[str, Any], *guards: Any
+) -> None:
+    """``UPDATE ... WHERE id AND version = :seen`` (plus any extra ``guards``), bumping the
+    version; zero rows means someone else changed it first (409). The loaded object is
+    brought up to date without marking it dirty."""
+    result = await session.execute(
+        update(Reservation)
+        .where(Reservation.id == res.id, Reservation.version == res.version, *guards)
+        .values(**values, version=res.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleReservation("the reservation changed meanwhile; reload and try again")
+    for key, value in {**values, "version": res.version + 1}.items():
+        set_committed_value(res, key, value)
+
+
+async def transition(
+    session: AsyncSession,
+    res: Reservation,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    **changes: Any,
+) -> Reservation:
+    """Move along the lifecycle under the reservation's version (zero rows: 409)."""
+    return (await _transition(session, res, to, actor, now, **changes))[0]
+
+
+async def _transition(
+    session: AsyncSession,
+    res: Reservation,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    **changes: Any,
+) -> tuple[Reservation, list[VenueTable]]:
+    if to not in TRANSITIONS.get(Status(res.status), frozenset()):
+        raise InvalidTransition(f"a {res.status} reservation cannot become {to.value}")
+    before = snapshot(res)
+    values = {"status": to.value, "updated_at": now, **changes}
+    if to not in EXPIRING:
+        values.setdefault("expires_at", None)
+    await write_versioned(session, res, values)
+    tables = await tables_of(session, res)
+    _journal(session, res, actor, f"reservation.{to.value}", before, now, tables)
+    return res, tables
+
+
+async def expire_due(session: AsyncSession, now: datetime, limit: int = 200) -> int:
+    """Mark lapsed holds and payments expired (the sweeper; correctness never waits on it)."""
+    stmt = (
+        select(Reservation)
+        .where(Reservation.status.in_(list(EXPIRING)), Reservation.expires_at <= now)
+        .order_by(Reservation.expires_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    count = 0
+    for res in await session.scalars(stmt):
+        try:
+            async with session.begin_nested():
+                await transition(session, res, Status.EXPIRED, Actor("system"), now)
+            count += 1
+        except StaleReservation:
+            continue
+    return count
+
+
+async def tables_of(session: AsyncSession, res: Reservation) -> list[VenueTable]:
+    rows = await session.scalars(
+        select(VenueTable)
+        .join(ReservationTable, ReservationTable.table_id == VenueTable.id)
+        .where(
+            ReservationTable.tenant_id == res.tenant_id,
+            ReservationTable.reservation_id == res.id,
+        )
+        .order_by(VenueTable.label)
+    )
+    return list(rows)
+
+
+async def by_token(session: AsyncSession, venue: Venue, token: str) -> Reservation:
+    res = await session.scalar(
+        select(Reservation).where(
+            Reservation.tenant_id == venue.tenant_id,
+            Reservation.venue_id == venue.id,
+            Reservation.token_hash == hash_token(token),
+        )
+    )
+    if res is None:
+        raise NotFound("no such reservation")
+    return res
+
+
+async def by_token_with_rules(
+    session: AsyncSession, venue: Venue, token: str
+) -> tuple[Reservation, VenueRules | None]:
+    """``by_token`` with the venue's rules in the same round trip (for completing a hold)."""
+    row = (
+        await session.execute(
+            select(Reservation, VenueRules)
+            .outerjoin(
+                VenueRules,
+                and_(
+                    VenueRules.venue_id == Reservation.venue_id,
+                    VenueRules.tenant_id == Reservation.tenant_id,
+                ),
+            )
+            .where(
+                Reservation.tenant_id == venue.tenant_id,
+                Reservation.venue_id == venue.id,
+                Reservation.token_hash == hash_token(token),
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such reservation")
+    return row[0], row[1]
+
+
+def _check_party_limits(rules: VenueRules, party_size: int) -> None:
+    if not rules.min_party <= party_size <= rules.max_party:
+        raise PartySizeNotAllowed(
+            f"online bookings are for parties of {rules.min_party} to {rules.max_party}",
+            min_party=rules.min_party,
+            max_party=rules.max_party,
+        )
+
+
+def _check_window(rules: VenueRules, starts_at: datetime, now: datetime) -> None:
+    if now > starts_at - timedelta(minutes=rules.cutoff_minutes):
+        raise BookingCutoff(
+            f"online booking closes {rules.cutoff_minutes} minutes before the night starts"
+        )
+    if starts_at - now > timedelta(days=rules.booking_window_days):
+        raise NotYetOpen(f"bookings open {rules.booking_window_days} days ahead")
+
+
+async def _check_seating(
+    session: AsyncSession, venue: Venue, wanted: list[VenueTable], party_size: int
+) -> None:
+    if len(wanted) == 1:
+        table = wanted[0]
+        if not table.min_party <= party_size <= table.max_party:
+            raise PartySizeNotAllowed(
+                f"table {table.label} seats {table.min_party} to {table.max_party}"
+            )
+        return
+    ids = [t.id for t in wanted]
+    links = await availability.links_between(session, venue.tenant_id, ids)
+    if not availability.connected(ids, links):
+        raise TablesNotJoinable("those tables cannot be joined")
+    capacity = sum(t.max_party for t in wanted)
+    spare = capacity - min(t.max_party for t in wanted)
+    if party_size > capacity:
+        raise PartySizeNotAllowed(f"those tables seat at most {capacity}")
+    if party_size <= spare:
+        raise PartySizeNotAllowed("the party fits with fewer tables; choose fewer")
+
+
+async def expire_lapsed(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    table_ids: list[uuid.UUID],
+    sitting: Sitting,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Expire the lapsed holds and payments on these tables in the sitting. Call it after
+    claiming them and before occupying them: the exclusion constraint still counts a
+    lapsed hold the sweeper has not marked yet."""
+    stale = await session.scalars(
+        select(Reservation).where(
+            Reservation.status.in_(list(EXPIRING)),
+            Reservation.expires_at <= now,
+            Reservation.id.in_(
+                select(ReservationTable.reservation_id).where(
+                    ReservationTable.tenant_id == tenant_id,
+                    ReservationTable.table_id.in_(table_ids),
+                    ReservationTable.starts_at < sitting.ends_at,
+                    ReservationTable.ends_at > sitting.starts_at,
+                )
+            ),
+        )
+    )
+    for res in list(stale):
+        await transition(session, res, Status.EXPIRED, actor, now)
+
+
+def _journal(
+    session: AsyncSession,
+    res: Reservation,
+    actor: Actor,
+    topic: str,
+    before: dict[str, Any] | None,
+    now: datetime,
+    tables: list[VenueTable],
+) -> None:
+    after = snapshot(res)
+    record(
+        session,
+        tenant_id=res.tenant_id,
+        actor=str(actor),
+        action=topic,
+        entity="reservation",
+        entity_id=res.id,
+        before=before,
+        after=after,
+        at=now,
+        topic=topic,
+        channel=night_channel(res.night_id),
+        payload={**after, "table_ids": [str(t.id) for t in tables]},
+    )

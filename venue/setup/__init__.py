@@ -1,0 +1,2 @@
+"""A venue's calendar and rules: venues and their nights and sittings, the rules managers
+edit as data, and the demo venue."""

@@ -1,0 +1,199 @@
+"""Reading a venue's configuration: the venue by slug, its rules, nights, floor plan."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue.core.errors import NotFound
+from venue.models import Area, FloorPlan, Night, Sitting, Venue, VenueRules
+
+# Set in ``session.info`` by the booking path before its first write, so that a refusal
+# that wrote nothing can record its turnaway in the same transaction (no rollback, no
+# second connection checkout: the hot-table losers are many).
+WROTE = "maitre.wrote"
+
+
+async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
+    venue = await session.scalar(select(Venue).where(Venue.slug == slug))
+    if venue is None:
+        raise NotFound(f"no venue '{slug}'")
+    return venue
+
+
+async def rules_of(session: AsyncSession, venue: Venue) -> VenueRules:
+    rules = await session.scalar(
+        select(VenueRules).where(
+            VenueRules.tenant_id == venue.tenant_id, VenueRules.venue_id == venue.id
+        )
+    )
+    if rules is None:
+        rules = VenueRules(tenant_id=venue.tenant_id, venue_id=venue.id)
+        session.info[WROTE] = True
+        session.add(rules)
+        await session.flush()
+    return rules
+
+
+async def night_on(session: AsyncSession, venue: Venue, day: date) -> Night:
+    night = await session.scalar(
+        select(Night).where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date == day,
+        )
+    )
+    if night is None:
+        raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
+    return night
+
+
+async def hold_context(
+    session: AsyncSession, venue: Venue, day: date, sitting_id: uuid.UUID | None
+) -> tuple[VenueRules, Night, Sitting]:
+    """``rules_of``, ``night_on`` and ``sitting_of`` in one round trip (the night
+    outer-joined to its sittings, in order, and to the venue's rules), for the hold."""
+    rows = (
+        await session.execute(
+            select(Night, Sitting, VenueRules)
+            .outerjoin(
+                Sitting, and_(Sitting.night_id == Night.id, Sitting.tenant_id == Night.tenant_id)
+            )
+            .outerjoin(
+                VenueRules,
+                and_(
+                    VenueRules.venue_id == Night.venue_id, VenueRules.tenant_id == Night.tenant_id
+                ),
+            )
+            .where(
+                Night.tenant_id == venue.tenant_id,
+                Night.venue_id == venue.id,
+                Night.business_date == day,
+            )
+            .order_by(Sitting.starts_at)
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
+    night, _, rules = rows[0]
+    if rules is None:  # a venue that never saved its rules gets the defaults, as rules_of
+        rules = await rules_of(session, venue)
+    sitting = pick_sitting(night, [s for _, s, _ in rows if s is not None], sitting_id)
+    return rules, night, sitting
+
+
+async def night_on_id(session: AsyncSession, venue: Venue, night_id: uuid.UUID) -> Night:
+    night = await session.scalar(
+        select(Night).where(
+            Night.tenant_id == venue.tenant_id, Night.venue_id == venue.id, Night.id == night_id
+        )
+    )
+    if night is None:
+        raise NotFound("no such night")
+    return night
+
+
+async def nights_between(
+    session: AsyncSession, venue: Venue, start: date, end: date
+) -> list[Night]:
+    result = await session.scalars(
+        select(Night)
+        .where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date >= start,
+            Night.business_date <= end,
+        )
+        .order_by(Night.business_date)
+    )
+    return list(result)
+
+
+async def sittings_of(session: AsyncSession, night: Night) -> list[Sitting]:
+    result = await session.scalars(
+        select(Sitting)
+        .where(Sitting.tenant_id == night.tenant_id, Sitting.night_id == night.id)
+        .order_by(Sitting.starts_at)
+    )
+    return list(result)
+
+
+async def sitting_of(session: AsyncSession, night: Night, sitting_id: uuid.UUID | None) -> Sitting:
+    return pick_sitting(night, await sittings_of(session, night), sitting_id)
+
+
+def pick_sitting(night: Night, sittings: list[Sitting], sitting_id: uuid.UUID | None) -> Sitting:
+    """The requested sitting of the night, or its first when none is asked for."""
+    if not sittings:
+        raise NotFound(f"the night of {night.business_date.isoformat()} has no sittings")
+    if sitting_id is None:
+        return sittings[0]
+    for sitting in sittings:
+        if sitting.id == sitting_id:
+            return sitting
+    raise NotFound("no such sitting on that night")
+
+
+async def plan_and_areas(session: AsyncSession, venue: Venue) -> tuple[FloorPlan, list[Area]]:
+    """The active floor plan with its areas, in one round trip (for the floor map)."""
+    rows = (
+        await session.execute(
+            select(FloorPlan, Area)
+            .outerjoin(
+                Area, and_(Area.floor_plan_id == FloorPlan.id, Area.tenant_id == venue.tenant_id)
+            )
+            .where(
+                FloorPlan.tenant_id == venue.tenant_id,
+                FloorPlan.venue_id == venue.id,
+                FloorPlan.is_active.is_(True),
+            )
+            .order_by(FloorPlan.id)
+        )
+    ).all()
+    if not rows:
+        raise NotFound(f"{venue.name} has no floor plan yet")
+    plan = rows[0][0]  # one active plan per venue; order_by keeps the choice stable
+    return plan, [a for p, a in rows if a is not None and p.id == plan.id]
+
+
+async def active_plan(session: AsyncSession, venue: Venue) -> FloorPlan:
+    plan = await session.scalar(
+        select(FloorPlan)
+        .where(
+            FloorPlan.tenant_id == venue.tenant_id,
+            FloorPlan.venue_id == venue.id,
+            FloorPlan.is_active.is_(True),
+        )
+        .limit(1)
+    )
+    if plan is None:
+        raise NotFound(f"{venue.name} has no floor plan yet")
+    return plan
+
+
+async def night_and_venue(session: AsyncSession, night_id: uuid.UUID) -> tuple[Night, Venue] | None:
+    """For system jobs only (the outbox relay): no tenant to scope by, the id is the key."""
+    row = (
+        await session.execute(
+            select(Night, Venue).join(Venue, Venue.id == Night.venue_id).where(Night.id == night_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def sitting_with_context(
+    session: AsyncSession, sitting_id: uuid.UUID
+) -> tuple[Sitting, Night, Venue] | None:
+    """For the realtime snapshot: a floor channel is named by its sitting's id."""
+    row = (
+        await session.execute(
+            select(Sitting, Night, Venue)
+            .join(Night, Night.id == Sitting.night_id)
+            .join(Venue, Venue.id == Night.venue_id)
+            .where(Sitting.id == sitting_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None

@@ -1,0 +1,1 @@
+"""Staff accounts (``users``) and sign-in with server-side sessions (``sessions``)."""
