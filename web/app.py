@@ -21,6 +21,7 @@ from venue.hosts.commissions import CommissionLoop
 
 from . import (
     api,
+    calendar_feeds,
     live,
     metrics,
     money_api,
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(money_api.host_router)
     app.include_router(money_api.ws_router)
     app.include_router(staff_outbox.router)
+    app.include_router(calendar_feeds.router)
     app.include_router(metrics.router)
 
     @app.get("/", include_in_schema=False)

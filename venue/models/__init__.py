@@ -1,6 +1,7 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
 from .base import Base, Tenanted, UTCDateTime, utcnow
+from .calendar import CalendarFeed
 from .commissions import (
     CommissionEntry,
     CommissionRule,
@@ -42,6 +43,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
     "CheckoutAttempt",
     "CommissionEntry",
     "CommissionRule",

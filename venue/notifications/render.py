@@ -7,9 +7,8 @@ so the worker renders without touching the database.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from jinja2 import Environment, PackageLoader, TemplateNotFound, select_autoescape
 
+from venue.core import ical
 from venue.models import Notification
 
 from .links import link_token
@@ -141,7 +141,7 @@ def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
     tz = ctx["venue"]["timezone"]
     res = ctx["reservation"]
     cal = icalendar.Calendar()
-    cal.add("prodid", "-//Maitre//Reservations//EN")
+    cal.add("prodid", ical.PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
     event = icalendar.Event()
@@ -162,14 +162,6 @@ def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
     cal.add_component(event)
     body = bytes(cal.to_ical())
     marker = b"BEGIN:VEVENT"
-    return body.replace(marker, vtimezone(tz, local(res["starts_at"], tz).year) + marker, 1)
-
-
-@functools.lru_cache(maxsize=64)
-def vtimezone(tz: str, year: int) -> bytes:
-    """The VTIMEZONE block for the years around an event (cached: building it walks the
-    zone's transitions and costs far more than the rest of the message)."""
-    zone = icalendar.Timezone.from_tzid(
-        tz, first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31)
-    )
-    return bytes(zone.to_ical())
+    year = local(res["starts_at"], tz).year
+    zone = bytes(ical.vtimezone(tz, year - 1, year + 1).to_ical())
+    return body.replace(marker, zone + marker, 1)

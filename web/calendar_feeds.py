@@ -1,0 +1,164 @@
+"""Calendar feeds: staff and hosts manage secret iCalendar URLs; calendars fetch them.
+
+* ``/api/v1/staff/venues/{slug}/calendar-feeds``: owner, manager and floor staff create,
+  list, rotate and revoke feeds of the whole venue or one area.
+* ``/api/v1/host/venues/{slug}/calendar-feeds``: a host does the same for a feed of their
+  own clients' bookings (the host comes from the session, never the body).
+* ``/calendar/{token}.ics``: the feed itself, for calendar applications (no cookie: the
+  token is the key). The URL is in the answer to create and rotate only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from venue.core.actor import Actor
+from venue.core.errors import NotFound
+from venue.hosts import hosts
+from venue.models import Venue
+from venue.reservations import feeds
+
+from .deps import NowDep, SessionDep
+from .schemas import Strict
+from .staff_auth import Staff, require
+from .staff_pricing import own_venue
+
+V = "/api/v1/staff/venues/{slug}/calendar-feeds"
+H = "/api/v1/host/venues/{slug}/calendar-feeds"
+router = APIRouter(tags=["calendar feeds"])
+Floor = Annotated[Staff, require("owner", "manager", "floor")]
+HostUser = Annotated[Staff, require("host")]
+
+
+class FeedIn(Strict):
+    label: str = Field(min_length=1, max_length=120, examples=["Tonight's book"])
+    area_id: uuid.UUID | None = Field(default=None, description="only this area's bookings")
+
+
+class HostFeedIn(Strict):
+    label: str = Field(min_length=1, max_length=120, examples=["My clients"])
+
+
+class CalendarResponse(Response):
+    media_type = "text/calendar"
+
+
+def _actor(who: Staff) -> Actor:
+    return Actor("host" if who.user.role == "host" else "staff", str(who.user.id))
+
+
+def _issued(request: Request, issued: feeds.IssuedFeed) -> dict[str, Any]:
+    base = request.app.state.settings.public_url.rstrip("/")
+    return {**feeds.feed_dict(issued.feed), "url": f"{base}/calendar/{issued.token}.ics"}
+
+
+async def _host_scope(session: SessionDep, who: Staff, slug: str) -> tuple[Venue, uuid.UUID]:
+    host = await hosts.host_of_user(session, who.user)
+    return await own_venue(session, who, slug), host.id
+
+
+@router.get(V)
+async def list_feeds(slug: str, who: Floor, session: SessionDep) -> list[dict[str, Any]]:
+    """The venue's live calendar feeds (their URLs are not shown again: rotate for one)."""
+    venue = await own_venue(session, who, slug)
+    return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue)]
+
+
+@router.post(V, status_code=201)
+async def create_feed(
+    slug: str, body: FeedIn, request: Request, who: Floor, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """A new feed of the whole venue or one area; the answer holds its secret URL."""
+    venue = await own_venue(session, who, slug)
+    issued = await feeds.create_feed(
+        session, venue, _actor(who), now, label=body.label, area_id=body.area_id
+    )
+    return _issued(request, issued)
+
+
+@router.post(V + "/{feed_id}/rotate")
+async def rotate_feed(
+    slug: str, feed_id: uuid.UUID, request: Request, who: Floor, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """A new secret URL for the feed; the old URL stops working."""
+    venue = await own_venue(session, who, slug)
+    feed = await feeds.feed_of(session, venue, feed_id)
+    return _issued(request, await feeds.rotate(session, feed, _actor(who), now))
+
+
+@router.delete(V + "/{feed_id}", status_code=204)
+async def revoke_feed(
+    slug: str, feed_id: uuid.UUID, who: Floor, session: SessionDep, now: NowDep
+) -> None:
+    """End the feed: its URL answers 404 from now on."""
+    venue = await own_venue(session, who, slug)
+    await feeds.revoke(session, await feeds.feed_of(session, venue, feed_id), _actor(who), now)
+
+
+@router.get(H)
+async def list_host_feeds(slug: str, who: HostUser, session: SessionDep) -> list[dict[str, Any]]:
+    """The signed-in host's live feeds of their clients' bookings."""
+    venue, host_id = await _host_scope(session, who, slug)
+    return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue, host_id)]
+
+
+@router.post(H, status_code=201)
+async def create_host_feed(
+    slug: str, body: HostFeedIn, request: Request, who: HostUser, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """A new feed of the signed-in host's own clients' bookings, with its secret URL."""
+    venue, host_id = await _host_scope(session, who, slug)
+    issued = await feeds.create_feed(
+        session, venue, _actor(who), now, label=body.label, host_id=host_id
+    )
+    return _issued(request, issued)
+
+
+@router.post(H + "/{feed_id}/rotate")
+async def rotate_host_feed(
+    slug: str,
+    feed_id: uuid.UUID,
+    request: Request,
+    who: HostUser,
+    session: SessionDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """A new secret URL for one of the host's feeds; the old URL stops working."""
+    venue, host_id = await _host_scope(session, who, slug)
+    feed = await feeds.feed_of(session, venue, feed_id, host_id)
+    return _issued(request, await feeds.rotate(session, feed, _actor(who), now))
+
+
+@router.delete(H + "/{feed_id}", status_code=204)
+async def revoke_host_feed(
+    slug: str, feed_id: uuid.UUID, who: HostUser, session: SessionDep, now: NowDep
+) -> None:
+    """End one of the host's feeds."""
+    venue, host_id = await _host_scope(session, who, slug)
+    feed = await feeds.feed_of(session, venue, feed_id, host_id)
+    await feeds.revoke(session, feed, _actor(who), now)
+
+
+@router.get("/calendar/{token}.ics", response_class=CalendarResponse)
+async def calendar(
+    token: Annotated[str, Path(min_length=20, max_length=100)],
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """The feed for a calendar application: venue-local times, one stable UID a booking."""
+    found = await feeds.by_token(session, token)
+    if found is None:
+        raise NotFound("no such calendar feed (it may have been rotated or revoked)")
+    body = await feeds.ics(session, *found, now)
+    return CalendarResponse(
+        body,
+        headers={
+            "Cache-Control": "private, max-age=300",
+            "Content-Disposition": 'inline; filename="maitre.ics"',
+        },
+    )
