@@ -21,7 +21,7 @@ from venue.hosts.commissions import CommissionLoop
 
 from . import (
     api,
-    calendar_feeds,
+    calendars,
     live,
     metrics,
     money_api,
@@ -44,7 +44,7 @@ from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
 from .settings import Settings
 from .staff_api import router as staff_console
-from .sweeper import sweep_forever
+from .sweeper import refresh_calendars_forever, sweep_forever
 
 log = logging.getLogger("maitre")
 
@@ -90,6 +90,11 @@ def create_app(
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
+            )
+            tasks.append(
+                asyncio.create_task(
+                    refresh_calendars_forever(sessions, clock, settings.calendar_refresh_seconds)
+                )
             )
         try:
             yield
@@ -144,7 +149,7 @@ def create_app(
     app.include_router(money_api.host_router)
     app.include_router(money_api.ws_router)
     app.include_router(staff_outbox.router)
-    app.include_router(calendar_feeds.router)
+    app.include_router(calendars.router)
     app.include_router(metrics.router)
 
     @app.get("/", include_in_schema=False)

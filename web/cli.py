@@ -55,15 +55,15 @@ async def _seed(settings: Settings) -> str:
 
 
 async def _worker(settings: Settings) -> None:
-    """Background jobs for scale-out: hold expiry, the outbox relay, outgoing mail and
-    the commission ledger."""
+    """Background jobs for scale-out: hold expiry, the outbox relay, outgoing mail, the
+    commission ledger and imported calendars."""
     from realtime import make_broker
     from realtime.relay import OutboxRelay
     from venue.hosts.commissions import CommissionLoop
 
     from .dbcheck import check_role
     from .notifications import mail_loop
-    from .sweeper import sweep_forever
+    from .sweeper import refresh_calendars_forever, sweep_forever
 
     engine = create_engine(settings.app_url, **settings.database_pool())
     await check_role(engine, settings)
@@ -74,6 +74,7 @@ async def _worker(settings: Settings) -> None:
     try:
         await asyncio.gather(
             sweep_forever(sessions, clock, settings.sweep_interval_seconds),
+            refresh_calendars_forever(sessions, clock, settings.calendar_refresh_seconds),
             OutboxRelay(sessions, broker, clock).run_forever(),
             mail_loop(settings, sessions, clock).run_forever(),
             CommissionLoop(sessions, broker.publish, clock).run_forever(),

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
     sweep_interval_seconds: float = 5.0
+    # How often an imported calendar's URL is fetched again (venue/floor/calendar_import.py).
+    calendar_refresh_seconds: float = Field(default=900.0, ge=60)
     # How long another process's change may take to show on GET .../floor (0: no cache).
     floor_cache_seconds: float = 1.0
     # Per client IP and window: public holds and bookings (429 with Retry-After beyond).

@@ -268,7 +268,13 @@ async def list_blocks(
 
 
 def _block_out(b: Any) -> dict[str, Any]:
-    return {"table_id": str(b.table_id), "reason": b.reason, "created_at": b.created_at}
+    source = str(b.source_import_id) if b.source_import_id else None
+    return {
+        "table_id": str(b.table_id),
+        "reason": b.reason,
+        "created_at": b.created_at,
+        "source_import_id": source,  # set when an imported calendar made the block
+    }
 
 
 @router.post(V + "/nights/{day}/blocks", status_code=201)

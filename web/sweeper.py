@@ -1,14 +1,16 @@
-"""Background loop marking lapsed holds expired (availability never waits for it)."""
+"""Background loops: lapsed holds marked expired (availability never waits for it) and
+imported calendars fetched again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from venue.floor import calendar_import
 from venue.reservations import booking
 
 log = logging.getLogger("maitre.sweeper")
@@ -32,3 +34,18 @@ async def sweep_forever(
         except Exception:
             log.exception("sweeper pass failed; trying again")
         await asyncio.sleep(interval)
+
+
+async def refresh_calendars_forever(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+    every: float,
+) -> None:
+    """Fetch each imported calendar's URL every ``every`` seconds, looking once a minute
+    (a manager's "refresh" puts one first in line)."""
+    while True:
+        try:
+            await calendar_import.refresh_due(sessions, clock(), timedelta(seconds=every))
+        except Exception:
+            log.exception("calendar refresh pass failed; trying again")
+        await asyncio.sleep(min(60.0, every))

@@ -1,7 +1,7 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
 from .base import Base, Tenanted, UTCDateTime, utcnow
-from .calendar import CalendarFeed
+from .calendar import CalendarFeed, CalendarImport
 from .commissions import (
     CommissionEntry,
     CommissionRule,
@@ -44,6 +44,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarFeed",
+    "CalendarImport",
     "CheckoutAttempt",
     "CommissionEntry",
     "CommissionRule",

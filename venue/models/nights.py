@@ -52,3 +52,8 @@ class TableBlock(Tenanted, Base):
     table_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venue_tables.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when an imported calendar's busy event made the block (venue/floor/calendar_import.py).
+    source_import_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("calendar_imports.id", ondelete="CASCADE")
+    )
+    source_uid: Mapped[str | None] = mapped_column(String(255))

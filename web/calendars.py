@@ -1,4 +1,4 @@
-"""Calendar feeds: staff and hosts manage secret iCalendar URLs; calendars fetch them.
+"""Calendars both ways: feeds of the venue's bookings out, busy calendars in.
 
 * ``/api/v1/staff/venues/{slug}/calendar-feeds``: owner, manager and floor staff create,
   list, rotate and revoke feeds of the whole venue or one area.
@@ -6,6 +6,9 @@
   own clients' bookings (the host comes from the session, never the body).
 * ``/calendar/{token}.ics``: the feed itself, for calendar applications (no cookie: the
   token is the key). The URL is in the answer to create and rotate only.
+* ``/api/v1/staff/venues/{slug}/calendar-imports``: floor staff and up add an external
+  calendar (a URL fetched every ``CALENDAR_REFRESH_SECONDS``, or ``.ics`` text uploaded)
+  whose busy events block tables; removing it, or the event, puts the tables back.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pydantic import Field
 
 from venue.core.actor import Actor
 from venue.core.errors import NotFound
+from venue.floor import calendar_import
 from venue.hosts import hosts
 from venue.models import Venue
 from venue.reservations import feeds
@@ -30,7 +34,8 @@ from .staff_pricing import own_venue
 
 V = "/api/v1/staff/venues/{slug}/calendar-feeds"
 H = "/api/v1/host/venues/{slug}/calendar-feeds"
-router = APIRouter(tags=["calendar feeds"])
+IMPORTS = "/api/v1/staff/venues/{slug}/calendar-imports"
+router = APIRouter(tags=["calendars"])
 Floor = Annotated[Staff, require("owner", "manager", "floor")]
 HostUser = Annotated[Staff, require("host")]
 
@@ -42,6 +47,22 @@ class FeedIn(Strict):
 
 class HostFeedIn(Strict):
     label: str = Field(min_length=1, max_length=120, examples=["My clients"])
+
+
+class ImportIn(Strict):
+    label: str = Field(min_length=1, max_length=120, examples=["Private hire"])
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="an https:// iCalendar address, fetched on a schedule; or none, to upload",
+    )
+    table_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=500, description="tables a busy event takes; none: all"
+    )
+
+
+class UploadIn(Strict):
+    ics: str = Field(min_length=1, description="the calendar, as the text of an .ics file")
 
 
 class CalendarResponse(Response):
@@ -162,3 +183,58 @@ async def calendar(
             "Content-Disposition": 'inline; filename="maitre.ics"',
         },
     )
+
+
+@router.get(IMPORTS)
+async def list_imports(slug: str, who: Floor, session: SessionDep) -> list[dict[str, Any]]:
+    """The venue's imported calendars, with when each was last read and any error."""
+    venue = await own_venue(session, who, slug)
+    return [
+        calendar_import.import_dict(i) for i in await calendar_import.imports_of(session, venue)
+    ]
+
+
+@router.post(IMPORTS, status_code=201)
+async def create_import(
+    slug: str, body: ImportIn, who: Floor, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """Add a calendar whose busy events block tables. One with a URL is fetched by the
+    background loop within a minute, then every ``CALENDAR_REFRESH_SECONDS``."""
+    venue = await own_venue(session, who, slug)
+    imp = await calendar_import.create_import(
+        session, venue, _actor(who), now, label=body.label, url=body.url, table_ids=body.table_ids
+    )
+    return calendar_import.import_dict(imp)
+
+
+@router.post(IMPORTS + "/{import_id}/upload")
+async def upload_calendar(
+    slug: str, import_id: uuid.UUID, body: UploadIn, who: Floor, session: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """Read the uploaded calendar now: block what its busy events cover, unblock what it
+    no longer has; tables with a booking are listed as conflicts, never taken."""
+    venue = await own_venue(session, who, slug)
+    imp = await calendar_import.import_of(session, venue, import_id)
+    result = await calendar_import.sync(session, venue, imp, body.ics.encode(), _actor(who), now)
+    return {**calendar_import.import_dict(imp), **result.as_dict()}
+
+
+@router.post(IMPORTS + "/{import_id}/refresh", status_code=202)
+async def refresh_import(
+    slug: str, import_id: uuid.UUID, who: Floor, session: SessionDep
+) -> dict[str, Any]:
+    """Fetch the calendar's URL again on the loop's next pass (within a minute)."""
+    venue = await own_venue(session, who, slug)
+    imp = await calendar_import.import_of(session, venue, import_id)
+    await calendar_import.refresh_soon(session, imp)
+    return calendar_import.import_dict(imp)
+
+
+@router.delete(IMPORTS + "/{import_id}")
+async def remove_import(
+    slug: str, import_id: uuid.UUID, who: Floor, session: SessionDep, now: NowDep
+) -> dict[str, int]:
+    """Forget the calendar and put back on sale every table it blocked."""
+    venue = await own_venue(session, who, slug)
+    imp = await calendar_import.import_of(session, venue, import_id)
+    return {"unblocked": await calendar_import.remove_import(session, venue, imp, _actor(who), now)}
