@@ -13,7 +13,7 @@ from fastapi import FastAPI, WebSocket
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from realtime import FloorHub, MemoryBroker
+from realtime import Hub, MemoryBroker
 from tests.realtime.conftest import running_app, unique_channel
 
 TIMEOUT = 5.0
@@ -37,7 +37,7 @@ class Floor:
 
 
 class Stack:
-    def __init__(self, broker: MemoryBroker, floor: Floor, hub: FloorHub) -> None:
+    def __init__(self, broker: MemoryBroker, floor: Floor, hub: Hub) -> None:
         self.broker, self.floor, self.hub = broker, floor, hub
         self.base_url = ""
         self.finished: asyncio.Queue[str] = asyncio.Queue()  # channel of each ended serve()
@@ -55,7 +55,7 @@ class Stack:
 async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     options = getattr(request, "param", {})
     broker, floor = MemoryBroker(), Floor()
-    hub = FloorHub(broker, floor.load, **{"queue_size": 8, "heartbeat_seconds": 30.0, **options})
+    hub = Hub(broker, floor.load, **{"queue_size": 8, "heartbeat_seconds": 30.0, **options})
     stack = Stack(broker, floor, hub)
     app = FastAPI()
 
