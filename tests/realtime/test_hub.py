@@ -66,6 +66,10 @@ async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
         finally:
             stack.finished.put_nowait(channel)
 
+    @app.websocket("/greeted/{channel}")
+    async def greeted_socket(websocket: WebSocket, channel: str) -> None:
+        await hub.serve(websocket, channel, hello={"role": "finance", "host_id": None})
+
     await broker.connect()
     async with running_app(app) as stack.base_url:
         yield stack
@@ -105,6 +109,15 @@ async def test_snapshot_then_contiguous_deltas(stack: Stack) -> None:
                 "seq": 2 + n,
                 "data": {"table": "t1", "n": n},
             }
+
+
+async def test_a_hello_comes_first_unnumbered_then_the_stream_as_usual(stack: Stack) -> None:
+    channel = stack.night(entries=[])
+    async with connect(f"{stack.base_url}/greeted/{channel}") as ws:
+        assert await receive(ws) == {"type": "hello", "role": "finance", "host_id": None}
+        assert await receive(ws) == {"type": "snapshot", "seq": 1, "data": {"entries": []}}
+        await stack.broker.publish(channel, '{"type":"entries","entries":[{"id":1}]}')
+        assert (await receive(ws))["seq"] == 2
 
 
 async def test_change_published_while_the_snapshot_loads_follows_it(stack: Stack) -> None:
