@@ -1,4 +1,4 @@
-"""Realtime floor map: brokers (in-process, Redis pub/sub) and the WebSocket hub."""
+"""Realtime: brokers (in-process, Redis pub/sub), the WebSocket hub and the outbox relay."""
 
 from realtime.broker import (
     Broker,
@@ -11,13 +11,13 @@ from realtime.broker import (
     Subscription,
     make_broker,
 )
-from realtime.hub import FloorHub
+from realtime.hub import Hub
 
 __all__ = [
     "Broker",
     "BrokerUnavailable",
     "Event",
-    "FloorHub",
+    "Hub",
     "MemoryBroker",
     "Message",
     "RedisBroker",

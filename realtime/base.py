@@ -15,7 +15,7 @@ class BrokerUnavailable(RuntimeError):
 
 
 class Broker(ABC):
-    """Process-wide publish/subscribe for the per-night floor channels.
+    """Process-wide publish/subscribe for the live channels (floors, commission feeds).
 
     Local subscribers of a channel are reference-counted here: the backend hears about a channel
     when its first local listener arrives (`_listen`) and when its last one leaves (`_unlisten`),

@@ -1,5 +1,6 @@
-"""Live floor map: WebSocket clients of this process, one broker channel per sitting
-(``floor:<sitting_id>``, realtime/relay.py), each with a snapshot and contiguous sequence."""
+"""Live streams: WebSocket clients of this process, each on one broker channel (a sitting's
+floor ``floor:<sitting_id>``, a commission feed ``ledger:...``; realtime/relay.py publishes
+both), each with a snapshot and a contiguous sequence."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -15,6 +17,7 @@ from realtime.events import Resync
 from realtime.protocol import (
     ProtocolViolation,
     delta_frame,
+    hello_frame,
     parse_client_frame,
     ping_frame,
     snapshot_frame,
@@ -37,8 +40,8 @@ SHUTTING_DOWN = _Close(1012, "server restarting")
 TOO_SLOW = _Close(1008, "client too slow")
 
 
-class FloorHub:
-    """Streams a night's floor to WebSocket clients: a snapshot, then deltas, never a silent gap.
+class Hub:
+    """Streams a channel to WebSocket clients: a snapshot, then deltas, never a silent gap.
 
     Each client gets its own broker `Subscription` (the broker shares one backend subscription
     per channel and process) and its own sender task, so a stalled phone only fills its own
@@ -49,8 +52,10 @@ class FloorHub:
     connection: the socket is dead or hopelessly slow.
 
     The hub holds no database session: `load_snapshot(channel)` is supplied by the web layer
-    and returns a JSON-serialisable dict, or None when the night does not exist (close 4404).
-    Concurrent loads of one channel are coalesced (`SnapshotLoader`).
+    and returns a JSON-serialisable dict, or None when the channel names nothing (close 4404).
+    Concurrent loads of one channel are coalesced (`SnapshotLoader`). The hub knows nothing
+    of who may watch what: the web layer authorises a client and picks its channel (a
+    host's commission channel carries only that host's lines).
     """
 
     def __init__(
@@ -69,9 +74,17 @@ class FloorHub:
         self._send_timeout = send_timeout
         self.clients = 0
 
-    async def serve(self, websocket: WebSocket, channel: str) -> None:
-        """Run one client until it disconnects, misbehaves or the broker shuts down."""
+    async def serve(
+        self, websocket: WebSocket, channel: str, *, hello: dict[str, Any] | None = None
+    ) -> None:
+        """Run one client until it disconnects, misbehaves or the broker shuts down.
+
+        `hello`, if given, is sent once before the snapshot (unnumbered, see protocol.py).
+        """
         await websocket.accept()
+        if hello is not None and not await self._send(websocket, hello_frame(hello)):
+            await websocket.close(TOO_SLOW.code, TOO_SLOW.reason)
+            return
         self.clients += 1
         try:
             async with self._broker.subscribe(channel, queue_size=self._queue_size) as sub:
@@ -97,7 +110,7 @@ class FloorHub:
         if finished.cancelled():
             return None
         if (error := finished.exception()) is not None:
-            log.debug("floor client on %s ended: %r", sub.channel, error)
+            log.debug("client on %s ended: %r", sub.channel, error)
             return None
         return finished.result()
 

@@ -1,6 +1,9 @@
-"""The floor-map wire protocol (JSON text frames).
+"""The live wire protocol (JSON text frames), for the floor map and the commission feed.
 
 Server to client:
+    {"type":"hello",...}                             optional, once, before the snapshot: who
+                                                     the server takes the client to be (the
+                                                     commission feed: role and host_id)
     {"type":"snapshot","seq":N,"data":<snapshot>}   full state; the client replaces its own
     {"type":"delta","seq":N+1,"data":<payload>}     one published change, safe to re-apply
     {"type":"ping","seq":N}                          heartbeat; N is the last seq sent
@@ -19,7 +22,7 @@ the snapshot serialised once per load), so no socket pays for a `json.dumps`.
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 MAX_CLIENT_FRAME = 1024
 
@@ -37,6 +40,10 @@ class ProtocolViolation(Exception):
 
 def snapshot_frame(seq: int, snapshot_json: str) -> str:
     return f'{{"type":"snapshot","seq":{seq},"data":{snapshot_json}}}'
+
+
+def hello_frame(fields: dict[str, Any]) -> str:
+    return json.dumps({**fields, "type": "hello"}, separators=(",", ":"))
 
 
 def delta_frame(seq: int, payload_json: str) -> str:

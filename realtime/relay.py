@@ -1,21 +1,31 @@
-"""The outbox relay: after commit, turn state changes into floor-map deltas.
+"""The outbox relay: after commit, publish what changed; the one way anything reaches a socket.
 
-Each pass claims unpublished outbox rows, recomputes the floor of every sitting of the
-nights they touch from the database (the truth, not the event), publishes the state and
-price of every table of each sitting, then marks the rows published. (An earlier version
-sent only what changed since this relay's last look; with a relay per process that memory
-is stale whenever another process published, and a change back went unsent.)
+Each pass claims unpublished outbox rows and publishes, per thing they touch:
+
+* a night (``night:<id>``): the floor of every sitting of that night, recomputed from the
+  database (the truth, not the event): the state and price of every table of each sitting
+  on ``floor:<sitting>``. (An earlier version sent only what changed since this relay's
+  last look; with a relay per process that memory is stale whenever another process
+  published, and a change back went unsent.)
+* a tenant's commission ledger (``commissions:<tenant>``, written by the commission
+  consumer with the lines it appended): the new lines on ``ledger:<tenant>`` for finance
+  and managers, and each host's own lines on ``ledger:<tenant>:<host>``. Lines are
+  append-only, so the event is the truth.
+
+Then it marks the rows published.
 
 Publishing happens before the mark commits, so a crash in between publishes again (at
-least once); deltas carry absolute values, so applying one twice is harmless. A burst of
-bookings on one night becomes one delta.
+least once); floor deltas carry absolute values and commission lines their ids, so
+applying one twice is harmless. A burst of
+bookings on one night becomes one delta, a burst of lines of one tenant one message.
 
-One venue cannot stop the others: each night is computed and published in its own
-savepoint, and whatever goes wrong there is charged to that night's events alone. They are
-retried with exponential backoff and, after ``max_attempts``, set aside with their error
-(counted in ``maitre_outbox_events_set_aside_total``, listed for the tenant's staff, who
-can retry them), while every other night keeps being published. A broker outage is nobody's
-fault: it fails the whole pass, charges no event, and the next pass tries again.
+One venue cannot stop the others: each night (and each tenant's ledger) is computed and
+published in its own savepoint, and whatever goes wrong there is charged to its events
+alone. They are retried with exponential backoff and, after ``max_attempts``, set aside
+with their error (counted in ``maitre_outbox_events_set_aside_total``, listed for the
+tenant's staff, who can retry them), while everything else keeps being published. A
+broker outage is nobody's fault: it fails the whole pass, charges no event, and the next
+pass tries again.
 """
 
 from __future__ import annotations
@@ -25,14 +35,15 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue.core.channels import floor_channel, night_of
+from venue.core.channels import commissions_of, floor_channel, ledger_channel, night_of
 from venue.floor import floormap
 from venue.journal import outbox
 from venue.models import OutboxEvent
@@ -134,15 +145,27 @@ class OutboxRelay:
             events = await outbox.claim(session, now)
             if not events:
                 return 0
-            by_night: dict[str, list[OutboxEvent]] = {}
+            by_night: dict[uuid.UUID, list[OutboxEvent]] = {}
+            by_tenant: dict[uuid.UUID, list[OutboxEvent]] = {}
             done: list[OutboxEvent] = []
             for e in events:
                 if (night := night_of(e.channel)) is not None:
-                    by_night.setdefault(str(night), []).append(e)
+                    by_night.setdefault(night, []).append(e)
+                elif (tenant := commissions_of(e.channel)) is not None:
+                    by_tenant.setdefault(tenant, []).append(e)
                 else:
                     done.append(e)
-            for night_id, group in sorted(by_night.items()):
-                error = await self._publish_isolated(session, night_id, now)
+            targets: list[tuple[str, list[OutboxEvent], Callable[[], Awaitable[None]]]] = []
+            targets.extend(
+                (f"night {n}", group, partial(self._publish_night, session, n, now))
+                for n, group in sorted(by_night.items())
+            )
+            targets.extend(
+                (f"commissions of {t}", group, partial(self._publish_commissions, t, group, now))
+                for t, group in sorted(by_tenant.items())
+            )
+            for what, group, publish in targets:
+                error = await self._publish_isolated(session, what, publish)
                 if error is None:
                     done.extend(group)
                 else:
@@ -157,16 +180,16 @@ class OutboxRelay:
         return len(events)
 
     async def _publish_isolated(
-        self, session: AsyncSession, night_id: str, now: datetime
+        self, session: AsyncSession, what: str, publish: Callable[[], Awaitable[None]]
     ) -> str | None:
-        """Publish one night's floors; return the error if that night could not be."""
+        """Publish one night's floors (or one tenant's lines); return the error if it failed."""
         try:
-            async with session.begin_nested():  # a failed statement spoils only this night
-                await self._publish_night(session, uuid.UUID(night_id), now)
+            async with session.begin_nested():  # a failed statement spoils only this target
+                await publish()
         except BrokerUnavailable:
             raise  # everyone's problem: fail the pass, charge no event
         except Exception as exc:
-            log.exception("outbox relay could not publish night %s; it will be retried", night_id)
+            log.exception("outbox relay could not publish %s; it will be retried", what)
             return f"{type(exc).__name__}: {exc}"
         return None
 
@@ -213,3 +236,21 @@ class OutboxRelay:
             await self._broker.publish(
                 floor_channel(sitting.id), json.dumps(message, separators=(",", ":"))
             )
+
+    async def _publish_commissions(
+        self, tenant_id: uuid.UUID, events: list[OutboxEvent], now: datetime
+    ) -> None:
+        lines: list[dict[str, Any]] = [
+            line for e in events for line in (e.payload or {}).get("entries", [])
+        ]
+        if not lines:
+            return
+        by_host: dict[str, list[dict[str, Any]]] = {}
+        for line in lines:
+            by_host.setdefault(str(line["host_id"]), []).append(line)
+        feeds = [(ledger_channel(tenant_id), lines)] + [
+            (ledger_channel(tenant_id, host_id), mine) for host_id, mine in sorted(by_host.items())
+        ]
+        for channel, entries in feeds:
+            message = {"type": "entries", "entries": entries, "at": now.isoformat()}
+            await self._broker.publish(channel, json.dumps(message, separators=(",", ":")))

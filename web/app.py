@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
-from realtime import FloorHub, make_broker
+from realtime import Hub, make_broker
 from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
@@ -63,9 +63,9 @@ def create_app(
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
-    hub = FloorHub(broker, live.snapshot_loader(sessions, clock))
+    hub = Hub(broker, live.snapshot_loader(sessions, clock))
     mail = notifications.mail_loop(settings, sessions, clock)
-    commission_loop = CommissionLoop(sessions, broker.publish, clock)
+    commission_loop = CommissionLoop(sessions, clock, on_commit=relay.wake)
     stripe = make_gateway(
         secret_key=settings.stripe_secret_key,
         webhook_secret=settings.stripe_webhook_secret,
@@ -147,7 +147,6 @@ def create_app(
     app.include_router(payments_router)
     app.include_router(money_api.router)
     app.include_router(money_api.host_router)
-    app.include_router(money_api.ws_router)
     app.include_router(staff_outbox.router)
     app.include_router(calendars.router)
     app.include_router(metrics.router)

@@ -71,13 +71,14 @@ async def _worker(settings: Settings) -> None:
     broker = make_broker(settings.redis_url)
     await broker.connect()
     clock = lambda: datetime.now(UTC)  # noqa: E731
+    relay = OutboxRelay(sessions, broker, clock)
     try:
         await asyncio.gather(
             sweep_forever(sessions, clock, settings.sweep_interval_seconds),
             refresh_calendars_forever(sessions, clock, settings.calendar_refresh_seconds),
-            OutboxRelay(sessions, broker, clock).run_forever(),
+            relay.run_forever(),
             mail_loop(settings, sessions, clock).run_forever(),
-            CommissionLoop(sessions, broker.publish, clock).run_forever(),
+            CommissionLoop(sessions, clock, on_commit=relay.wake).run_forever(),
         )
     finally:
         await broker.disconnect()

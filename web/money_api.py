@@ -6,27 +6,22 @@
   reassignment: owner/manager. Closing a table with its spend: floor and up. Guest
   profiles: owner/manager/floor (merge and erase: owner/manager). Commission dashboard
   and finance: owner/manager/finance (finance reads only; there is nothing to write).
-* ``/ws/staff/commissions``: new ledger lines pushed live (see ``commission_socket``).
+* The live commission feed is served with the floor map's, in web/live.py.
 
 Money is integer minor units with the venue's ``currency``. Errors are problem+json.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
-from realtime.events import Message, Resync
-from venue.core import channels
 from venue.core.actor import Actor
 from venue.core.clock import to_local
 from venue.core.errors import InvalidRequest
@@ -35,17 +30,15 @@ from venue.hosts import commissions, hosts
 from venue.models import Host, Reservation, Status, Venue
 from venue.money import finance
 from venue.reservations import operations
-from venue.staff import sessions
 
 from .deps import NowDep, SessionDep
 from .schemas import INT_MAX, Amount, Day, GuestIn, Strict
-from .staff_auth import COOKIE, Staff, require
+from .staff_auth import Staff, require
 from .staff_pricing import own_venue
 
 V = "/api/v1/staff/venues/{slug}"
 router = APIRouter(tags=["staff: hosts, guests, money"])
 host_router = APIRouter(prefix="/api/v1/host", tags=["host"])
-ws_router = APIRouter()
 
 HostUser = Annotated[Staff, require("host")]
 Manager = Annotated[Staff, require("owner", "manager")]
@@ -549,78 +542,3 @@ async def erase_guest(
     guest = await _guest(session, venue, guest_id)
     await profiles.erase(session, guest, body.reason, actor(who), now)
     return await profiles.profile(session, venue, guest, now)
-
-
-# --- live commission dashboard ------------------------------------------------------------
-
-
-@ws_router.websocket("/ws/staff/commissions")
-async def commission_socket(websocket: WebSocket) -> None:
-    """New ledger lines, live. Signed in by the staff cookie; owner/manager/finance get
-    every line of their tenant, a host only their own.
-
-    Server messages: ``{"type": "hello", "role", "host_id"}`` once; then
-    ``{"type": "entries", "entries": [line, ...], "at"}`` (a line is as in
-    ``GET .../commissions``); ``{"type": "resync"}`` when lines may have been missed
-    (refetch the dashboard); ``{"type": "ping"}`` every 25 s. Close 4401: not signed in
-    or wrong role; 4403: a cross-site Origin.
-    """
-    await websocket.accept()
-    origin = websocket.headers.get("origin")
-    host_header = websocket.headers.get("host", "")
-    if origin and origin.split("://", 1)[-1] != host_header:
-        await websocket.close(4403, "cross-site")
-        return
-    token = websocket.cookies.get(COOKIE)
-    app = websocket.app
-    async with app.state.sessions() as session:
-        found = await sessions.resolve(session, token, app.state.clock()) if token else None
-    user = found[0] if found else None
-    if user is None or (
-        user.role not in MONEY_ROLES and not (user.role == "host" and user.host_id)
-    ):
-        await websocket.close(4401, "sign in first")
-        return
-    only = str(user.host_id) if user.role == "host" else None
-    await websocket.send_text(json.dumps({"type": "hello", "role": user.role, "host_id": only}))
-    channel = channels.commissions_channel(user.tenant_id)
-    async with app.state.broker.subscribe(channel) as sub:
-        reader = asyncio.create_task(_drain(websocket))
-        try:
-            while not reader.done():
-                try:
-                    async with asyncio.timeout(25):
-                        event = await sub.get()
-                except TimeoutError:
-                    await websocket.send_text('{"type":"ping"}')
-                    continue
-                if event is None:
-                    break
-                if isinstance(event, Resync):
-                    await websocket.send_text('{"type":"resync"}')
-                elif isinstance(event, Message):
-                    text = _for(event.data, only)
-                    if text is not None:
-                        await websocket.send_text(text)
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        finally:
-            reader.cancel()
-            with contextlib.suppress(BaseException):
-                await reader
-
-
-def _for(data: str, host_id: str | None) -> str | None:
-    """The message as this socket may see it (a host: their own lines, or nothing)."""
-    if host_id is None:
-        return data
-    message = json.loads(data)
-    message["entries"] = [e for e in message.get("entries", []) if e["host_id"] == host_id]
-    return json.dumps(message) if message["entries"] else None
-
-
-async def _drain(websocket: WebSocket) -> None:
-    """Read (and ignore) what the client sends, so a close is noticed."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            await websocket.receive_text()

@@ -13,7 +13,7 @@ from fastapi import FastAPI, WebSocket
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from realtime import FloorHub, MemoryBroker
+from realtime import Hub, MemoryBroker
 from tests.realtime.conftest import running_app, unique_channel
 
 TIMEOUT = 5.0
@@ -37,7 +37,7 @@ class Floor:
 
 
 class Stack:
-    def __init__(self, broker: MemoryBroker, floor: Floor, hub: FloorHub) -> None:
+    def __init__(self, broker: MemoryBroker, floor: Floor, hub: Hub) -> None:
         self.broker, self.floor, self.hub = broker, floor, hub
         self.base_url = ""
         self.finished: asyncio.Queue[str] = asyncio.Queue()  # channel of each ended serve()
@@ -55,7 +55,7 @@ class Stack:
 async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     options = getattr(request, "param", {})
     broker, floor = MemoryBroker(), Floor()
-    hub = FloorHub(broker, floor.load, **{"queue_size": 8, "heartbeat_seconds": 30.0, **options})
+    hub = Hub(broker, floor.load, **{"queue_size": 8, "heartbeat_seconds": 30.0, **options})
     stack = Stack(broker, floor, hub)
     app = FastAPI()
 
@@ -65,6 +65,10 @@ async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
             await hub.serve(websocket, channel)
         finally:
             stack.finished.put_nowait(channel)
+
+    @app.websocket("/greeted/{channel}")
+    async def greeted_socket(websocket: WebSocket, channel: str) -> None:
+        await hub.serve(websocket, channel, hello={"role": "finance", "host_id": None})
 
     await broker.connect()
     async with running_app(app) as stack.base_url:
@@ -105,6 +109,15 @@ async def test_snapshot_then_contiguous_deltas(stack: Stack) -> None:
                 "seq": 2 + n,
                 "data": {"table": "t1", "n": n},
             }
+
+
+async def test_a_hello_comes_first_unnumbered_then_the_stream_as_usual(stack: Stack) -> None:
+    channel = stack.night(entries=[])
+    async with connect(f"{stack.base_url}/greeted/{channel}") as ws:
+        assert await receive(ws) == {"type": "hello", "role": "finance", "host_id": None}
+        assert await receive(ws) == {"type": "snapshot", "seq": 1, "data": {"entries": []}}
+        await stack.broker.publish(channel, '{"type":"entries","entries":[{"id":1}]}')
+        assert (await receive(ws))["seq"] == 2
 
 
 async def test_change_published_while_the_snapshot_loads_follows_it(stack: Stack) -> None:

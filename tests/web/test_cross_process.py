@@ -8,12 +8,19 @@ snapshot once Redis is back). The two servers come from the ``cluster`` fixture.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Any
+
 import httpx
 import pytest
+import websockets
 
 from tests.web.cluster import (
     DEADLINE,
+    MANAGER_EMAIL,
     SLUG,
+    STAFF_PASSWORD,
     Cluster,
     floor_clients,
     floor_states,
@@ -25,6 +32,7 @@ from tests.web.cluster import (
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+HOST_EMAIL = "jade@velvet.example"  # the demo's host
 
 
 # --- the tests --------------------------------------------------------------------------------
@@ -105,3 +113,74 @@ async def test_a_table_taken_again_after_another_process_freed_it_shows_taken(
         assert (await floor_states(cluster, cluster.a))[table] == "held"
         for view in views:
             await view.wait_for(lambda v=view: v.states.get(table) == "held")
+
+
+async def test_a_commission_posted_through_one_process_reaches_sockets_on_the_other(
+    cluster: Cluster,
+) -> None:
+    """Jade books through A; the manager's and Jade's commission feeds on B hear of it."""
+    async with (
+        httpx.AsyncClient(base_url=f"http://{cluster.a}", timeout=DEADLINE) as on_a,
+        httpx.AsyncClient(base_url=f"http://{cluster.b}", timeout=DEADLINE) as manager_on_b,
+        httpx.AsyncClient(base_url=f"http://{cluster.b}", timeout=DEADLINE) as jade_on_b,
+    ):
+        csrf = await _sign_in(on_a, HOST_EMAIL)
+        await _sign_in(manager_on_b, MANAGER_EMAIL)
+        await _sign_in(jade_on_b, HOST_EMAIL)
+        url = f"ws://{cluster.b}/ws/staff/commissions"
+        async with (
+            websockets.connect(url, additional_headers=_cookie(manager_on_b)) as manager_ws,
+            websockets.connect(url, additional_headers=_cookie(jade_on_b)) as jade_ws,
+        ):
+            seqs: dict[Any, int] = {}
+            assert (await _frame(manager_ws, seqs))["role"] == "manager"
+            jade_id = (await _frame(jade_ws, seqs))["host_id"]
+            for ws in (manager_ws, jade_ws):
+                assert (await _frame(ws, seqs))["type"] == "snapshot"
+            booked = await on_a.post(
+                f"/api/v1/host/venues/{SLUG}/bookings",
+                json={
+                    "date": cluster.night.isoformat(),
+                    "table_ids": [cluster.tables[8]],
+                    "party_size": 2,
+                    "guest": {"name": "Cross Process", "email": "cross@example.com"},
+                },
+                headers=csrf,
+            )
+            assert booked.status_code == 201, booked.text
+            for ws in (manager_ws, jade_ws):
+                line = await _line_of(ws, seqs, booked.json()["id"])
+                assert line["kind"] == "accrual" and line["host_id"] == jade_id
+
+
+async def _sign_in(http: httpx.AsyncClient, email: str) -> dict[str, str]:
+    r = await http.post("/api/v1/staff/login", json={"email": email, "password": STAFF_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+def _cookie(http: httpx.AsyncClient) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
+
+
+async def _frame(ws: Any, seqs: dict[Any, int]) -> dict[str, Any]:
+    """The next frame that is not a ping; numbered frames must not skip a seq."""
+    while True:
+        async with asyncio.timeout(DEADLINE):
+            frame: dict[str, Any] = json.loads(await ws.recv())
+        if frame["type"] == "ping":
+            continue
+        if "seq" in frame:
+            assert frame["seq"] == seqs.get(ws, 0) + 1, frame
+            seqs[ws] = frame["seq"]
+        return frame
+
+
+async def _line_of(ws: Any, seqs: dict[Any, int], reservation_id: str) -> dict[str, Any]:
+    """The pushed line of the reservation (the demo's own history may be pushed first)."""
+    while True:
+        frame = await _frame(ws, seqs)
+        if frame["type"] == "delta":
+            for line in frame["data"]["entries"]:
+                if line["reservation_id"] == reservation_id:
+                    return dict(line)

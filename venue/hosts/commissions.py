@@ -6,6 +6,8 @@ never a last-id cursor) under its own consumer name ``commissions``. For every
 reservation event it computes what the reservation *implies* for each host now and
 appends the difference as one line, so whatever order or mix of events arrives, a
 reservation's lines sum to :func:`implied`. Nothing here updates or deletes a line.
+The lines a pass writes are announced in the same transaction as one outbox event per
+tenant (:func:`announce`); the relay publishes it like any other change.
 """
 
 from __future__ import annotations
@@ -14,21 +16,21 @@ import asyncio
 import contextlib
 import csv
 import io
-import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue.core.actor import Actor
 from venue.core.channels import commissions_channel
 from venue.core.errors import InvalidRequest, NotFound
-from venue.journal.audit import record
+from venue.journal.audit import emit, record
 from venue.models import (
     CommissionEntry,
     CommissionRule,
@@ -61,6 +63,8 @@ KIND_BY_TOPIC = {
     "reservation.host_reassigned": "reassign_in",
     "payment.refunded": "refund_adjustment",
 }
+TOPICS = tuple(KIND_BY_TOPIC)  # the consumer's own ``commissions.posted`` is not among them
+POSTED = "commissions.posted"
 EARNING = (Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
 
 
@@ -228,7 +232,7 @@ async def pending_events(session: AsyncSession, now: datetime, limit: int) -> li
     )
     rows = await session.scalars(
         select(OutboxEvent)
-        .where(OutboxEvent.at >= now - WINDOW, ~consumed)
+        .where(OutboxEvent.at >= now - WINDOW, OutboxEvent.topic.in_(TOPICS), ~consumed)
         .order_by(OutboxEvent.id)
         .limit(limit)
     )
@@ -247,7 +251,25 @@ async def consume_once(
         )
         if mine and event.topic in KIND_BY_TOPIC:
             written += await post_event(session, event, now)
+    announce(session, written, now)
     return len(events), written
+
+
+def announce(session: AsyncSession, written: Sequence[CommissionEntry], now: datetime) -> None:
+    """One outbox event per tenant for the lines just written, in the same transaction:
+    the relay publishes it after the commit (a host's socket gets only that host's lines)."""
+    by_tenant: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for e in written:
+        by_tenant.setdefault(e.tenant_id, []).append(entry_dict(e))
+    for tenant_id, lines in by_tenant.items():
+        emit(
+            session,
+            tenant_id=tenant_id,
+            topic=POSTED,
+            channel=commissions_channel(tenant_id),
+            payload={"entries": lines},
+            at=now,
+        )
 
 
 async def post_event(
@@ -300,14 +322,24 @@ async def post(
             rule=rule,
             at=now,
         )
-        if await insert_ignore(session, CommissionEntry, _values(entry)):
+        if await _append(session, entry):
             written.append(entry)
     return written
 
 
-def _values(entry: CommissionEntry) -> dict[str, Any]:
+async def _append(session: AsyncSession, entry: CommissionEntry) -> bool:
+    """Insert the line unless the ledger already holds its (event, kind, host); on success
+    ``entry.id`` is the new row's id (pushed lines carry it, so a client can deduplicate)."""
+    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     cols = [c.key for c in CommissionEntry.__table__.columns if c.key != "id"]
-    return {c: getattr(entry, c) for c in cols}
+    stmt = (
+        dialect.insert(CommissionEntry)
+        .values({c: getattr(entry, c) for c in cols})
+        .on_conflict_do_nothing()
+        .returning(CommissionEntry.id)
+    )
+    entry.id = await session.scalar(stmt)
+    return entry.id is not None
 
 
 async def balances_of(session: AsyncSession, res_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -473,6 +505,24 @@ async def dashboard(
     }
 
 
+async def feed(
+    session: AsyncSession, tenant_id: uuid.UUID, host_id: uuid.UUID | None, limit: int = 50
+) -> dict[str, Any]:
+    """The live feed's snapshot: the latest lines of the tenant, or of one host."""
+    stmt = (
+        select(CommissionEntry, Host.name)
+        .join(Host, Host.id == CommissionEntry.host_id)
+        .where(CommissionEntry.tenant_id == tenant_id)
+    )
+    if host_id is not None:
+        stmt = stmt.where(CommissionEntry.host_id == host_id)
+    rows = await session.execute(stmt.order_by(CommissionEntry.id.desc()).limit(limit))
+    return {
+        "host_id": str(host_id) if host_id else None,
+        "entries": [entry_dict(e, name) for e, name in rows],
+    }
+
+
 def _zero() -> dict[str, Any]:
     return {"net": 0, "reservations": 0, "by_kind": {}}
 
@@ -570,29 +620,27 @@ def _audit(
 # --- the loop (``maitre worker`` and ``maitre serve``) -------------------------------
 
 
-Publish = Callable[[str, str], Awaitable[None]]
-
-
 class CommissionLoop:
-    """Consume the outbox into the ledger, then push the new lines to live dashboards.
-
-    The push happens after the commit (a rolled-back pass pushes nothing); if the broker
-    is down the lines are still in the ledger and a dashboard's next fetch shows them.
-    Any number of loops may run: the consumption rows make each event theirs once.
+    """Consume the outbox into the ledger; the new lines reach live dashboards the way
+    every change does: an outbox event (``commissions.posted`` on the tenant's
+    ``commissions:`` channel) written in the same transaction, published by the relay
+    after the commit (realtime/relay.py), streamed by the hub. A rolled-back pass posts
+    nothing and announces nothing. Any number of loops may run: the consumption rows
+    make each event theirs once.
     """
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        publish: Publish,
         clock: Callable[[], datetime],
         *,
+        on_commit: Callable[[], None] | None = None,
         interval: float = 1.0,
         batch: int = 200,
     ) -> None:
         self._sessions = sessions
-        self._publish = publish
         self._clock = clock
+        self._on_commit = on_commit  # the in-process relay's wake: publish now, not next tick
         self._interval = interval
         self._batch = batch
         self._wake = asyncio.Event()
@@ -615,23 +663,6 @@ class CommissionLoop:
         """One batch: returns how many events it consumed."""
         async with self._sessions() as session, session.begin():
             seen, written = await consume_once(session, self._clock(), self._batch)
-            lines = [(e.tenant_id, entry_dict(e)) for e in written]
-        await self._push(lines)
+        if written and self._on_commit is not None:
+            self._on_commit()
         return seen
-
-    async def _push(self, lines: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:
-        by_tenant: dict[uuid.UUID, list[dict[str, Any]]] = {}
-        for tenant_id, line in lines:
-            by_tenant.setdefault(tenant_id, []).append(line)
-        for tenant_id, entries in by_tenant.items():
-            message = {"type": "entries", "entries": entries, "at": self._clock().isoformat()}
-            try:
-                await self._publish(
-                    commissions_channel(tenant_id), json.dumps(message, default=str)
-                )
-            except Exception:
-                log.warning(
-                    "commission push to %s failed; dashboards catch up on fetch",
-                    tenant_id,
-                    exc_info=True,
-                )

@@ -40,12 +40,27 @@ def record(
         )
     )
     if topic is not None:
-        session.add(
-            OutboxEvent(
-                tenant_id=tenant_id,
-                at=at,
-                topic=topic,
-                channel=channel,
-                payload=payload if payload is not None else (after or {}),
-            )
+        emit(
+            session,
+            tenant_id=tenant_id,
+            topic=topic,
+            channel=channel,
+            payload=payload if payload is not None else (after or {}),
+            at=at,
         )
+
+
+def emit(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    topic: str,
+    channel: str | None,
+    payload: dict[str, Any],
+    at: datetime,
+) -> None:
+    """Append an outbox event alone: for a system consumer whose own rows are already the
+    record of what it did (the append-only commission ledger), so no audit entry."""
+    session.add(
+        OutboxEvent(tenant_id=tenant_id, at=at, topic=topic, channel=channel, payload=payload)
+    )

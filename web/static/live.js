@@ -1,18 +1,21 @@
-// The live floor: one WebSocket per sitting (see realtime/protocol.py).
-// The server numbers every snapshot and delta; a gap means we missed something, so we
-// ask for a fresh snapshot rather than guess. Any drop reconnects with backoff, and the
-// new connection starts with a snapshot, so nothing is silently lost.
+// Live streams from the hub (see realtime/protocol.py): the floor, one WebSocket per
+// sitting, and the commission feed. The server numbers every snapshot and delta; a gap
+// means we missed something, so we ask for a fresh snapshot rather than guess. Any drop
+// reconnects with backoff, and the new connection starts with a snapshot, so nothing is
+// silently lost.
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 // The server pings every ~20 s when idle; hearing nothing for much longer means the
 // connection is dead even if the browser hasn't noticed (common on mobile networks).
 const SILENCE_MS = 45000;
 
-export class FloorSocket {
-  constructor(slug, sittingId, { onSnapshot, onDelta, onStatus }) {
-    this.url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}` +
-      `/ws/venues/${encodeURIComponent(slug)}/sittings/${encodeURIComponent(sittingId)}`;
-    this.handlers = { onSnapshot, onDelta, onStatus };
+/** One hub stream at `path`. A close with one of `goneCodes` (the server's "this will
+ * never work": unknown night, signed out) stops reconnecting. */
+export class LiveSocket {
+  constructor(path, { onSnapshot, onDelta, onHello, onStatus }, goneCodes = [4404]) {
+    this.url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+    this.handlers = { onSnapshot, onDelta, onHello, onStatus };
+    this.goneCodes = goneCodes;
     this.attempt = 0;
     this.closed = false;
     this.seq = 0;
@@ -38,7 +41,7 @@ export class FloorSocket {
       if (this.ws !== ws) return;
       clearTimeout(this.silence);
       if (this.closed) return;
-      if (ev.code === 4404) {
+      if (this.goneCodes.includes(ev.code)) {
         this.status("gone");
         return;
       }
@@ -70,6 +73,8 @@ export class FloorSocket {
       }
       this.seq = frame.seq;
       this.handlers.onDelta(frame.data);
+    } else if (frame.type === "hello") {
+      this.handlers.onHello?.(frame);
     } else if (frame.type === "ping") {
       // A ping carries the last seq sent: if it is ahead of us, a frame went missing.
       if (!this.awaitingSnapshot && frame.seq > this.seq) this.resync();
@@ -126,5 +131,12 @@ export class FloorSocket {
       this.ws.onclose = null;
       this.ws.close();
     }
+  }
+}
+
+/** A sitting's floor: snapshot = the floor map, delta = the state and price of its tables. */
+export class FloorSocket extends LiveSocket {
+  constructor(slug, sittingId, handlers) {
+    super(`/ws/venues/${encodeURIComponent(slug)}/sittings/${encodeURIComponent(sittingId)}`, handlers);
   }
 }

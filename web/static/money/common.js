@@ -5,6 +5,7 @@
 import { account, call, setCsrf, staffMessage, whenSignedOut } from "../console/http.js";
 import { money as baseMoney } from "../api.js";
 import { $, el, toast } from "../console/ui.js";
+import { LiveSocket } from "../live.js";
 
 export { call, el, toast, $, staffMessage };
 
@@ -109,7 +110,7 @@ export function setLive(box, state) {
   if (!box) return;
   box.dataset.state = state;
   box.querySelector(".live-text").textContent =
-    { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", gone: "Offline", idle: "" }[state] ?? state;
+    { live: "Live", connecting: "Connecting…", syncing: "Syncing…", reconnecting: "Reconnecting…", gone: "Offline", idle: "" }[state] ?? state;
 }
 
 /**
@@ -204,67 +205,18 @@ export function staffTop(me, page, onVenue) {
   if (venue) show(venue);
 }
 
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
-
-/** The live commission feed (`/ws/staff/commissions`): new ledger lines, pushed. */
-export class CommissionSocket {
+/**
+ * The live commission feed (`/ws/staff/commissions`) on the hub's protocol (live.js): the
+ * server picks what this user may see (a host: only their own lines). Every snapshot (the
+ * first, and each one after a gap or a reconnect) means "lines may have landed that you
+ * have not seen": `onResync` refetches the page's own view. Deltas carry new lines.
+ */
+export class CommissionSocket extends LiveSocket {
   constructor({ onEntries, onResync, onStatus }) {
-    this.h = { onEntries, onResync, onStatus };
-    this.attempt = 0;
-    this.closed = false;
-    this.connect();
-    this.onVisible = () => {
-      if (document.visibilityState === "visible" && !this.closed && this.ws?.readyState !== WebSocket.OPEN) this.connect();
-    };
-    document.addEventListener("visibilitychange", this.onVisible);
-  }
-
-  connect() {
-    clearTimeout(this.timer);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
-    this.h.onStatus?.("connecting");
-    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/staff/commissions`);
-    this.ws = ws;
-    ws.onmessage = (ev) => {
-      let m;
-      try {
-        m = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      if (m.type === "hello") {
-        const again = this.attempt > 0 || this.helloSeen;
-        this.helloSeen = true;
-        this.attempt = 0;
-        this.h.onStatus?.("live");
-        if (again) this.h.onResync?.(); // lines may have landed while we were away
-      } else if (m.type === "entries") this.h.onEntries?.(m.entries || [], m.at);
-      else if (m.type === "resync") this.h.onResync?.();
-    };
-    ws.onclose = (ev) => {
-      if (this.ws !== ws || this.closed) return;
-      if (ev.code === 4401 || ev.code === 4403) {
-        this.h.onStatus?.("gone");
-        return;
-      }
-      this.h.onStatus?.("reconnecting");
-      const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-      this.attempt += 1;
-      this.timer = setTimeout(() => !this.closed && this.connect(), base / 2 + Math.random() * base);
-    };
-    ws.onerror = () => ws.close();
-  }
-
-  close() {
-    this.closed = true;
-    clearTimeout(this.timer);
-    document.removeEventListener("visibilitychange", this.onVisible);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
+    super("/ws/staff/commissions", {
+      onSnapshot: () => onResync?.(),
+      onDelta: (m) => m.type === "entries" && onEntries?.(m.entries || [], m.at),
+      onStatus,
+    }, [4401, 4403]);
   }
 }
