@@ -28,14 +28,11 @@ from venue.models import Refund, Reservation, Venue
 from venue.money import ledger as ledger
 from venue.reservations import booking
 
-from .deps import NowDep, PublicVenue, SessionDep
-from .problems import problem
-from .schemas import Amount, ReservationOut
-from .staff_auth import Staff, require
+from ..deps import Manager, Money, NowDep, PublicVenue, SessionDep, Staff
+from ..problems import problem
+from ..schemas import Amount, ReservationOut
 
 router = APIRouter(tags=["payments"])
-Manager = Annotated[Staff, require("owner", "manager")]
-Finance = Annotated[Staff, require("owner", "manager", "finance")]
 
 
 class PaymentProviderUnavailable(DomainError):
@@ -297,7 +294,7 @@ async def _payments_view(session: AsyncSession, res: Reservation) -> list[dict[s
 async def staff_payments(
     reservation_id: uuid.UUID,
     session: SessionDep,
-    who: Finance,
+    who: Money,
 ) -> list[PaymentRow]:
     """Deposits paid for a reservation and every refund of them."""
     res = await _staff_reservation(session, who, reservation_id)
@@ -317,10 +314,8 @@ async def staff_refund(
 ) -> list[PaymentRow]:
     """Refund any amount up to what is left, overriding the policy; the reason is audited."""
     res = await _staff_reservation(session, who, reservation_id)
-    actor = Actor("staff", str(who.user.id))
-    made = await refunds.by_staff(
-        session, res, body.amount, body.reason, actor, now, idempotency_key or uuid.uuid4().hex
-    )
+    key = idempotency_key or uuid.uuid4().hex
+    made = await refunds.by_staff(session, res, body.amount, body.reason, who.actor, now, key)
     await session.commit()
     await refunds.issue(_sessions(request), gateway, [r.id for r in made], now)
     return [PaymentRow.model_validate(p) for p in await _payments_view(session, res)]
