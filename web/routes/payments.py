@@ -24,7 +24,7 @@ from payments.gateway import BadSignature, StripeGateway
 from payments.testmode import sign
 from venue.core.actor import GUEST, Actor
 from venue.core.errors import DomainError, NotFound
-from venue.models import Refund, Reservation, Venue
+from venue.models import Reservation, Venue
 from venue.money import ledger as ledger
 from venue.reservations import booking
 
@@ -146,8 +146,7 @@ async def refund_on_cancel(
     if decision is None:
         return None
     if decision.refund_ids:
-        rows = [await session.get(Refund, i, populate_existing=True) for i in decision.refund_ids]
-        decision.status = _overall([r.status for r in rows if r is not None])
+        decision.status = _overall(await ledger.refund_statuses(session, decision.refund_ids))
     return decision.view()
 
 
