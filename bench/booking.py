@@ -743,7 +743,7 @@ async def phase_c(port: int, cfg: Config, res: Results) -> None:
 
 
 # ---------------------------------------------------------------------- pgbench (D)
-# The statements of venue/booking.py + web/api.py as captured from the app (see
+# The statements of venue/booking.py + web/routes/booking.py as captured from the app (see
 # capture_booking_sql), in the same order, one round trip each, two transactions each
 # ending in COMMIT. Differences, all on the cheap side for pgbench: ids and the token hash
 # are made in SQL (gen_random_uuid, md5) instead of in Python, the hold's first statement

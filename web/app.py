@@ -19,31 +19,15 @@ from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
 
-from . import (
-    api,
-    calendars,
-    live,
-    metrics,
-    money_api,
-    notifications,
-    openapi,
-    pages,
-    policies_api,
-    problems,
-    quotes,
-    staff_auth,
-    staff_outbox,
-    staff_pricing,
-)
+from . import live, metrics, openapi, pages, problems, routes
 from .console import router as console_pages
 from .dbcheck import check_role
 from .floorcache import FloorCache
 from .intake import Intake
+from .mail import mail_loop
 from .money_pages import router as money_pages
-from .payments import router as payments_router
 from .security import SecurityHeaders, Throttle
 from .settings import Settings
-from .staff_api import router as staff_console
 from .sweeper import refresh_calendars_forever, sweep_forever
 
 log = logging.getLogger("maitre")
@@ -64,7 +48,7 @@ def create_app(
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
     hub = Hub(broker, live.snapshot_loader(sessions, clock))
-    mail = notifications.mail_loop(settings, sessions, clock)
+    mail = mail_loop(settings, sessions, clock)
     commission_loop = CommissionLoop(sessions, clock, on_commit=relay.wake)
     stripe = make_gateway(
         secret_key=settings.stripe_secret_key,
@@ -127,29 +111,19 @@ def create_app(
     app.state.stripe = stripe
     problems.install(app)
     openapi.install(app)
-    app.include_router(api.router)
-    app.include_router(quotes.router)
-    app.include_router(policies_api.router)
+    for router in routes.ROUTERS:  # the JSON API, one router per domain (web/routes/)
+        app.include_router(router)
     app.include_router(live.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
-    app.include_router(staff_auth.router)
-    app.include_router(staff_pricing.router)
-    app.include_router(staff_console)
     app.include_router(console_pages)
     app.include_router(money_pages)
+    app.include_router(metrics.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.add_middleware(Throttle, settings=settings)
     # Outside the throttle, which reads login bodies; inside the headers, which every
     # refusal gets too.
     app.add_middleware(Intake, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
-    app.include_router(notifications.router)
-    app.include_router(payments_router)
-    app.include_router(money_api.router)
-    app.include_router(money_api.host_router)
-    app.include_router(staff_outbox.router)
-    app.include_router(calendars.router)
-    app.include_router(metrics.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -62,7 +62,7 @@ async def _worker(settings: Settings) -> None:
     from venue.hosts.commissions import CommissionLoop
 
     from .dbcheck import check_role
-    from .notifications import mail_loop
+    from .mail import mail_loop
     from .sweeper import refresh_calendars_forever, sweep_forever
 
     engine = create_engine(settings.app_url, **settings.database_pool())

@@ -9,7 +9,7 @@ dashboards, and guest profiles.
 * ``/admin/guests``: guest profiles (search, edit tags and notes, merge, export, erase).
 
 Shells only, like the guest and console pages: the ES modules in ``web/static/money``
-fetch everything from the JSON API (``web/money_api.py``), so nothing inline (strict CSP).
+fetch everything from the JSON API (``web/routes/``), so nothing inline (strict CSP).
 The server peeks at the session only to turn a signed-in host away from the staff pages
 with a 403 before any staff script loads; the API enforces the roles regardless.
 """
@@ -21,9 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from venue.staff import sessions
 
-from .deps import NowDep, SessionDep
+from .deps import COOKIE, NowDep, SessionDep
 from .pages import templates
-from .staff_auth import COOKIE
 
 router = APIRouter(include_in_schema=False)
 

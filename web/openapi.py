@@ -25,9 +25,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from .deps import current_staff
 from .problems import PROBLEM, routes_of
 from .security import COMPLETE_PATH, HOLD_PATH, LOGIN_PATH
-from .staff_auth import current_staff
 
 UNSAFE = {"post", "put", "patch", "delete"}
 NO_CONFLICT = {LOGIN_PATH, "/api/v1/staff/logout"}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
+
+from venue.reservations import booking, operations
 
 # Every count and amount column is a PostgreSQL INTEGER: a larger number is the client's
 # mistake, refused with a 422 naming the field, never an overflow in the driver. Every
@@ -112,32 +114,110 @@ class FloorOut(BaseModel):
     generated_at: datetime
 
 
-class HoldIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "date": "2026-11-28",
-                    "table_ids": ["6f1c1a7e-0000-4000-8000-000000000000"],
-                    "party_size": 4,
-                }
-            ]
-        },
-    )
+class GuestIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+TABLE_EXAMPLE = "6f1c1a7e-0000-4000-8000-000000000000"
+
+
+class BookingIn(Strict):
+    """What every booking names: the night, the tables, the party and the sitting. The
+    three ways in add what differs between them, explicitly: a guest's hold
+    (``HoldIn``), a host booking for a client (``HostBookingIn``) and a staff phone or
+    walk-in booking (``StaffBookingIn``)."""
 
     date: Day
     table_ids: list[uuid.UUID] = Field(min_length=1, max_length=8)
     party_size: int = Field(ge=1, le=500)
     sitting_id: uuid.UUID | None = None
+
+
+class HoldIn(BookingIn):
+    """A guest online: no details yet (they complete the hold), maybe a host's link."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"date": "2026-11-28", "table_ids": [TABLE_EXAMPLE], "party_size": 4}]
+        },
+    )
+
     host_code: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=200, description="leave empty")
 
+    def request(self, host_id: uuid.UUID | None) -> booking.HoldRequest:
+        return booking.HoldRequest(
+            business_date=self.date,
+            table_ids=self.table_ids,
+            party_size=self.party_size,
+            sitting_id=self.sitting_id,
+            host_id=host_id,
+            channel="host_link" if host_id else "online",
+        )
 
-class GuestIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+
+class HostBookingIn(BookingIn):
+    """A host for a client: the guest's details at once; the host is the signed-in one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-11-28",
+                    "table_ids": [TABLE_EXAMPLE],
+                    "party_size": 6,
+                    "guest": {"name": "Ada Lovelace", "phone": "+44 7700 900123"},
+                    "notes": "Birthday, bottle on arrival",
+                }
+            ]
+        },
+    )
+
+    guest: GuestIn
+    notes: str | None = Field(default=None, max_length=1000)
+
+    def request(self, channel: str, **staff_only: Any) -> operations.StaffBooking:
+        return operations.StaffBooking(
+            business_date=self.date,
+            table_ids=self.table_ids,
+            party_size=self.party_size,
+            channel=channel,
+            guest_name=self.guest.name,
+            guest_email=self.guest.email,
+            guest_phone=self.guest.phone,
+            sitting_id=self.sitting_id,
+            notes=self.notes,
+            **staff_only,
+        )
+
+
+class StaffBookingIn(HostBookingIn):
+    """Staff on the phone or at the door: also the channel, a host to attribute the
+    booking to, and seating a walk-in at once."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-11-28",
+                    "table_ids": [TABLE_EXAMPLE],
+                    "party_size": 4,
+                    "channel": "phone",
+                    "guest": {"name": "Ada Lovelace", "phone": "+44 7700 900123"},
+                    "notes": "Birthday",
+                }
+            ]
+        },
+    )
+
+    channel: Literal["phone", "walk_in"]
+    host_id: uuid.UUID | None = None
+    seat_now: bool = Field(default=False, description="walk-ins: seat at once")
+
+    def staff_request(self) -> operations.StaffBooking:
+        return self.request(self.channel, host_id=self.host_id, seat_now=self.seat_now)
 
 
 class CompleteIn(Strict):

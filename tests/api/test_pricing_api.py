@@ -13,7 +13,7 @@ from tests.factories import World, create_venue
 from venue.core.db import session_factory
 from venue.models import AuditEntry, StaffUser
 from venue.staff.sessions import HASHER
-from web.staff_pricing import RULES_EXAMPLE
+from web.routes.pricing import RULES_EXAMPLE
 
 PASSWORD = "correct horse battery staple"
 

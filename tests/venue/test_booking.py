@@ -273,3 +273,15 @@ async def test_sweeper_expires_lapsed_holds_and_payments(session: AsyncSession) 
         )
     )
     assert events == 2
+
+
+async def test_a_refused_hold_is_a_value_that_says_it_wrote_nothing(
+    session: AsyncSession,
+) -> None:
+    """The losers of a taken table are refused at the claim's first look, before any
+    write, so their turnaway can share their transaction."""
+    world = await world_with_night(session)
+    await booking.place_hold(session, world.venue, hold_req(world), GUEST, NOW)
+    refused = await booking.try_hold(session, world.venue, hold_req(world), GUEST, NOW)
+    assert isinstance(refused, booking.Refused)
+    assert refused.error.code == "table_unavailable" and refused.wrote is False

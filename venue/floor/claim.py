@@ -46,7 +46,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import TableUnavailable
 from venue.models import VenueTable
-from venue.setup.venues import WROTE
 
 # Lost claims before giving up: each loss means a competitor committed on the table, so
 # the next read usually shows it taken; only a table changing many times a moment runs out.
@@ -122,7 +121,6 @@ async def refused_as_taken() -> AsyncIterator[None]:
 async def _bump(session: AsyncSession, tenant_id: uuid.UUID, seen: Versions) -> bool:
     """Bump each table's version from the one we read, in id order; False at the first
     table someone else changed (the caller reads again)."""
-    session.info[WROTE] = True  # a partial claim of several tables is a write
     for table_id in sorted(seen):
         result = await session.execute(
             update(VenueTable)

@@ -204,7 +204,7 @@ async def _store(
     overrides = {uuid.UUID(o.table_key): o.base_minimum for o in rules.table_overrides}
     for table in tables:
         table.base_minimum = overrides.get(table.id)
-    (await venues.rules_of(session, venue)).price_rounding_step = rules.rounding_step
+    (await venues.ensure_rules(session, venue)).price_rounding_step = rules.rounding_step
     await session.flush()
 
 

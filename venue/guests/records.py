@@ -12,6 +12,12 @@ from venue.guests.identity import GuestIdentity
 from venue.models import Guest, Night, Reservation, Status
 
 
+async def guest_by_id(session: AsyncSession, guest_id: uuid.UUID) -> Guest | None:
+    """The guest of a reservation already scoped to its tenant (from the identity map
+    when loaded)."""
+    return await session.get(Guest, guest_id)
+
+
 async def find_or_create(session: AsyncSession, tenant_id: uuid.UUID, who: GuestIdentity) -> Guest:
     matches = [Guest.email == who.email] if who.email else []
     if who.phone:

@@ -235,6 +235,37 @@ async def set_attribution(
     return await _write_host(session, res, host_id, actor, now, "attributed", None)
 
 
+async def attribute(
+    session: AsyncSession, res: Reservation, host_id: uuid.UUID, actor: Actor, now: datetime
+) -> Reservation:
+    """:func:`set_attribution`; a refused attempt is kept in the audit log: the refused
+    work rolls back, the attempt is committed alone, and the refusal is raised."""
+    try:
+        return await set_attribution(session, res, host_id, actor, now)
+    except AttributionLocked:
+        tenant_id, res_id, current = res.tenant_id, res.id, res.host_id  # expired by rollback
+        await session.rollback()
+        refused_attempt(session, tenant_id, res_id, current, host_id, actor, now)
+        await session.commit()
+        raise
+
+
+async def host_id_by_code(
+    session: AsyncSession, venue: Venue, code: str | None
+) -> uuid.UUID | None:
+    """The host a guest's booking link names (``host_code``, any case); none without one."""
+    if not code:
+        return None
+    host_id = await session.scalar(
+        select(Host.id).where(
+            Host.tenant_id == venue.tenant_id, func.upper(Host.code) == code.strip().upper()
+        )
+    )
+    if host_id is None:
+        raise InvalidRequest("host_code", "no host with that code at this venue")
+    return host_id
+
+
 def refused_attempt(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -322,6 +353,19 @@ async def _write_host(
         payload=after,
     )
     return res
+
+
+async def attribution(session: AsyncSession, res: Reservation) -> dict[str, Any]:
+    """The reservation's host, channel, version and reassignment history, as written so
+    far in this transaction."""
+    await session.flush()
+    return {
+        "reservation_id": str(res.id),
+        "host_id": str(res.host_id) if res.host_id else None,
+        "channel": res.channel,
+        "version": res.version,
+        "history": await history(session, res),
+    }
 
 
 async def history(session: AsyncSession, res: Reservation) -> list[dict[str, Any]]:

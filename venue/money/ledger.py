@@ -267,6 +267,12 @@ async def refunded_total(session: AsyncSession, payment: Payment) -> int:
     return int(total or 0)
 
 
+async def refund_statuses(session: AsyncSession, refund_ids: list[uuid.UUID]) -> list[str]:
+    """The refunds' statuses as stored now (read again: another session stored them)."""
+    rows = [await session.get(Refund, i, populate_existing=True) for i in refund_ids]
+    return [r.status for r in rows if r is not None]
+
+
 async def refund_by_key(session: AsyncSession, key: str) -> Refund | None:
     return await session.scalar(select(Refund).where(Refund.idempotency_key == key))
 

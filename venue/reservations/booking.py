@@ -22,6 +22,7 @@ from venue.core.actor import Actor
 from venue.core.channels import night_channel
 from venue.core.errors import (
     BookingCutoff,
+    DomainError,
     GuestDailyCap,
     HoldExpired,
     InvalidTransition,
@@ -37,6 +38,7 @@ from venue.core.tokens import hash_token, new_token
 from venue.floor import availability, claim, quoting
 from venue.guests import records as guests
 from venue.guests.identity import GuestIdentity
+from venue.journal import turnaways
 from venue.journal.audit import record
 from venue.models import (
     EXPIRING,
@@ -96,24 +98,80 @@ def snapshot(res: Reservation) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A hold the venue turned down, and whether the transaction wrote anything before
+    the refusal (a claim that bumped a version and then lost): then the work must roll
+    back before anything else is written in it."""
+
+    error: DomainError
+    wrote: bool
+
+
 async def place_hold(
     session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
 ) -> Hold:
-    rules, night, sitting = await venues.hold_context(
-        session, venue, req.business_date, req.sitting_id
-    )
-    if night.is_closed:
-        raise NightClosed(night.closed_reason or "the venue is closed that night")
-    _check_party_limits(rules, req.party_size)
-    if not req.bypass_rules:
-        _check_window(rules, sitting.starts_at, now)
+    """Hold the tables, or raise the refusal."""
+    outcome = await try_hold(session, venue, req, actor, now)
+    if isinstance(outcome, Refused):
+        raise outcome.error
+    return outcome
+
+
+async def place_guest_hold(
+    session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
+) -> Hold:
+    """``place_hold`` for a guest online: a refusal that is turned-away demand is kept
+    (``turnaways.record_after_refusal``: the refused work rolls back, the turnaway is
+    committed alone), then raised."""
+    outcome = await try_hold(session, venue, req, actor, now)
+    if isinstance(outcome, Hold):
+        return outcome
+    if outcome.error.turnaway:
+        await turnaways.record_after_refusal(
+            session,
+            venue.tenant_id,
+            venue.id,
+            wrote=outcome.wrote,
+            reason=outcome.error.code,
+            business_date=req.business_date,
+            party_size=req.party_size,
+            channel="online",
+            at=now,
+        )
+    raise outcome.error
+
+
+async def try_hold(
+    session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
+) -> Hold | Refused:
+    """The hold, or the refusal with whether anything was written before it. Checks
+    before the claim only read; so does the claim's first look, where most losers of a
+    hot table are refused."""
+    try:
+        rules, night, sitting = await venues.hold_context(
+            session, venue, req.business_date, req.sitting_id
+        )
+        if night.is_closed:
+            raise NightClosed(night.closed_reason or "the venue is closed that night")
+        _check_party_limits(rules, req.party_size)
+        if not req.bypass_rules:
+            _check_window(rules, sitting.starts_at, now)
+    except DomainError as exc:
+        return Refused(exc, wrote=False)
     state = await _claim_free(session, venue, night, sitting, req, now)
-    wanted = [w.table for w in state]
-    if any(w.lapsed for w in state):
-        await expire_lapsed(session, venue.tenant_id, [t.id for t in wanted], sitting, actor, now)
-    prices = await _quote(session, venue, rules, night, sitting, wanted, now)
-    quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
-    return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
+    if isinstance(state, Refused):
+        return state
+    try:
+        wanted = [w.table for w in state]
+        if any(w.lapsed for w in state):
+            tables = [t.id for t in wanted]
+            await expire_lapsed(session, venue.tenant_id, tables, sitting, actor, now)
+        prices = await _quote(session, venue, rules, night, sitting, wanted, now)
+        quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
+        return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
+    except DomainError as exc:
+        return Refused(exc, wrote=True)
 
 
 async def _claim_free(
@@ -123,11 +181,16 @@ async def _claim_free(
     sitting: Sitting,
     req: HoldRequest,
     now: datetime,
-) -> list[availability.Wanted]:
+) -> list[availability.Wanted] | Refused:
     """Claim the wanted tables if they are free. Versions and state come from one
-    statement (the hot path), so the claim is handed both."""
+    statement (the hot path), so the claim is handed both. A refusal at the first look
+    wrote nothing; a later one comes after a version bump (a partial claim of several
+    tables is a write)."""
+    looks = 0
 
     async def look(attempt: int) -> tuple[claim.Versions, list[availability.Wanted]]:
+        nonlocal looks
+        looks = attempt + 1
         state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
         if attempt == 0:  # the request itself is checked once, against the first read
             availability.pick([w.table for w in state], req.table_ids)
@@ -142,7 +205,10 @@ async def _claim_free(
             )
         return {w.table.id: w.version for w in state}, state
 
-    return await claim.tables_seen(session, venue.tenant_id, look)
+    try:
+        return await claim.tables_seen(session, venue.tenant_id, look)
+    except DomainError as exc:
+        return Refused(exc, wrote=looks > 1)
 
 
 async def _quote(

@@ -83,7 +83,7 @@ async def update_rules(
 ) -> VenueRules:
     """Validate every change at once (422 listing each field), then apply it under the
     rules' version (409 when someone saved in between)."""
-    rules = await venues.rules_of(session, venue)
+    rules = await venues.ensure_rules(session, venue)
     merged = {f: changes.get(f, getattr(rules, f)) for f in rule_fields()}
     errors = []
     for name in changes:

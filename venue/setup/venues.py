@@ -1,4 +1,8 @@
-"""Reading a venue's configuration: the venue by slug, its rules, nights, floor plan."""
+"""Reading a venue's configuration: the venue by slug, its rules, nights, floor plan.
+
+Reading never writes: a venue created before rules were created with it has no rules row
+and reads the defaults (``rules_of``); the paths that change rules create the row first
+(``ensure_rules``)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from venue.core.errors import NotFound
 from venue.models import Area, FloorPlan, Night, Sitting, Venue, VenueRules
 
-# Set in ``session.info`` by the booking path before its first write, so that a refusal
-# that wrote nothing can record its turnaway in the same transaction (no rollback, no
-# second connection checkout: the hot-table losers are many).
-WROTE = "maitre.wrote"
-
 
 async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
     venue = await session.scalar(select(Venue).where(Venue.slug == slug))
@@ -24,15 +23,44 @@ async def venue_by_slug(session: AsyncSession, slug: str) -> Venue:
     return venue
 
 
-async def rules_of(session: AsyncSession, venue: Venue) -> VenueRules:
-    rules = await session.scalar(
+async def venues_of_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> list[Venue]:
+    """A tenant's venues by name (the staff and host menus)."""
+    rows = await session.scalars(
+        select(Venue).where(Venue.tenant_id == tenant_id).order_by(Venue.name)
+    )
+    return list(rows)
+
+
+def default_rules(venue: Venue) -> VenueRules:
+    """The rules of a venue that has no rules row: every column's default, not added to
+    the session (reading does not write)."""
+    values = {
+        column.key: column.default.arg
+        for column in VenueRules.__table__.columns
+        if column.default is not None and column.default.is_scalar
+    }
+    return VenueRules(tenant_id=venue.tenant_id, venue_id=venue.id, **values)
+
+
+async def _stored_rules(session: AsyncSession, venue: Venue) -> VenueRules | None:
+    return await session.scalar(
         select(VenueRules).where(
             VenueRules.tenant_id == venue.tenant_id, VenueRules.venue_id == venue.id
         )
     )
+
+
+async def rules_of(session: AsyncSession, venue: Venue) -> VenueRules:
+    """The venue's booking rules, or the defaults if it never had a row (read only)."""
+    return await _stored_rules(session, venue) or default_rules(venue)
+
+
+async def ensure_rules(session: AsyncSession, venue: Venue) -> VenueRules:
+    """The venue's stored rules row, created with the defaults if missing: for the paths
+    that change rules (a venue is created with its rules; older ones may lack the row)."""
+    rules = await _stored_rules(session, venue)
     if rules is None:
-        rules = VenueRules(tenant_id=venue.tenant_id, venue_id=venue.id)
-        session.info[WROTE] = True
+        rules = default_rules(venue)
         session.add(rules)
         await session.flush()
     return rules
@@ -79,8 +107,8 @@ async def hold_context(
     if not rows:
         raise NotFound(f"{venue.name} has no night on {day.isoformat()}")
     night, _, rules = rows[0]
-    if rules is None:  # a venue that never saved its rules gets the defaults, as rules_of
-        rules = await rules_of(session, venue)
+    if rules is None:  # a venue without a rules row reads the defaults, as rules_of
+        rules = default_rules(venue)
     sitting = pick_sitting(night, [s for _, s, _ in rows if s is not None], sitting_id)
     return rules, night, sitting
 

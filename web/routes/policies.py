@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from venue.core.actor import Actor
 from venue.money import policies
 
-from .deps import NowDep, SessionDep
-from .schemas import Int, Strict
-from .staff_auth import Staff, require
-from .staff_pricing import own_venue
+from ..deps import Manager, ManagerVenue, NowDep, ReaderVenue, SessionDep
+from ..schemas import Int, Strict
 
 router = APIRouter(prefix="/api/v1/staff/venues/{slug}", tags=["staff: policies"])
-Manager = Annotated[Staff, require("owner", "manager")]
-Reader = Annotated[Staff, require("owner", "manager", "finance", "floor")]
 
 
 class RefundRuleIn(BaseModel):
@@ -35,35 +30,30 @@ class MailSettingsIn(Strict):
 
 
 @router.get("/refund-policy")
-async def get_refund_policy(slug: str, session: SessionDep, who: Reader) -> dict[str, Any]:
+async def get_refund_policy(venue: ReaderVenue, session: SessionDep) -> dict[str, Any]:
     """How much of a deposit comes back, by how long before the night the guest cancels."""
-    return await policies.refund_policy(session, await own_venue(session, who, slug))
+    return await policies.refund_policy(session, venue)
 
 
 @router.put("/refund-policy")
 async def put_refund_policy(
-    slug: str, body: RefundPolicyIn, session: SessionDep, now: NowDep, who: Manager
+    body: RefundPolicyIn, session: SessionDep, now: NowDep, who: Manager, venue: ManagerVenue
 ) -> dict[str, Any]:
     """Replace the refund policy (audited)."""
-    venue = await own_venue(session, who, slug)
     rules = [(r.hours_before_start, r.refund_bp) for r in body.rules]
-    return await policies.set_refund_policy(
-        session, venue, rules, Actor("staff", str(who.user.id)), now
-    )
+    return await policies.set_refund_policy(session, venue, rules, who.actor, now)
 
 
 @router.get("/mail-settings")
-async def get_mail_settings(slug: str, session: SessionDep, who: Reader) -> dict[str, Any]:
+async def get_mail_settings(venue: ReaderVenue, session: SessionDep) -> dict[str, Any]:
     """When reminders go out before the night, and the language of the emails."""
-    return await policies.mail_settings(session, await own_venue(session, who, slug))
+    return await policies.mail_settings(session, venue)
 
 
 @router.put("/mail-settings")
 async def put_mail_settings(
-    slug: str, body: MailSettingsIn, session: SessionDep, now: NowDep, who: Manager
+    body: MailSettingsIn, session: SessionDep, now: NowDep, who: Manager, venue: ManagerVenue
 ) -> dict[str, Any]:
     """Change the reminder schedule or language (audited)."""
-    venue = await own_venue(session, who, slug)
-    return await policies.set_mail_settings(
-        session, venue, body.reminder_minutes, body.language, Actor("staff", str(who.user.id)), now
-    )
+    minutes, language = body.reminder_minutes, body.language
+    return await policies.set_mail_settings(session, venue, minutes, language, who.actor, now)

@@ -1,4 +1,5 @@
-"""Public JSON API, by venue slug: nights, floor map, availability, holds, reservations."""
+"""Public booking, by venue slug: the venue, nights, floor map, availability, a table's
+quote, holds and the guest's own reservation (looked up and cancelled by its token)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,23 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import GUEST
-from venue.core.errors import DomainError, InvalidRequest, NotFound
-from venue.floor import floormap
+from venue.core.errors import InvalidRequest, NotFound
+from venue.floor import explain, floormap
+from venue.guests import records
 from venue.guests.identity import identify
+from venue.hosts import hosts
 from venue.journal import turnaways
-from venue.models import Guest, Host, Reservation, Venue, VenueTable
+from venue.models import Guest, Reservation, Venue, VenueTable
 from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
 
-from .deps import NowDep, PublicVenue, SessionDep
-from .floorcache import FloorCache
-from .payments import CancelOut, refund_on_cancel
-from .schemas import (
+from ..deps import NowDep, PublicVenue, SessionDep
+from ..floorcache import FloorCache
+from ..schemas import (
     AvailabilityOut,
     CancelIn,
     CompleteIn,
@@ -37,6 +38,7 @@ from .schemas import (
     TokenIn,
     VenueOut,
 )
+from .payments import CancelOut, refund_on_cancel
 
 router = APIRouter(prefix="/api/v1/venues/{slug}", tags=["public"])
 Sitting = Annotated[uuid.UUID | None, Query(description="defaults to the night's first sitting")]
@@ -125,6 +127,19 @@ async def get_availability(
     return {"date": day, "party_size": party_size, "sitting": floor["sitting"], "tables": fits}
 
 
+@router.get("/nights/{day}/tables/{table_id}/quote")
+async def table_quote(
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    day: Day,
+    table_id: uuid.UUID,
+    sitting: Annotated[uuid.UUID | None, Query()] = None,
+) -> dict[str, Any]:
+    """The table's minimum and deposit now, with every step that produced them."""
+    return await explain.table_quote(session, venue, day, table_id, sitting, now)
+
+
 @router.post(
     "/holds",
     status_code=201,
@@ -137,20 +152,8 @@ async def place_hold(
     """Hold tables for a few minutes while the guest enters their details."""
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
-    host_id = await _host_id(session, venue, body.host_code)
-    req = booking.HoldRequest(
-        business_date=body.date,
-        table_ids=body.table_ids,
-        party_size=body.party_size,
-        sitting_id=body.sitting_id,
-        host_id=host_id,
-        channel="host_link" if host_id else "online",
-    )
-    try:
-        hold = await booking.place_hold(session, venue, req, GUEST, now)
-    except DomainError as exc:
-        await _turned_away(session, venue, exc, body.date, body.party_size, now)
-        raise
+    host_id = await hosts.host_id_by_code(session, venue, body.host_code)
+    hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
     out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
     return {"reservation": out, "token": hold.token}
 
@@ -223,7 +226,7 @@ async def reservation_out(
     if day is None:
         day = (await venues.night_on_id(session, venue, res.night_id)).business_date
     if guest is None and res.guest_id:
-        guest = await session.get(Guest, res.guest_id)
+        guest = await records.guest_by_id(session, res.guest_id)
     tables = sorted(tables, key=lambda t: t.label)
     return {
         "id": res.id,
@@ -250,39 +253,3 @@ async def _own(session: AsyncSession, venue: Venue, hold_id: uuid.UUID, token: s
     if res.id != hold_id:
         raise NotFound("no such reservation")
     return res
-
-
-async def _host_id(session: AsyncSession, venue: Venue, code: str | None) -> uuid.UUID | None:
-    if not code:
-        return None
-    host_id = await session.scalar(
-        select(Host.id).where(
-            Host.tenant_id == venue.tenant_id, func.upper(Host.code) == code.strip().upper()
-        )
-    )
-    if host_id is None:
-        raise InvalidRequest("host_code", "no host with that code at this venue")
-    return host_id
-
-
-async def _turned_away(
-    session: AsyncSession, venue: Venue, exc: DomainError, day: date, party: int, now: Any
-) -> None:
-    """Keep the refusal as demand data: roll the failed work back, then write it alone.
-    A refusal before any write keeps its transaction (and connection) for the turnaway."""
-    if not exc.turnaway:
-        return
-    tenant_id, venue_id = venue.tenant_id, venue.id  # the rollback expires the ORM objects
-    if session.info.pop(venues.WROTE, False):
-        await session.rollback()
-    turnaways.record_turnaway(
-        session,
-        tenant_id,
-        venue_id,
-        reason=exc.code,
-        business_date=day,
-        party_size=party,
-        channel="online",
-        at=now,
-    )
-    await session.commit()

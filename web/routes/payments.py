@@ -24,18 +24,15 @@ from payments.gateway import BadSignature, StripeGateway
 from payments.testmode import sign
 from venue.core.actor import GUEST, Actor
 from venue.core.errors import DomainError, NotFound
-from venue.models import Refund, Reservation, Venue
+from venue.models import Reservation, Venue
 from venue.money import ledger as ledger
 from venue.reservations import booking
 
-from .deps import NowDep, PublicVenue, SessionDep
-from .problems import problem
-from .schemas import Amount, ReservationOut
-from .staff_auth import Staff, require
+from ..deps import Manager, Money, NowDep, PublicVenue, SessionDep, Staff
+from ..problems import problem
+from ..schemas import Amount, ReservationOut
 
 router = APIRouter(tags=["payments"])
-Manager = Annotated[Staff, require("owner", "manager")]
-Finance = Annotated[Staff, require("owner", "manager", "finance")]
 
 
 class PaymentProviderUnavailable(DomainError):
@@ -149,8 +146,7 @@ async def refund_on_cancel(
     if decision is None:
         return None
     if decision.refund_ids:
-        rows = [await session.get(Refund, i, populate_existing=True) for i in decision.refund_ids]
-        decision.status = _overall([r.status for r in rows if r is not None])
+        decision.status = _overall(await ledger.refund_statuses(session, decision.refund_ids))
     return decision.view()
 
 
@@ -297,7 +293,7 @@ async def _payments_view(session: AsyncSession, res: Reservation) -> list[dict[s
 async def staff_payments(
     reservation_id: uuid.UUID,
     session: SessionDep,
-    who: Finance,
+    who: Money,
 ) -> list[PaymentRow]:
     """Deposits paid for a reservation and every refund of them."""
     res = await _staff_reservation(session, who, reservation_id)
@@ -317,10 +313,8 @@ async def staff_refund(
 ) -> list[PaymentRow]:
     """Refund any amount up to what is left, overriding the policy; the reason is audited."""
     res = await _staff_reservation(session, who, reservation_id)
-    actor = Actor("staff", str(who.user.id))
-    made = await refunds.by_staff(
-        session, res, body.amount, body.reason, actor, now, idempotency_key or uuid.uuid4().hex
-    )
+    key = idempotency_key or uuid.uuid4().hex
+    made = await refunds.by_staff(session, res, body.amount, body.reason, who.actor, now, key)
     await session.commit()
     await refunds.issue(_sessions(request), gateway, [r.id for r in made], now)
     return [PaymentRow.model_validate(p) for p in await _payments_view(session, res)]

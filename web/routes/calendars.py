@@ -20,24 +20,18 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from venue.core.actor import Actor
 from venue.core.errors import NotFound
 from venue.floor import calendar_import
 from venue.hosts import hosts
-from venue.models import Venue
 from venue.reservations import feeds
 
-from .deps import NowDep, SessionDep
-from .schemas import Strict
-from .staff_auth import Staff, require
-from .staff_pricing import own_venue
+from ..deps import Floor, FloorVenue, HostUser, HostVenue, NowDep, SessionDep, Staff
+from ..schemas import Strict
 
 V = "/api/v1/staff/venues/{slug}/calendar-feeds"
 H = "/api/v1/host/venues/{slug}/calendar-feeds"
 IMPORTS = "/api/v1/staff/venues/{slug}/calendar-imports"
 router = APIRouter(tags=["calendars"])
-Floor = Annotated[Staff, require("owner", "manager", "floor")]
-HostUser = Annotated[Staff, require("host")]
 
 
 class FeedIn(Strict):
@@ -69,100 +63,103 @@ class CalendarResponse(Response):
     media_type = "text/calendar"
 
 
-def _actor(who: Staff) -> Actor:
-    return Actor("host" if who.user.role == "host" else "staff", str(who.user.id))
-
-
 def _issued(request: Request, issued: feeds.IssuedFeed) -> dict[str, Any]:
     base = request.app.state.settings.public_url.rstrip("/")
     return {**feeds.feed_dict(issued.feed), "url": f"{base}/calendar/{issued.token}.ics"}
 
 
-async def _host_scope(session: SessionDep, who: Staff, slug: str) -> tuple[Venue, uuid.UUID]:
-    host = await hosts.host_of_user(session, who.user)
-    return await own_venue(session, who, slug), host.id
+async def _host_of(session: SessionDep, who: Staff) -> uuid.UUID:
+    return (await hosts.host_of_user(session, who.user)).id
 
 
 @router.get(V)
-async def list_feeds(slug: str, who: Floor, session: SessionDep) -> list[dict[str, Any]]:
+async def list_feeds(venue: FloorVenue, session: SessionDep) -> list[dict[str, Any]]:
     """The venue's live calendar feeds (their URLs are not shown again: rotate for one)."""
-    venue = await own_venue(session, who, slug)
     return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue)]
 
 
 @router.post(V, status_code=201)
 async def create_feed(
-    slug: str, body: FeedIn, request: Request, who: Floor, session: SessionDep, now: NowDep
+    body: FeedIn, request: Request, who: Floor, venue: FloorVenue, session: SessionDep, now: NowDep
 ) -> dict[str, Any]:
     """A new feed of the whole venue or one area; the answer holds its secret URL."""
-    venue = await own_venue(session, who, slug)
     issued = await feeds.create_feed(
-        session, venue, _actor(who), now, label=body.label, area_id=body.area_id
+        session, venue, who.actor, now, label=body.label, area_id=body.area_id
     )
     return _issued(request, issued)
 
 
 @router.post(V + "/{feed_id}/rotate")
 async def rotate_feed(
-    slug: str, feed_id: uuid.UUID, request: Request, who: Floor, session: SessionDep, now: NowDep
+    feed_id: uuid.UUID,
+    request: Request,
+    who: Floor,
+    venue: FloorVenue,
+    session: SessionDep,
+    now: NowDep,
 ) -> dict[str, Any]:
     """A new secret URL for the feed; the old URL stops working."""
-    venue = await own_venue(session, who, slug)
     feed = await feeds.feed_of(session, venue, feed_id)
-    return _issued(request, await feeds.rotate(session, feed, _actor(who), now))
+    return _issued(request, await feeds.rotate(session, feed, who.actor, now))
 
 
 @router.delete(V + "/{feed_id}", status_code=204)
 async def revoke_feed(
-    slug: str, feed_id: uuid.UUID, who: Floor, session: SessionDep, now: NowDep
+    feed_id: uuid.UUID, who: Floor, venue: FloorVenue, session: SessionDep, now: NowDep
 ) -> None:
     """End the feed: its URL answers 404 from now on."""
-    venue = await own_venue(session, who, slug)
-    await feeds.revoke(session, await feeds.feed_of(session, venue, feed_id), _actor(who), now)
+    await feeds.revoke(session, await feeds.feed_of(session, venue, feed_id), who.actor, now)
 
 
 @router.get(H)
-async def list_host_feeds(slug: str, who: HostUser, session: SessionDep) -> list[dict[str, Any]]:
+async def list_host_feeds(
+    who: HostUser, venue: HostVenue, session: SessionDep
+) -> list[dict[str, Any]]:
     """The signed-in host's live feeds of their clients' bookings."""
-    venue, host_id = await _host_scope(session, who, slug)
+    host_id = await _host_of(session, who)
     return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue, host_id)]
 
 
 @router.post(H, status_code=201)
 async def create_host_feed(
-    slug: str, body: HostFeedIn, request: Request, who: HostUser, session: SessionDep, now: NowDep
+    body: HostFeedIn,
+    request: Request,
+    who: HostUser,
+    venue: HostVenue,
+    session: SessionDep,
+    now: NowDep,
 ) -> dict[str, Any]:
     """A new feed of the signed-in host's own clients' bookings, with its secret URL."""
-    venue, host_id = await _host_scope(session, who, slug)
+    host_id = await _host_of(session, who)
     issued = await feeds.create_feed(
-        session, venue, _actor(who), now, label=body.label, host_id=host_id
+        session, venue, who.actor, now, label=body.label, host_id=host_id
     )
     return _issued(request, issued)
 
 
 @router.post(H + "/{feed_id}/rotate")
 async def rotate_host_feed(
-    slug: str,
     feed_id: uuid.UUID,
     request: Request,
     who: HostUser,
+    venue: HostVenue,
     session: SessionDep,
     now: NowDep,
 ) -> dict[str, Any]:
     """A new secret URL for one of the host's feeds; the old URL stops working."""
-    venue, host_id = await _host_scope(session, who, slug)
+    host_id = await _host_of(session, who)
     feed = await feeds.feed_of(session, venue, feed_id, host_id)
-    return _issued(request, await feeds.rotate(session, feed, _actor(who), now))
+    return _issued(request, await feeds.rotate(session, feed, who.actor, now))
 
 
 @router.delete(H + "/{feed_id}", status_code=204)
 async def revoke_host_feed(
-    slug: str, feed_id: uuid.UUID, who: HostUser, session: SessionDep, now: NowDep
+    feed_id: uuid.UUID, who: HostUser, venue: HostVenue, session: SessionDep, now: NowDep
 ) -> None:
     """End one of the host's feeds."""
-    venue, host_id = await _host_scope(session, who, slug)
+    host_id = await _host_of(session, who)
     feed = await feeds.feed_of(session, venue, feed_id, host_id)
-    await feeds.revoke(session, feed, _actor(who), now)
+    await feeds.revoke(session, feed, who.actor, now)
 
 
 @router.get("/calendar/{token}.ics", response_class=CalendarResponse)
@@ -186,9 +183,8 @@ async def calendar(
 
 
 @router.get(IMPORTS)
-async def list_imports(slug: str, who: Floor, session: SessionDep) -> list[dict[str, Any]]:
+async def list_imports(venue: FloorVenue, session: SessionDep) -> list[dict[str, Any]]:
     """The venue's imported calendars, with when each was last read and any error."""
-    venue = await own_venue(session, who, slug)
     return [
         calendar_import.import_dict(i) for i in await calendar_import.imports_of(session, venue)
     ]
@@ -196,35 +192,37 @@ async def list_imports(slug: str, who: Floor, session: SessionDep) -> list[dict[
 
 @router.post(IMPORTS, status_code=201)
 async def create_import(
-    slug: str, body: ImportIn, who: Floor, session: SessionDep, now: NowDep
+    body: ImportIn, who: Floor, venue: FloorVenue, session: SessionDep, now: NowDep
 ) -> dict[str, Any]:
     """Add a calendar whose busy events block tables. One with a URL is fetched by the
     background loop within a minute, then every ``CALENDAR_REFRESH_SECONDS``."""
-    venue = await own_venue(session, who, slug)
     imp = await calendar_import.create_import(
-        session, venue, _actor(who), now, label=body.label, url=body.url, table_ids=body.table_ids
+        session, venue, who.actor, now, label=body.label, url=body.url, table_ids=body.table_ids
     )
     return calendar_import.import_dict(imp)
 
 
 @router.post(IMPORTS + "/{import_id}/upload")
 async def upload_calendar(
-    slug: str, import_id: uuid.UUID, body: UploadIn, who: Floor, session: SessionDep, now: NowDep
+    import_id: uuid.UUID,
+    body: UploadIn,
+    who: Floor,
+    venue: FloorVenue,
+    session: SessionDep,
+    now: NowDep,
 ) -> dict[str, Any]:
     """Read the uploaded calendar now: block what its busy events cover, unblock what it
     no longer has; tables with a booking are listed as conflicts, never taken."""
-    venue = await own_venue(session, who, slug)
     imp = await calendar_import.import_of(session, venue, import_id)
-    result = await calendar_import.sync(session, venue, imp, body.ics.encode(), _actor(who), now)
+    result = await calendar_import.sync(session, venue, imp, body.ics.encode(), who.actor, now)
     return {**calendar_import.import_dict(imp), **result.as_dict()}
 
 
 @router.post(IMPORTS + "/{import_id}/refresh", status_code=202)
 async def refresh_import(
-    slug: str, import_id: uuid.UUID, who: Floor, session: SessionDep
+    import_id: uuid.UUID, venue: FloorVenue, session: SessionDep
 ) -> dict[str, Any]:
     """Fetch the calendar's URL again on the loop's next pass (within a minute)."""
-    venue = await own_venue(session, who, slug)
     imp = await calendar_import.import_of(session, venue, import_id)
     await calendar_import.refresh_soon(session, imp)
     return calendar_import.import_dict(imp)
@@ -232,9 +230,8 @@ async def refresh_import(
 
 @router.delete(IMPORTS + "/{import_id}")
 async def remove_import(
-    slug: str, import_id: uuid.UUID, who: Floor, session: SessionDep, now: NowDep
+    import_id: uuid.UUID, who: Floor, venue: FloorVenue, session: SessionDep, now: NowDep
 ) -> dict[str, int]:
     """Forget the calendar and put back on sale every table it blocked."""
-    venue = await own_venue(session, who, slug)
     imp = await calendar_import.import_of(session, venue, import_id)
-    return {"unblocked": await calendar_import.remove_import(session, venue, imp, _actor(who), now)}
+    return {"unblocked": await calendar_import.remove_import(session, venue, imp, who.actor, now)}

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
 
-from venue.core.actor import Actor
 from venue.journal import outbox
 
-from .deps import NowDep, SessionDep
-from .staff_auth import Staff, require
+from ..deps import Manager, NowDep, Reader, SessionDep
 
 router = APIRouter(prefix="/api/v1/staff/outbox", tags=["staff: console"])
-Manager = Annotated[Staff, require("owner", "manager")]
-Reader = Annotated[Staff, require("owner", "manager", "floor", "finance")]
 
 
 @router.get("/set-aside")
@@ -27,5 +23,4 @@ async def set_aside(who: Reader, session: SessionDep) -> list[dict[str, Any]]:
 @router.post("/{event_id}/retry")
 async def retry(event_id: int, who: Manager, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Queue a set-aside event again with a fresh set of attempts."""
-    actor = Actor("staff", str(who.user.id))
-    return await outbox.retry(session, who.user.tenant_id, event_id, actor, now)
+    return await outbox.retry(session, who.user.tenant_id, event_id, who.actor, now)

@@ -1,0 +1,61 @@
+"""The JSON API, one module per domain, as venue/ is cut:
+
+* ``booking``: public, by venue slug: nights, floor, availability, quotes, holds, the
+  guest's reservation (``payments`` adds the deposit checkout and the Stripe webhook).
+* ``staff``: signing in and out, the signed-in user, the tenant's users and audit trail.
+* ``floor``: tonight's nights, floor, closing a night, blocking tables.
+* ``setup``, ``pricing``, ``policies``: the floor plan editor and booking rules, the
+  pricing rules, the refund policy and mail settings.
+* ``reservations``: staff search, service steps, cancel, move, phone and walk-in bookings.
+* ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
+  ``host_portal``: the host's own API. ``commissions``: rules, dashboard, CSV (the live
+  feed is web/live.py). ``calendars``: calendar feeds out, imported calendars in.
+* ``money``: finance. ``notifications``: delivery log and local mail. ``outbox``: updates
+  the relay set aside.
+
+A route reads its input, calls one or two services of its domain and shapes the answer:
+no SQL here. Who may ask and which venue they mean are typed dependencies (web/deps.py).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import (
+    booking,
+    calendars,
+    commissions,
+    floor,
+    guests,
+    host_portal,
+    hosts,
+    money,
+    notifications,
+    outbox,
+    payments,
+    policies,
+    pricing,
+    reservations,
+    setup,
+    staff,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    booking.router,
+    payments.router,
+    staff.auth_router,
+    staff.router,
+    floor.router,
+    setup.router,
+    pricing.router,
+    policies.router,
+    reservations.router,
+    guests.router,
+    hosts.router,
+    host_portal.router,
+    commissions.router,
+    money.router,
+    notifications.router,
+    outbox.router,
+    calendars.router,
+)
