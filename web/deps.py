@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from venue.core import rls
 from venue.core.actor import Actor
 from venue.core.errors import DomainError, NotFound
-from venue.models import StaffSession, StaffUser, Venue
+from venue.hosts import hosts
+from venue.models import Host, StaffSession, StaffUser, Venue
 from venue.setup import venues
 from venue.staff import sessions
 
@@ -156,3 +157,11 @@ FloorVenue = Annotated[Venue, own_venue(_floor)]
 ReaderVenue = Annotated[Venue, own_venue(_readers)]
 MoneyVenue = Annotated[Venue, own_venue(_money)]
 HostVenue = Annotated[Venue, own_venue(_hosts)]
+
+
+async def current_host(who: HostUser, session: SessionDep) -> Host:
+    """The host the signed-in ``host`` user acts for."""
+    return await hosts.host_of_user(session, who.user)
+
+
+CurrentHost = Annotated[Host, Depends(current_host)]

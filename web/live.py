@@ -21,7 +21,7 @@ from venue.hosts import commissions
 from venue.setup import venues
 from venue.staff import sessions as staff_sessions
 
-from .staff_auth import COOKIE
+from .deps import COOKIE
 
 router = APIRouter()
 MONEY_ROLES = ("owner", "manager", "finance")

@@ -16,6 +16,7 @@ from venue.core.actor import SYSTEM
 from venue.core.db import session_factory
 from venue.hosts import hosts
 from venue.models import AuditEntry, CommissionEntry, Reservation
+from venue.reservations import operations
 
 from .conftest import NOW, Money, base, consume, host_book, ledger_sum, make_money_tenant, sign_in
 
@@ -151,12 +152,11 @@ async def test_ledger_lines_cannot_be_updated_or_deleted(pg_engine: AsyncEngine)
 
 async def _booked(engine: AsyncEngine, t: Money) -> uuid.UUID:
     from venue.models import Venue
-    from venue.reservations import operations
 
     async with session_factory(engine)() as s, s.begin():
         venue = await s.get(Venue, t.world.venue.id)
         assert venue is not None
-        host = await hosts.host_in(s, venue.tenant_id, t.host_id)
+        host = await operations.host_by_id(s, venue.tenant_id, t.host_id)
         res = await hosts.book_for_client(
             s,
             venue,

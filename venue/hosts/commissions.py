@@ -47,6 +47,7 @@ from venue.models import (
 from venue.models.commissions import BASES
 from venue.money import finance
 from venue.notifications.sql import insert_ignore
+from venue.reservations import operations
 
 log = logging.getLogger("maitre.commissions")
 _S = TypeVar("_S")
@@ -113,7 +114,7 @@ async def add_rule(
     if basis.endswith("_pct") and not 0 <= value <= 10000:
         raise InvalidRequest("value", "basis points, 0 to 10000")
     if host_id is not None:
-        await host_in(session, venue.tenant_id, host_id)
+        await operations.host_by_id(session, venue.tenant_id, host_id)
     for old in await rules_of(session, venue):
         if old.host_id == host_id and old.tier == tier:
             await retire_rule(session, venue, old, actor, now)
@@ -585,13 +586,6 @@ def _cell(text: str | None) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: defuse them."""
     text = text or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-async def host_in(session: AsyncSession, tenant_id: uuid.UUID, host_id: uuid.UUID) -> Host:
-    host = await session.scalar(select(Host).where(Host.tenant_id == tenant_id, Host.id == host_id))
-    if host is None:
-        raise NotFound("no such host")
-    return host
 
 
 def _audit(

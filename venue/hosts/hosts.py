@@ -231,7 +231,7 @@ async def set_attribution(
             "this reservation's host is set and cannot change; a manager can reassign it",
             host_id=str(res.host_id),
         )
-    await host_in(session, res.tenant_id, host_id)
+    await operations.host_by_id(session, res.tenant_id, host_id)
     return await _write_host(session, res, host_id, actor, now, "attributed", None)
 
 
@@ -301,7 +301,7 @@ async def reassign(
     if not reason:
         raise InvalidRequest("reason", "say why the attribution changes")
     if to_host_id is not None:
-        await host_in(session, res.tenant_id, to_host_id)
+        await operations.host_by_id(session, res.tenant_id, to_host_id)
     if to_host_id == res.host_id:
         raise Conflict("the reservation is already attributed to that host")
     from_host = res.host_id
@@ -384,13 +384,6 @@ async def history(session: AsyncSession, res: Reservation) -> list[dict[str, Any
         }
         for r in rows
     ]
-
-
-async def host_in(session: AsyncSession, tenant_id: uuid.UUID, host_id: uuid.UUID) -> Host:
-    host = await session.scalar(select(Host).where(Host.tenant_id == tenant_id, Host.id == host_id))
-    if host is None:
-        raise NotFound("no such host")
-    return host
 
 
 # --- closing a table with its spend ----------------------------------------------------

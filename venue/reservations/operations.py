@@ -270,7 +270,7 @@ async def book_for_guest(
     past the online cutoff and window and the per-guest cap, attributed to the staff
     member in ``created_by``. A walk-in needs only a name."""
     if req.host_id is not None:
-        await host_of(session, venue, req.host_id)
+        await host_by_id(session, venue.tenant_id, req.host_id)
     if req.channel == "walk_in" and not (req.guest_email or req.guest_phone):
         who = GuestIdentity(" ".join(req.guest_name.split()), None, None)
         if not who.name:
@@ -312,10 +312,9 @@ async def _guest_for(session: AsyncSession, venue: Venue, who: GuestIdentity) ->
     return guest
 
 
-async def host_of(session: AsyncSession, venue: Venue, host_id: uuid.UUID) -> Host:
-    host = await session.scalar(
-        select(Host).where(Host.tenant_id == venue.tenant_id, Host.id == host_id)
-    )
+async def host_by_id(session: AsyncSession, tenant_id: uuid.UUID, host_id: uuid.UUID) -> Host:
+    """The tenant's host ``host_id`` (404 otherwise): the one lookup every path uses."""
+    host = await session.scalar(select(Host).where(Host.tenant_id == tenant_id, Host.id == host_id))
     if host is None:
         raise NotFound("no such host")
     return host
@@ -500,7 +499,7 @@ async def details(session: AsyncSession, venue: Venue, res: Reservation) -> dict
     await session.flush()  # sessions do not autoflush: include this request's entries
     night = await venues.night_on_id(session, venue, res.night_id)
     guest = await session.get(Guest, res.guest_id) if res.guest_id else None
-    host = await host_of(session, venue, res.host_id) if res.host_id else None
+    host = await host_by_id(session, venue.tenant_id, res.host_id) if res.host_id else None
     tables = await booking.tables_of(session, res)
     history = await session.scalars(
         select(AuditEntry)

@@ -22,10 +22,9 @@ from pydantic import Field
 
 from venue.core.errors import NotFound
 from venue.floor import calendar_import
-from venue.hosts import hosts
 from venue.reservations import feeds
 
-from ..deps import Floor, FloorVenue, HostUser, HostVenue, NowDep, SessionDep, Staff
+from ..deps import CurrentHost, Floor, FloorVenue, HostUser, HostVenue, NowDep, SessionDep
 from ..schemas import Strict
 
 V = "/api/v1/staff/venues/{slug}/calendar-feeds"
@@ -66,10 +65,6 @@ class CalendarResponse(Response):
 def _issued(request: Request, issued: feeds.IssuedFeed) -> dict[str, Any]:
     base = request.app.state.settings.public_url.rstrip("/")
     return {**feeds.feed_dict(issued.feed), "url": f"{base}/calendar/{issued.token}.ics"}
-
-
-async def _host_of(session: SessionDep, who: Staff) -> uuid.UUID:
-    return (await hosts.host_of_user(session, who.user)).id
 
 
 @router.get(V)
@@ -113,11 +108,10 @@ async def revoke_feed(
 
 @router.get(H)
 async def list_host_feeds(
-    who: HostUser, venue: HostVenue, session: SessionDep
+    host: CurrentHost, venue: HostVenue, session: SessionDep
 ) -> list[dict[str, Any]]:
     """The signed-in host's live feeds of their clients' bookings."""
-    host_id = await _host_of(session, who)
-    return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue, host_id)]
+    return [feeds.feed_dict(f) for f in await feeds.feeds_of(session, venue, host.id)]
 
 
 @router.post(H, status_code=201)
@@ -125,14 +119,14 @@ async def create_host_feed(
     body: HostFeedIn,
     request: Request,
     who: HostUser,
+    host: CurrentHost,
     venue: HostVenue,
     session: SessionDep,
     now: NowDep,
 ) -> dict[str, Any]:
     """A new feed of the signed-in host's own clients' bookings, with its secret URL."""
-    host_id = await _host_of(session, who)
     issued = await feeds.create_feed(
-        session, venue, who.actor, now, label=body.label, host_id=host_id
+        session, venue, who.actor, now, label=body.label, host_id=host.id
     )
     return _issued(request, issued)
 
@@ -142,23 +136,27 @@ async def rotate_host_feed(
     feed_id: uuid.UUID,
     request: Request,
     who: HostUser,
+    host: CurrentHost,
     venue: HostVenue,
     session: SessionDep,
     now: NowDep,
 ) -> dict[str, Any]:
     """A new secret URL for one of the host's feeds; the old URL stops working."""
-    host_id = await _host_of(session, who)
-    feed = await feeds.feed_of(session, venue, feed_id, host_id)
+    feed = await feeds.feed_of(session, venue, feed_id, host.id)
     return _issued(request, await feeds.rotate(session, feed, who.actor, now))
 
 
 @router.delete(H + "/{feed_id}", status_code=204)
 async def revoke_host_feed(
-    feed_id: uuid.UUID, who: HostUser, venue: HostVenue, session: SessionDep, now: NowDep
+    feed_id: uuid.UUID,
+    who: HostUser,
+    host: CurrentHost,
+    venue: HostVenue,
+    session: SessionDep,
+    now: NowDep,
 ) -> None:
     """End one of the host's feeds."""
-    host_id = await _host_of(session, who)
-    feed = await feeds.feed_of(session, venue, feed_id, host_id)
+    feed = await feeds.feed_of(session, venue, feed_id, host.id)
     await feeds.revoke(session, feed, who.actor, now)
 
 

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from venue.hosts import commissions, hosts
+from venue.hosts import commissions
+from venue.reservations import operations
 
 from ..deps import Manager, ManagerVenue, MoneyVenue, NowDep, SessionDep
 from ..schemas import Amount, Day, Strict
@@ -77,7 +78,7 @@ async def commission_dashboard(
 ) -> dict[str, Any]:
     """Totals (net and by kind) overall and per host for the period, and the latest lines."""
     if host_id is not None:
-        await hosts.host_in(session, venue.tenant_id, host_id)
+        await operations.host_by_id(session, venue.tenant_id, host_id)
     period = commissions.Period(start, end)
     return await commissions.dashboard(session, venue, period, host_id, limit=limit)
 
@@ -92,6 +93,6 @@ async def commission_csv(
 ) -> Response:
     """Every ledger line of the period (and host) as CSV."""
     if host_id is not None:
-        await hosts.host_in(session, venue.tenant_id, host_id)
+        await operations.host_by_id(session, venue.tenant_id, host_id)
     body = await commissions.csv_export(session, venue, commissions.Period(start, end), host_id)
     return csv_download(body, f"commissions-{venue.slug}.csv")

@@ -7,27 +7,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from venue.hosts import commissions, hosts
-from venue.models import Host, Reservation, Status, Venue
+from venue.models import Reservation, Status, Venue
 from venue.reservations import operations
 from venue.setup import venues
 
-from ..deps import HostUser, HostVenue, NowDep, SessionDep
+from ..deps import CurrentHost, HostUser, HostVenue, NowDep, SessionDep
 from ..schemas import INT_MAX, Day, HostBookingIn
 from .commissions import CSVResponse, csv_download
 
 router = APIRouter(prefix="/api/v1/host", tags=["host"])
-
-
-async def current_host(who: HostUser, session: SessionDep) -> Host:
-    """The host the signed-in ``host`` user acts for."""
-    return await hosts.host_of_user(session, who.user)
-
-
-CurrentHost = Annotated[Host, Depends(current_host)]
 
 
 @router.get("/me")

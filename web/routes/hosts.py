@@ -71,7 +71,7 @@ async def host_details(
     host_id: uuid.UUID, venue: ManagerVenue, session: SessionDep
 ) -> dict[str, Any]:
     """A host with their booking link."""
-    return hosts.host_dict(await hosts.host_in(session, venue.tenant_id, host_id), [venue])
+    return hosts.host_dict(await operations.host_by_id(session, venue.tenant_id, host_id), [venue])
 
 
 class AttributeIn(Strict):

@@ -38,7 +38,7 @@ async def search_reservations(
 ) -> dict[str, Any]:
     """Search by night, status (repeatable), guest and host; paginated."""
     if host_id is not None:
-        await operations.host_of(session, venue, host_id)
+        await operations.host_by_id(session, venue.tenant_id, host_id)
     items, total = await operations.search(
         session,
         venue,
