@@ -55,9 +55,9 @@ DEMO_LOGINS = [
 CLOSED_WEEKDAYS = (0, 2, 6)  # Monday, Wednesday, Sunday; never tonight, though
 NIGHTS_AHEAD = 42  # the finance forecast looks 30 nights ahead; bookings open 60 days out
 HISTORY_WEEKS = 6
-# The last week (the commission consumer's window) is booked through the services; the
-# weeks before it are archive rows (venue/setup/demo_archive.py).
-RECENT_DAYS = 7
+# The last three days are booked through the services (shows, cancellations, settled
+# commissions); the weeks before them are archive rows (venue/setup/demo_archive.py).
+RECENT_DAYS = 3
 # Staff may seat and close from 06:00, when the demo's business day starts (16 hours
 # before the doors), so a newcomer can run tonight at any hour.
 SERVICE_OPENS_MINUTES = 16 * 60
