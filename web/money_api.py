@@ -61,6 +61,16 @@ class CSVResponse(Response):
 Body = Strict  # request bodies refuse unknown fields
 
 
+By = Annotated[
+    Literal["posted", "night"],
+    Query(
+        description="which date from/to filter by: 'posted', the day each line was posted "
+        "(a booking's commission the day it is made, its settlement the night it closes; "
+        "the default), or 'night', the date of the reservation's night"
+    ),
+]
+
+
 def actor(who: Staff) -> Actor:
     role = "host" if who.user.role == "host" else "staff"
     return Actor(role, str(who.user.id))
@@ -193,10 +203,11 @@ async def host_commissions(
     session: SessionDep,
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
+    by: By = "posted",
 ) -> dict[str, Any]:
     """Your commission: totals by kind and your latest ledger lines for the period."""
     host, venue = await _host_venue(session, who, slug)
-    out = await commissions.dashboard(session, venue, commissions.Period(start, end), host.id)
+    out = await commissions.dashboard(session, venue, commissions.Period(start, end, by), host.id)
     return {k: v for k, v in out.items() if k != "hosts"}
 
 
@@ -207,10 +218,11 @@ async def host_commissions_csv(
     session: SessionDep,
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
+    by: By = "posted",
 ) -> Response:
     """Your ledger lines as CSV."""
     host, venue = await _host_venue(session, who, slug)
-    body = await commissions.csv_export(session, venue, commissions.Period(start, end), host.id)
+    body = await commissions.csv_export(session, venue, commissions.Period(start, end, by), host.id)
     return _csv(body, f"commissions-{host.code}.csv")
 
 
@@ -401,12 +413,13 @@ async def commission_dashboard(
     end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    by: By = "posted",
 ) -> dict[str, Any]:
     """Totals (net and by kind) overall and per host for the period, and the latest lines."""
     venue = await own_venue(session, who, slug)
     if host_id is not None:
         await hosts.host_in(session, venue.tenant_id, host_id)
-    period = commissions.Period(start, end)
+    period = commissions.Period(start, end, by)
     return await commissions.dashboard(session, venue, period, host_id, limit=limit)
 
 
@@ -418,12 +431,13 @@ async def commission_csv(
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
+    by: By = "posted",
 ) -> Response:
     """Every ledger line of the period (and host) as CSV."""
     venue = await own_venue(session, who, slug)
     if host_id is not None:
         await hosts.host_in(session, venue.tenant_id, host_id)
-    body = await commissions.csv_export(session, venue, commissions.Period(start, end), host_id)
+    body = await commissions.csv_export(session, venue, commissions.Period(start, end, by), host_id)
     return _csv(body, f"commissions-{venue.slug}.csv")
 
 
