@@ -22,6 +22,7 @@ from venue.models import (
     StaffUser,
     Venue,
 )
+from venue.money import finance
 from venue.setup import venues
 from venue.setup.demo import DEMO_LOGINS, seed_demo, seeded_on
 from venue.staff.users import ROLES
@@ -108,6 +109,9 @@ async def test_tonight_is_in_full_swing_even_on_the_weekday_the_demo_closes(
     )
     assert roles == {role for role, *_ in DEMO_LOGINS} == set(ROLES)
     assert await seeded_on(session) == today
+    # Finance's 30-night forecast has a night (open or closed) on every one of its days.
+    forecast = await finance.forecast(session, venue, today, 30, MONDAY)
+    assert forecast["days"] == len(forecast["nights"]) == 30
 
 
 async def test_demo_bookings_went_through_the_services(session: AsyncSession) -> None:
