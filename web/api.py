@@ -17,6 +17,7 @@ from venue.floor import floormap
 from venue.guests.identity import identify
 from venue.journal import turnaways
 from venue.models import Guest, Host, Reservation, Venue, VenueTable
+from venue.money import ledger
 from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
@@ -255,9 +256,18 @@ async def reservation_out(
         "currency": res.currency,
         "minimum": res.quoted_minimum,
         "deposit": res.quoted_deposit,
+        "deposit_paid": await _deposit_paid(session, res),
         "quote": res.quote,
         "guest_name": guest.name if guest else None,
     }
+
+
+async def _deposit_paid(session: AsyncSession, res: Reservation) -> int:
+    """The deposit money received and kept for this booking (a refunded payment is not)."""
+    if res.quoted_deposit <= 0:
+        return 0
+    payments = await ledger.payments_of(session, res)
+    return sum(p.amount for p in payments if p.outcome in ("confirmed", "reseated"))
 
 
 async def _own(session: AsyncSession, venue: Venue, hold_id: uuid.UUID, token: str) -> Reservation:
