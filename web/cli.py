@@ -38,16 +38,28 @@ async def _migrate(settings: Settings) -> str | None:
     return role
 
 
-async def _seed(settings: Settings) -> str:
+async def _seed(settings: Settings, *, own_file: bool) -> str:
+    """Seed the demo for today. In the demo's own SQLite file, a demo seeded on an earlier
+    day is replaced: its "tonight" has passed and its coming nights run out."""
     from venue.core.clock import to_local
-    from venue.setup.demo import seed_demo
+    from venue.setup.demo import seed_demo, seeded_on
 
+    now = datetime.now(UTC)
+    today = to_local(now - timedelta(hours=6), "Europe/London").date()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
+        async with session_factory(engine)() as session:
+            day = await seeded_on(session)
+        if own_file and day is not None and day != today:
+            await engine.dispose()
+            path = make_url(settings.database_url).database
+            assert path is not None
+            os.remove(path)
+            print(f"  The demo in {path} is from {day}; starting a fresh one for today.")
+            engine = create_engine(settings.database_url)
+            await upgrade(engine)
         async with session_factory(engine)() as session, session.begin():
-            now = datetime.now(UTC)
-            today = to_local(now - timedelta(hours=6), "Europe/London").date()
             venue = await seed_demo(session, today, now, staff_password=DEMO_PASSWORD)
             return venue.slug
     finally:
@@ -128,6 +140,24 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     )
 
 
+def _demo_banner(database_url: str, base: str, slug: str) -> str:
+    """The demo's addresses and one sign-in per role, with the page each role starts at."""
+    from venue.setup.demo import DEMO_LOGINS
+
+    logins = "\n".join(
+        f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in DEMO_LOGINS
+    )
+    return (
+        f"\n  Maitre demo: {database_url}\n"
+        f"  Guest page      {base}/v/{slug}\n"
+        f"  Host link       {base}/v/{slug}?host=JADE\n"
+        f"  API docs        {base}/docs\n"
+        f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
+        f"  Sign in (every password: {DEMO_PASSWORD}), role, email, where it starts:\n"
+        f"{logins}\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="maitre", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
+    own_demo_file = args.command == "demo" and "DATABASE_URL" not in os.environ
     if args.command == "demo":
         os.environ.setdefault("DATABASE_URL", DEMO_DB)
     if args.command in ("serve", "demo"):
@@ -177,18 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "worker":
         asyncio.run(_worker(settings))
     elif args.command == "demo":
-        slug = asyncio.run(_seed(settings))
-        base = f"http://{args.host}:{args.port}"
-        print(
-            f"\n  Maitre demo: {settings.database_url}\n"
-            f"  Guest page      {base}/v/{slug}\n"
-            f"  Host link       {base}/v/{slug}?host=JADE\n"
-            f"  Staff console   {base}/admin\n"
-            f"  API docs        {base}/docs\n"
-            f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
-            f"  Staff login     manager@velvet.example / {DEMO_PASSWORD}\n"
-            f"  Host login      jade@velvet.example / {DEMO_PASSWORD}\n"
-        )
+        own_file = own_demo_file and settings.database_url.endswith("/maitre-demo.db")
+        slug = asyncio.run(_seed(settings, own_file=own_file))
+        print(_demo_banner(settings.database_url, f"http://{args.host}:{args.port}", slug))
         if not args.no_serve:
             _serve(settings, args.host, args.port, args.workers)
     else:

@@ -266,6 +266,7 @@ class ReservationOut(BaseModel):
     currency: str
     minimum: int
     deposit: int
+    deposit_paid: int = Field(0, description="deposit received (minor units), once paid")
     quote: dict[str, Any]
     guest_name: str | None = None
 

@@ -122,6 +122,9 @@ async def test_finance_api_by_tier_and_host(client: httpx.AsyncClient, mine: Mon
     assert f.status_code == 200
     assert len(f.json()["series"][0]["points"]) == 1  # the tenant has one night
     assert f.json()["series"][0]["points"][0]["value"] == a["minimum"] + b["minimum"]
+    # The title counts the span the subtitle dates (30 days by default), not the nights in it.
+    assert f.json()["days"] == 30
+    assert f.json()["to"] == (SAT + timedelta(days=29)).isoformat()
 
 
 _ = (date, datetime)

@@ -16,7 +16,7 @@ from venue.core.db import session_factory
 from venue.models import Payment, Reservation
 from venue.money import ledger
 
-from .conftest import Money, base, consume, host_book, kinds, ledger_sum, sign_in
+from .conftest import SAT, Money, base, consume, host_book, kinds, ledger_sum, sign_in
 
 
 async def _act(client: httpx.AsyncClient, t: Money, csrf: dict[str, str], rid: str, what: str,
@@ -194,3 +194,28 @@ async def test_dashboard_and_csv(
         f"{base(mine)}/commission-rules", json={"basis": "flat_guest", "value": 1}, headers=fin
     )
     assert denied.status_code == 403
+
+
+async def test_periods_filter_by_the_day_a_line_was_posted_unless_asked_for_nights(
+    client: httpx.AsyncClient, mine: Money
+) -> None:
+    """A host's booking made today for a night after the period still shows in it (as in
+    the live feed); ``by=night`` filters by the night's date instead."""
+    host = await sign_in(client, mine.emails["host"])
+    booked = await host_book(client, mine, host, "T3", name="Ann")  # today, for Saturday
+    await consume(client)
+    today = {"from": "2026-11-20", "to": "2026-11-20"}  # the day it was booked
+    mine_url = f"/api/v1/host/venues/{mine.slug}/commissions"
+    own = (await client.get(mine_url, params=today)).json()
+    assert own["by"] == "posted" and own["totals"]["net"] == booked["minimum"] // 10
+    by_night = (await client.get(mine_url, params={**today, "by": "night"})).json()
+    assert by_night["by"] == "night" and by_night["totals"]["net"] == 0
+    saturday = (await client.get(mine_url, params={"from": SAT.isoformat(), "by": "night"})).json()
+    assert saturday["totals"]["net"] == booked["minimum"] // 10
+    await sign_in(client, mine.emails["finance"])
+    staff = (await client.get(f"{base(mine)}/commissions", params=today)).json()
+    assert staff["totals"]["net"] == booked["minimum"] // 10
+    csv = await client.get(f"{base(mine)}/commissions.csv", params={**today, "by": "night"})
+    assert len(csv.text.strip().splitlines()) == 1  # the header only
+    bad = await client.get(f"{base(mine)}/commissions", params={"by": "month"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "by"

@@ -285,3 +285,33 @@ async def test_a_refused_hold_is_a_value_that_says_it_wrote_nothing(
     refused = await booking.try_hold(session, world.venue, hold_req(world), GUEST, NOW)
     assert isinstance(refused, booking.Refused)
     assert refused.error.code == "table_unavailable" and refused.wrote is False
+
+
+async def test_guest_daily_cap_matches_email_or_phone_and_skips_lapsed_deposits(
+    session: AsyncSession,
+) -> None:
+    world = await world_with_night(session, deposit_bp=2500, rules={"per_guest_daily_cap": 1})
+    ada = identify("Ada Lovelace", "ada@example.com", "+44 7700 900123", "GB")
+    first = await booking.place_hold(session, world.venue, hold_req(world, "T1"), GUEST, NOW)
+    await booking.complete_hold(session, world.venue, first.reservation, ada, GUEST, NOW)
+    assert first.reservation.status == Status.PENDING_PAYMENT
+    second = await booking.place_hold(session, world.venue, hold_req(world, "T2"), GUEST, NOW)
+    new_email = identify("Ada", "ada@elsewhere.example", "07700 900123", "GB")
+    with pytest.raises(errors.GuestDailyCap) as refused:
+        await booking.complete_hold(session, world.venue, second.reservation, new_email, GUEST, NOW)
+    assert refused.value.extra == {"cap": 1, "booked": 1, "date": SAT.isoformat()}
+    # Once the first booking's payment hold has run out it no longer counts.
+    later = NOW + timedelta(minutes=31)
+    third = await booking.place_hold(session, world.venue, hold_req(world, "T3"), GUEST, later)
+    res = await booking.complete_hold(
+        session, world.venue, third.reservation, new_email, GUEST, later
+    )
+    assert res.status == Status.PENDING_PAYMENT
+
+
+async def test_release_refused_cancels_the_hold(session: AsyncSession) -> None:
+    world = await world_with_night(session)
+    hold = await booking.place_hold(session, world.venue, hold_req(world), GUEST, NOW)
+    await booking.release_refused(session, world.venue, hold.token, GUEST, NOW)
+    assert hold.reservation.status == Status.CANCELLED
+    assert hold.reservation.cancel_reason == "refused: per-guest daily cap"

@@ -109,20 +109,22 @@ async def _wait_healthy(host: str, proc: subprocess.Popen[bytes], log: Path) -> 
 
 
 async def _pick_night(host: str) -> tuple[date, str, list[str]]:
-    """An open night at least two days ahead (clear of the booking cutoff) and its tables."""
+    """An open night at least two days ahead (clear of the booking cutoff) and its
+    standard tables, every one free: the demo's nearer nights are partly booked, so the
+    first night ahead with the whole main floor free."""
     async with httpx.AsyncClient(base_url=f"http://{host}", timeout=10) as http:
-        nights = (await http.get(f"/api/v1/venues/{SLUG}/nights")).json()
+        nights = (await http.get(f"/api/v1/venues/{SLUG}/nights", params={"days": 60})).json()
         today = to_local(datetime.now(UTC) - timedelta(hours=6), "Europe/London").date()
-        night = next(
-            n
-            for n in nights
-            if not n["closed"] and date.fromisoformat(n["date"]) >= today + timedelta(days=2)
-        )
-        floor = (await http.get(f"/api/v1/venues/{SLUG}/nights/{night['date']}/floor")).json()
-    standard = sorted(
-        (t for t in floor["tables"] if t["tier"] == "standard"),
-        key=lambda t: int(t["label"][1:]),
-    )
+        for night in nights:
+            if night["closed"] or date.fromisoformat(night["date"]) < today + timedelta(days=2):
+                continue
+            floor = await http.get(f"/api/v1/venues/{SLUG}/nights/{night['date']}/floor")
+            standard = [t for t in floor.json()["tables"] if t["tier"] == "standard"]
+            if all(t["state"] == "free" for t in standard):
+                break
+        else:
+            raise AssertionError("the demo has no night ahead with its main floor free")
+    standard.sort(key=lambda t: int(t["label"][1:]))
     return (
         date.fromisoformat(night["date"]),
         night["sittings"][0]["id"],

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import NotFound
 from venue.floor import availability, quoting
-from venue.models import Venue
+from venue.models import Venue, VenueTable
 from venue.setup import venues
 
 
@@ -35,4 +35,22 @@ async def table_quote(
     pace = await quoting.pace_of(session, venue, night, now)
     # A table the rules cannot price answers 409 table_not_priced, with the reason.
     quote = quoting.quote_tables(rules, night, sitting, tables, counts, now, pace).of(tables)[0]
-    return {"table_id": str(table_id), "label": tables[0].label, **quote.to_dict()}
+    out = quote.to_dict()
+    lines = [{**line, "label": guest_label(line, tables[0])} for line in out["lines"]]
+    return {"table_id": str(table_id), "label": tables[0].label, **out, "lines": lines}
+
+
+def guest_label(line: dict[str, Any], table: VenueTable) -> str:
+    """The words a guest reads for a step of the price. The engine's own labels are for
+    staff ("standard tier base"); a manager's adjustments keep the label they were given."""
+    tier = table.tier.replace("_", " ")
+    words = {
+        "base": f"{tier.capitalize()} table minimum spend",
+        "floor": f"Raised to the lowest {tier} minimum",
+        "ceiling": f"Capped at the highest {tier} minimum",
+        "rounding": "Rounded",
+        "non_negative": "Never below zero",
+    }
+    if line["kind"] == "base" and line["label"].startswith("table "):
+        return f"Table {table.label} minimum spend"
+    return words.get(line["kind"], line["label"])

@@ -26,13 +26,38 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_phone(raw: str, region: str) -> str:
+    """E.164, for any number ``phonenumbers`` calls possible in the venue's region: the
+    right length for its country and prefix. Validity (an allocated range) is not asked
+    for: test and newly allocated numbers such as +44 7700 900123 are real to the guest."""
+    expected = _expected_format(region)
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidRequest("guest.phone", f"not a phone number: {exc}") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest("guest.phone", "not a valid phone number")
+        raise InvalidRequest("guest.phone", f"not a phone number; {expected}") from exc
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        why = _WHY.get(reason, "not a possible phone number")
+        raise InvalidRequest("guest.phone", f"{why}; {expected}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_WHY = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too short for a phone number",
+    phonenumbers.ValidationResult.TOO_LONG: "too long for a phone number",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "the wrong length for a phone number",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too short: is the area code missing?",
+}
+
+
+def _expected_format(region: str) -> str:
+    """How to write a number, with this region's example mobile number."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return "write it with its country code, starting with +"
+    intl = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f"write it with its country code ({intl}) or as a {region} number ({national})"
 
 
 def identify(name: str, email: str | None, phone: str | None, region: str) -> GuestIdentity:

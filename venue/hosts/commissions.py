@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, func, select
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue.core.actor import Actor
 from venue.core.channels import commissions_channel
+from venue.core.clock import local_to_utc
 from venue.core.errors import InvalidRequest, NotFound
 from venue.journal.audit import emit, record
 from venue.models import (
@@ -411,10 +412,19 @@ def entry_dict(e: CommissionEntry, host_name: str | None = None) -> dict[str, An
     }
 
 
+# Which date a period filters ledger lines by.
+POSTED = "posted"  # the venue-local day the line was posted: a booking's accrual the day
+# it is made, its settlement the night it closes (what a host and finance call "earned
+# this month"; it matches the live feed)
+NIGHT = "night"  # the business date of the reservation's night
+PERIOD_BASES = (POSTED, NIGHT)
+
+
 @dataclass(frozen=True)
 class Period:
     start: date | None = None
-    end: date | None = None  # inclusive business dates
+    end: date | None = None  # inclusive
+    by: str = POSTED  # one of PERIOD_BASES
 
 
 def _scoped(
@@ -430,10 +440,19 @@ def _scoped(
     )
     if reservation_id is not None:
         stmt = stmt.where(CommissionEntry.reservation_id == reservation_id)
-    if period.start:
-        stmt = stmt.where(CommissionEntry.business_date >= period.start)
-    if period.end:
-        stmt = stmt.where(CommissionEntry.business_date <= period.end)
+    if period.by == NIGHT:
+        if period.start:
+            stmt = stmt.where(CommissionEntry.business_date >= period.start)
+        if period.end:
+            stmt = stmt.where(CommissionEntry.business_date <= period.end)
+    else:  # posted on these venue-local days: from the first midnight to the one after
+        if period.start:
+            stmt = stmt.where(
+                CommissionEntry.at >= local_to_utc(period.start, time(0), venue.timezone)
+            )
+        if period.end:
+            after = period.end + timedelta(days=1)
+            stmt = stmt.where(CommissionEntry.at < local_to_utc(after, time(0), venue.timezone))
     if host_id is not None:
         stmt = stmt.where(CommissionEntry.host_id == host_id)
     return stmt
@@ -500,6 +519,7 @@ async def dashboard(
         "currency": venue.currency,
         "from": period.start.isoformat() if period.start else None,
         "to": period.end.isoformat() if period.end else None,
+        "by": period.by,
         "totals": totals,
         "hosts": sorted(hosts.values(), key=lambda h: -h["net"]),
         "entries": [entry_dict(e, name) for e, name in rows],

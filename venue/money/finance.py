@@ -322,6 +322,7 @@ async def forecast(
         "currency": venue.currency,
         "from": start.isoformat(),
         "to": end.isoformat(),
+        "days": days,  # the span from..to; nights not set up in it have no point
         "as_of": now.isoformat(),
         "history_weeks": weeks,
         "nights": nights_out,

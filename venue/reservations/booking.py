@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,8 +55,9 @@ from venue.models import (
 )
 from venue.setup import venues
 
-# The bookings that count toward a guest's daily cap (as in ``guests.bookings_on``).
-CAPPED = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
+# The bookings that count toward a guest's daily cap. A booking awaiting its deposit
+# counts only while its table is still held for the payment (see ``_booked_that_night``).
+CAPPED = (Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -342,10 +343,18 @@ async def complete_hold_detail(
         raise HoldExpired("the hold has expired; choose the table again")
     if rules is None:
         rules = await venues.rules_of(session, venue)
-    guest = await guests.find_or_create(session, venue.tenant_id, who)
-    day, count = await _night_date_and_count(session, venue, res.night_id, guest.id)
+    day, count = await _booked_that_night(session, venue, res.night_id, who, now)
     if enforce_cap and count >= rules.per_guest_daily_cap:
-        raise GuestDailyCap(f"at most {rules.per_guest_daily_cap} bookings per guest per night")
+        raise GuestDailyCap(
+            f"you already have {count} booking{'s' if count != 1 else ''} on "
+            f"{day:%A %d %B}, the most one guest can make for a night here. Keep the one you "
+            f"have, or cancel it with the link in its confirmation and book again; to change "
+            f"a booking, call the venue",
+            cap=rules.per_guest_daily_cap,
+            booked=count,
+            date=day.isoformat(),
+        )
+    guest = await guests.find_or_create(session, venue.tenant_id, who)
     if res.quoted_deposit > 0:
         to, expires = Status.PENDING_PAYMENT, now + timedelta(minutes=rules.payment_hold_minutes)
         expires = max(expires, res.expires_at or expires)
@@ -364,20 +373,33 @@ async def complete_hold_detail(
     return Completed(res, tables, day, guest)
 
 
-async def _night_date_and_count(
-    session: AsyncSession, venue: Venue, night_id: uuid.UUID, guest_id: uuid.UUID
+async def _booked_that_night(
+    session: AsyncSession, venue: Venue, night_id: uuid.UUID, who: GuestIdentity, now: datetime
 ) -> tuple[date, int]:
-    """The night's date and the guest's live bookings that night, in one round trip. A
-    venue has one night per date (unique), so "that date" is "that night"; the statuses
-    are those of ``guests.bookings_on``."""
+    """The night's date and the person's live bookings that night, in one round trip.
+
+    The person is whoever shares the email *or* the phone, as guest records are matched
+    (``guests.find_or_create``): changing only one of them is still the same guest, and two
+    records (one found by email, one by phone) both count. A booking awaiting its deposit
+    counts while its payment hold runs; a lapsed one (not yet swept) does not. A venue has
+    one night per date (unique), so "that date" is "that night"."""
+    same = [Guest.email == who.email] if who.email else []
+    if who.phone:
+        same.append(Guest.phone == who.phone)
+    live = or_(
+        Reservation.status.in_([s.value for s in CAPPED]),
+        and_(Reservation.status == Status.PENDING_PAYMENT.value, Reservation.expires_at > now),
+    )
     count = (
         select(func.count(Reservation.id))
+        .join(Guest, Guest.id == Reservation.guest_id)
         .where(
             Reservation.tenant_id == venue.tenant_id,
             Reservation.venue_id == venue.id,
-            Reservation.guest_id == guest_id,
             Reservation.night_id == Night.id,
-            Reservation.status.in_([s.value for s in CAPPED]),
+            Guest.tenant_id == venue.tenant_id,
+            or_(*same) if same else false(),
+            live,
         )
         .scalar_subquery()
     )
@@ -391,6 +413,17 @@ async def _night_date_and_count(
     if row is None:
         raise NotFound("no such night")
     return row[0], int(row[1] or 0)
+
+
+async def release_refused(
+    session: AsyncSession, venue: Venue, token: str, actor: Actor, now: datetime
+) -> None:
+    """Give back the tables of a hold whose completion was refused (the daily cap): the
+    refusal rolled back, so this runs in its own transaction, and the guest is not left
+    blocking a table they cannot book until the hold runs out."""
+    res = await by_token(session, venue, token)
+    if res.status == Status.HOLD:
+        await cancel(session, res, actor, now, "refused: per-guest daily cap")
 
 
 async def cancel(

@@ -1,9 +1,14 @@
-"""The demo tenant: a nightclub with 30 tables in three tiers and four weeks of nights."""
+"""The demo tenant: a nightclub with 30 tables in three tiers, six weeks of history and
+six weeks of nights ahead, booked through the real services (venue/setup/demo_bookings.py).
+
+Tonight is always open, whatever the weekday, and in full swing: booked at realistic
+lead times, a few parties already seated, a deposit still awaited; the coming nights are
+partly booked, the past ones completed, cancelled or no-shows with their spends, and the
+hosts' commissions are in the ledger."""
 
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -11,8 +16,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue.core.actor import SYSTEM
-from venue.core.tokens import hash_token, new_token
+from venue.core.actor import SYSTEM, Actor
+from venue.core.clock import to_local
 from venue.models import (
     Area,
     CommissionRule,
@@ -21,24 +26,42 @@ from venue.models import (
     Host,
     Night,
     PriceAdjustmentRow,
-    Reservation,
-    ReservationSpend,
-    ReservationTable,
     Sitting,
     StaffUser,
     TableLink,
     Tenant,
     TierPriceRow,
-    Turnaway,
     Venue,
     VenueRules,
     VenueTable,
 )
+from venue.reservations import operations
+from venue.setup import demo_bookings
+from venue.setup.demo_archive import archive_night
+from venue.setup.demo_bookings import Diary
 from venue.setup.nights import create_night
 
 DEMO_SLUG = "velvet"
 DEMO_STAFF_EMAIL = "manager@velvet.example"
 DEMO_HOST_EMAIL = "jade@velvet.example"
+# One sign-in per role: (role, email, name, where the role starts).
+DEMO_LOGINS = [
+    ("owner", "owner@velvet.example", "Olu Owner", "/admin"),
+    ("manager", DEMO_STAFF_EMAIL, "Sam Manager", "/admin"),
+    ("floor", "floor@velvet.example", "Fran Floor", "/admin"),
+    ("host", DEMO_HOST_EMAIL, "Jade Okafor", "/host"),
+    ("finance", "finance@velvet.example", "Finn Finance", "/admin/money"),
+]
+CLOSED_WEEKDAYS = (0, 2, 6)  # Monday, Wednesday, Sunday; never tonight, though
+NIGHTS_AHEAD = 42  # the finance forecast looks 30 nights ahead; bookings open 60 days out
+HISTORY_WEEKS = 6
+# The last three days are booked through the services (shows, cancellations, settled
+# commissions); the weeks before them are archive rows (venue/setup/demo_archive.py).
+RECENT_DAYS = 3
+# Staff may seat and close from 06:00, when the demo's business day starts (16 hours
+# before the doors), so a newcomer can run tonight at any hour.
+SERVICE_OPENS_MINUTES = 16 * 60
+CUTOFF_MINUTES = 30
 
 # (area, tier, count, seats min-max, shape, origin x, origin y, columns, spacing)
 LAYOUT = [
@@ -83,39 +106,69 @@ async def seed_demo(
         phone="+442079460000",
         email="bookings@velvet.example",
         brand_color="#c8a24a",
+        created_at=now,
     )
     session.add(venue)
     await session.flush()
-    session.add(VenueRules(tenant_id=tenant.id, venue_id=venue.id, cutoff_minutes=30))
+    session.add(
+        VenueRules(
+            tenant_id=tenant.id,
+            venue_id=venue.id,
+            cutoff_minutes=CUTOFF_MINUTES,
+            service_opens_minutes=SERVICE_OPENS_MINUTES,
+        )
+    )
     await _floor(session, venue)
     _prices(session, venue)
-    host = Host(tenant_id=tenant.id, name="Jade Okafor", email=DEMO_HOST_EMAIL, code="JADE")
-    session.add(host)
+    jade = Host(tenant_id=tenant.id, name="Jade Okafor", email=DEMO_HOST_EMAIL, code="JADE")
+    marco = Host(
+        tenant_id=tenant.id, name="Marco Reyes", email="marco@velvet.example", code="MARCO"
+    )
+    session.add_all([jade, marco])
     await session.flush()
     hasher = PasswordHasher()
-    session.add_all(
-        [
-            StaffUser(
-                tenant_id=tenant.id,
-                email=DEMO_STAFF_EMAIL,
-                name="Sam Manager",
-                role="manager",
-                password_hash=hasher.hash(staff_password),
-            ),
-            StaffUser(
-                tenant_id=tenant.id,
-                email=DEMO_HOST_EMAIL,
-                name="Jade Okafor",
-                role="host",
-                password_hash=hasher.hash(staff_password),
-                host_id=host.id,
-            ),
-        ]
+    password = hasher.hash(staff_password)
+    users = {
+        role: StaffUser(
+            tenant_id=tenant.id,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password,
+            host_id=jade.id if role == "host" else None,
+        )
+        for role, email, name, _ in DEMO_LOGINS
+    }
+    session.add_all(users.values())
+    await session.flush()
+    start = now - timedelta(weeks=HISTORY_WEEKS + 4)  # before the first booking was made
+    _commission_rules(session, venue, jade, start)
+    nights = [
+        await _night(session, venue, today + timedelta(days=offset), start, today)
+        for offset in range(-HISTORY_WEEKS * 7, NIGHTS_AHEAD)
+    ]
+    diary = Diary(
+        session,
+        venue,
+        hosts=[
+            (jade, Actor("host", str(users["host"].id))),
+            (marco, operations.staff_actor(users["manager"].id)),
+        ],
+        staff=operations.staff_actor(users["floor"].id),
+        now=now,
+        rng=random.Random(20261121),
+        service_opens=timedelta(minutes=SERVICE_OPENS_MINUTES),
     )
-    for offset in range(28):
-        await _night(session, venue, today + timedelta(days=offset), now)
-    await _money_history(session, venue, host, today, now)
+    await _bookings(session, diary, nights, today)
     return venue
+
+
+async def seeded_on(session: AsyncSession) -> date | None:
+    """The business date the demo was seeded for (None: not seeded here)."""
+    venue = await session.scalar(select(Venue).where(Venue.slug == DEMO_SLUG))
+    if venue is None:
+        return None
+    return to_local(venue.created_at - timedelta(hours=6), venue.timezone).date()
 
 
 async def _floor(session: AsyncSession, venue: Venue) -> None:
@@ -185,7 +238,9 @@ def _prices(session: AsyncSession, venue: Venue) -> None:
         session.add(DepositRuleRow(**scope, tier=tier, mode=mode, value=value))
 
 
-async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) -> Night:
+async def _night(
+    session: AsyncSession, venue: Venue, day: date, now: datetime, today: date
+) -> Night:
     weekday = day.weekday()
     event_type, title = {
         1: ("industry", "Industry Tuesday"),
@@ -204,122 +259,63 @@ async def _night(session: AsyncSession, venue: Venue, day: date, now: datetime) 
         event_type=event_type,
         title=title,
     )
-    if weekday in (0, 2, 6):
-        night.is_closed, night.closed_reason = True, "Closed tonight"
+    if weekday in CLOSED_WEEKDAYS and day != today:
+        night.is_closed, night.closed_reason = True, f"Closed on {day:%A}s"
     return night
 
 
-HISTORY_WEEKS = 6
-
-
-async def _money_history(
-    session: AsyncSession, venue: Venue, host: Host, today: date, now: datetime
-) -> None:
-    """Commission rules for the demo host and six weeks of past nights (bookings made at
-    various lead times, shows, no-shows, cancellations, spends, turned-away parties), so
-    finance's forecast has a pace to compare with."""
+def _commission_rules(session: AsyncSession, venue: Venue, host: Host, at: datetime) -> None:
     scope = {"tenant_id": venue.tenant_id, "venue_id": venue.id}
     session.add_all(
         [
-            CommissionRule(**scope, basis="minimum_pct", value=800, created_at=now),
-            CommissionRule(**scope, host_id=host.id, basis="spend_pct", value=1000, created_at=now),
+            CommissionRule(**scope, basis="minimum_pct", value=800, created_at=at),
+            CommissionRule(**scope, host_id=host.id, basis="spend_pct", value=1000, created_at=at),
             CommissionRule(
-                **scope, host_id=host.id, tier="vip", basis="spend_pct", value=1200, created_at=now
+                **scope, host_id=host.id, tier="vip", basis="spend_pct", value=1200, created_at=at
             ),
         ]
     )
+
+
+async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], today: date) -> None:
+    """Every open night's bookings, in the order they were made; turned-away parties on
+    busy nights, so finance's forecast has a pace and a demand to compare with."""
+    venue, rng = diary.venue, diary.rng
     tables = list(await session.scalars(select(VenueTable).where(VenueTable.venue_id == venue.id)))
+    tables.sort(key=lambda t: (t.tier, int(t.label[1:])))
+    people = demo_bookings.guests()
     prices = {tier: base for tier, base, _, _ in TIER_PRICES}
-    rng = random.Random(20261121)
-    for offset in range(HISTORY_WEEKS * 7, 0, -1):
-        night = await _night(session, venue, today - timedelta(days=offset), now)
+    archive_host = diary.hosts[0][0]
+    # The deposit still awaited: tonight's if online booking is still open, else the
+    # next open night's (a hold is placed online, before the cutoff).
+    cutoff = timedelta(minutes=CUTOFF_MINUTES + 5)
+    awaiting = next(
+        n for n in nights if not n.is_closed and n.opens_at - cutoff > diary.now
+    ).business_date
+    deposit = next(t for t in tables if t.tier == "premium")
+    door = next(t for t in reversed(tables) if t.tier == "standard")
+    for night in nights:
         if night.is_closed:
             continue
         sitting = await session.scalar(select(Sitting).where(Sitting.night_id == night.id))
         assert sitting is not None
-        busy = 0.35 + 0.4 * (night.business_date.weekday() >= 4) + rng.uniform(-0.1, 0.1)
-        rows = [
-            row
-            for table in rng.sample(tables, int(len(tables) * busy))
-            for row in _past_booking(session, venue, host, night, sitting, table, prices, rng)
-        ]
-        await session.flush()  # reservations before the rows that point at them
-        session.add_all(rows)
-        for _ in range(rng.randint(0, 4) if busy > 0.6 else 0):
-            session.add(_turnaway(venue, night.business_date, rng, night.opens_at))
-    for offset in range(1, 28):
-        day = today + timedelta(days=offset)
-        if day.weekday() in (4, 5):
-            for _ in range(rng.randint(1, 5)):
-                session.add(_turnaway(venue, day, rng, now))
-
-
-def _past_booking(
-    session: AsyncSession,
-    venue: Venue,
-    host: Host,
-    night: Night,
-    sitting: Sitting,
-    table: VenueTable,
-    prices: dict[str, int],
-    rng: random.Random,
-) -> list[ReservationTable | ReservationSpend]:
-    """Add a past reservation; return the rows that point at it (added after a flush)."""
-    roll = rng.random()
-    status = "completed" if roll < 0.8 else "no_show" if roll < 0.9 else "cancelled"
-    minimum = prices[table.tier] * (125 if night.business_date.weekday() == 5 else 100) // 100
-    created = night.opens_at - timedelta(hours=rng.triangular(1, 24 * 21, 24 * 3))
-    by_host = rng.random() < 0.3
-    res = Reservation(
-        id=uuid.uuid4(),
-        tenant_id=venue.tenant_id,
-        venue_id=venue.id,
-        night_id=night.id,
-        sitting_id=sitting.id,
-        status=status,
-        starts_at=sitting.starts_at,
-        ends_at=sitting.ends_at,
-        party_size=rng.randint(table.min_party, table.max_party),
-        host_id=host.id if by_host else None,
-        channel="host" if by_host else "online",
-        created_by="seed",
-        currency=venue.currency,
-        quoted_minimum=minimum,
-        quoted_deposit=0,
-        quote={"tables": [{"table_id": str(table.id), "label": table.label, "minimum": minimum}]},
-        token_hash=hash_token(new_token()),
-        created_at=created,
-        updated_at=night.closes_at,
-    )
-    session.add(res)
-    table_row = ReservationTable(
-        tenant_id=venue.tenant_id,
-        reservation_id=res.id,
-        table_id=table.id,
-        status=status,
-        starts_at=res.starts_at,
-        ends_at=res.ends_at,
-    )
-    if status != "completed":
-        return [table_row]
-    spend = ReservationSpend(
-        tenant_id=venue.tenant_id,
-        reservation_id=res.id,
-        amount=minimum * rng.randint(100, 170) // 100,
-        currency=venue.currency,
-        actor="seed",
-        at=night.closes_at,
-    )
-    return [table_row, spend]
-
-
-def _turnaway(venue: Venue, day: date, rng: random.Random, at: datetime) -> Turnaway:
-    return Turnaway(
-        tenant_id=venue.tenant_id,
-        venue_id=venue.id,
-        business_date=day,
-        party_size=rng.randint(2, 10),
-        reason="table_unavailable",
-        channel="online",
-        at=at,
-    )
+        day = night.business_date
+        weekend = day.weekday() >= 4
+        fill = 0.4 + 0.35 * weekend + rng.uniform(-0.08, 0.08)
+        if day < today - timedelta(days=RECENT_DAYS):
+            await archive_night(
+                session, venue, archive_host, night, sitting, tables, prices, fill, rng
+            )
+            continue
+        free = tables
+        if day == awaiting:
+            free = [t for t in free if t is not deposit]
+            diary.awaiting_deposit(day, sitting, deposit)
+        if day == today:
+            fill = max(fill, 0.55)
+            free = [t for t in free if t is not door]
+            diary.walk_in(day, sitting, door)
+        diary.night(day, sitting, free, people, fill, tonight=day == today)
+        if weekend:
+            diary.turned_away(day, rng.randint(1, 5), min(diary.now, night.opens_at))
+    await diary.play()

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import GUEST
-from venue.core.errors import InvalidRequest, NotFound
+from venue.core.errors import GuestDailyCap, InvalidRequest, NotFound
 from venue.floor import explain, floormap
 from venue.guests import records
 from venue.guests.identity import identify
 from venue.hosts import hosts
 from venue.journal import turnaways
 from venue.models import Guest, Reservation, Venue, VenueTable
+from venue.money import ledger
 from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
@@ -158,18 +159,33 @@ async def place_hold(
     return {"reservation": out, "token": hold.token}
 
 
-@router.post("/holds/{hold_id}/complete", response_model=ReservationOut)
+@router.post(
+    "/holds/{hold_id}/complete",
+    response_model=ReservationOut,
+    responses={409: {"description": "guest_daily_cap (the hold is released) and other conflicts"}},
+)
 async def complete_hold(
-    venue: PublicVenue, session: SessionDep, now: NowDep, hold_id: uuid.UUID, body: CompleteIn
+    request: Request,
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    hold_id: uuid.UUID,
+    body: CompleteIn,
 ) -> dict[str, Any]:
     """Turn a hold into a booking with the guest's details (confirmed, or awaiting deposit)."""
     res, rules = await booking.by_token_with_rules(session, venue, body.token)
     if res.id != hold_id:
         raise NotFound("no such reservation")
     who = identify(body.guest.name, body.guest.email, body.guest.phone, venue.country)
-    done = await booking.complete_hold_detail(
-        session, venue, res, who, GUEST, now, notes=body.notes, rules=rules
-    )
+    try:
+        done = await booking.complete_hold_detail(
+            session, venue, res, who, GUEST, now, notes=body.notes, rules=rules
+        )
+    except GuestDailyCap as exc:
+        await _release_refused(request, session, venue, body.token, now)
+        exc.message += ". The table you chose has been released for other guests."
+        exc.extra["released"] = True
+        raise
     return await reservation_out(
         session, venue, done.reservation, done.tables, done.business_date, done.guest
     )
@@ -243,9 +259,18 @@ async def reservation_out(
         "currency": res.currency,
         "minimum": res.quoted_minimum,
         "deposit": res.quoted_deposit,
+        "deposit_paid": await _deposit_paid(session, res),
         "quote": res.quote,
         "guest_name": guest.name if guest else None,
     }
+
+
+async def _deposit_paid(session: AsyncSession, res: Reservation) -> int:
+    """The deposit money received and kept for this booking (a refunded payment is not)."""
+    if res.quoted_deposit <= 0:
+        return 0
+    payments = await ledger.payments_of(session, res)
+    return sum(p.amount for p in payments if p.outcome in ("confirmed", "reseated"))
 
 
 async def _own(session: AsyncSession, venue: Venue, hold_id: uuid.UUID, token: str) -> Reservation:
@@ -253,3 +278,16 @@ async def _own(session: AsyncSession, venue: Venue, hold_id: uuid.UUID, token: s
     if res.id != hold_id:
         raise NotFound("no such reservation")
     return res
+
+
+async def _release_refused(
+    request: Request, session: AsyncSession, venue: Venue, token: str, now: Any
+) -> None:
+    """Roll the refused completion back, then release its hold alone and commit, so the
+    table goes back on the floor now rather than when the hold runs out."""
+    await session.rollback()
+    await session.refresh(venue)  # the rollback expired it
+    await booking.release_refused(session, venue, token, GUEST, now)
+    await session.commit()
+    request.app.state.floor_cache.invalidate()
+    request.app.state.relay.wake()

@@ -23,6 +23,16 @@ from ..schemas import Amount, Day, Strict
 router = APIRouter(prefix="/api/v1/staff/venues/{slug}", tags=["staff: hosts, guests, money"])
 
 
+By = Annotated[
+    Literal["posted", "night"],
+    Query(
+        description="which date from/to filter by: 'posted', the day each line was posted "
+        "(a booking's commission the day it is made, its settlement the night it closes; "
+        "the default), or 'night', the date of the reservation's night"
+    ),
+]
+
+
 class CSVResponse(Response):
     media_type = "text/csv"  # what OpenAPI documents for the CSV exports
 
@@ -75,11 +85,12 @@ async def commission_dashboard(
     end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    by: By = "posted",
 ) -> dict[str, Any]:
     """Totals (net and by kind) overall and per host for the period, and the latest lines."""
     if host_id is not None:
         await operations.host_by_id(session, venue.tenant_id, host_id)
-    period = commissions.Period(start, end)
+    period = commissions.Period(start, end, by)
     return await commissions.dashboard(session, venue, period, host_id, limit=limit)
 
 
@@ -90,9 +101,10 @@ async def commission_csv(
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
     host_id: uuid.UUID | None = None,
+    by: By = "posted",
 ) -> Response:
     """Every ledger line of the period (and host) as CSV."""
     if host_id is not None:
         await operations.host_by_id(session, venue.tenant_id, host_id)
-    body = await commissions.csv_export(session, venue, commissions.Period(start, end), host_id)
+    body = await commissions.csv_export(session, venue, commissions.Period(start, end, by), host_id)
     return csv_download(body, f"commissions-{venue.slug}.csv")

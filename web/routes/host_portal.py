@@ -17,7 +17,7 @@ from venue.setup import venues
 
 from ..deps import CurrentHost, HostUser, HostVenue, NowDep, SessionDep
 from ..schemas import INT_MAX, Day, HostBookingIn
-from .commissions import CSVResponse, csv_download
+from .commissions import By, CSVResponse, csv_download
 
 router = APIRouter(prefix="/api/v1/host", tags=["host"])
 
@@ -96,9 +96,10 @@ async def host_commissions(
     session: SessionDep,
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
+    by: By = "posted",
 ) -> dict[str, Any]:
     """Your commission: totals by kind and your latest ledger lines for the period."""
-    out = await commissions.dashboard(session, venue, commissions.Period(start, end), host.id)
+    out = await commissions.dashboard(session, venue, commissions.Period(start, end, by), host.id)
     return {k: v for k, v in out.items() if k != "hosts"}
 
 
@@ -109,7 +110,8 @@ async def host_commissions_csv(
     session: SessionDep,
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
+    by: By = "posted",
 ) -> Response:
     """Your ledger lines as CSV."""
-    body = await commissions.csv_export(session, venue, commissions.Period(start, end), host.id)
+    body = await commissions.csv_export(session, venue, commissions.Period(start, end, by), host.id)
     return csv_download(body, f"commissions-{host.code}.csv")

@@ -324,7 +324,7 @@ function fillSheetFacts(t) {
     ["Area", view.areaName(t) || "—"],
     ["Seats", `${seats(t)} guests`],
     ["Minimum spend", money(t.minimum, view.currency), "strong"],
-    ["Deposit", t.deposit > 0 ? `${money(t.deposit, view.currency)} on booking` : "None"],
+    ["Deposit", t.deposit > 0 ? `${money(t.deposit, view.currency)} on booking` : "No deposit"],
   ]);
   const pill = $("sheet-state");
   pill.textContent = mine ? "Held for you" : view.fits(t) || t.state !== "free" ? stateName(t.state) : "Doesn't fit";
@@ -632,7 +632,7 @@ function showDone(res, token) {
     [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
     ["Guests", String(res.party_size)],
     ["Minimum spend", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
+    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
     ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
   ]);
   const dep = $("done-deposit");

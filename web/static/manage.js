@@ -35,7 +35,7 @@ function render(res) {
     [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
     ["Guests", String(res.party_size)],
     ["Minimum spend", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
+    ["Deposit", res.deposit_paid > 0 ? `${money(res.deposit_paid, res.currency)} received` : res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
   ]);
   const noteEl = $("manage-note");
   const paying = new URLSearchParams(location.search).get("payment") === "done";
@@ -43,7 +43,9 @@ function render(res) {
     ? paying
       ? "Payment received by the payment page; confirming your booking…"
       : `A deposit of ${money(res.deposit, res.currency)} is due. Pay it to secure the table.`
-    : note;
+    : res.status === "confirmed" && res.deposit_paid > 0
+      ? `We've received your deposit of ${money(res.deposit_paid, res.currency)}: your table is booked. ${note}`
+      : note;
   if (res.refund && res.refund.amount > 0) {
     noteEl.textContent += ` A refund of ${money(res.refund.amount, res.refund.currency)} is on its way to your card.`;
   }

@@ -47,13 +47,15 @@ function weekStart(iso) {
   return addDays(iso, -wd);
 }
 
-/** Named periods of business dates; `to` is inclusive. */
+/** Named periods of days; `to` is inclusive. The commission API filters its lines by the
+ * day each was posted (`by=posted`: a booking the day it is made, its settlement the
+ * night it closes), as the live feed shows them. */
 export const PERIODS = [
-  { key: "tonight", label: "Tonight", range: (t) => [t, t] },
+  { key: "tonight", label: "Today", range: (t) => [t, t] },
   { key: "week", label: "This week", range: (t) => [weekStart(t), addDays(weekStart(t), 6)] },
   { key: "month", label: "This month", range: (t) => [monthStart(t), monthEnd(t)] },
   { key: "last-month", label: "Last month", range: (t) => { const p = addDays(monthStart(t), -1); return [monthStart(p), p]; } },
-  { key: "30", label: "Last 30 nights", range: (t) => [addDays(t, -29), t] },
+  { key: "30", label: "Last 30 days", range: (t) => [addDays(t, -29), t] },
   { key: "all", label: "All time", range: () => [null, null] },
 ];
 

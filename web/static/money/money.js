@@ -346,7 +346,7 @@ function summarise() {
   const bookedTotal = sum("booked");
   const expectedTotal = sum("expected");
   const turned = rows.reduce((a, r) => a + (r.turn || 0), 0);
-  $("h-fc").textContent = `Next ${rows.length} nights`;
+  $("h-fc").textContent = `Next ${f.days} nights`; // the span the subtitle dates, set up or not
   $("fc-sub").textContent = `${dayLabel(f.from)} – ${dayLabel(f.to)} · pace from the last ${f.history_weeks} weeks`;
   $("fc-summary").textContent =
     `${open.length} open nights: ${money(bookedTotal, cur)} booked so far, ${whole(expectedTotal, cur)} expected by the night; ` +
