@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from fastapi.staticfiles import StaticFiles
 
 from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
@@ -21,6 +20,7 @@ from venue.hosts.commissions import CommissionLoop
 
 from . import (
     api,
+    assets,
     live,
     metrics,
     money_api,
@@ -126,7 +126,7 @@ def create_app(
     app.include_router(policies_api.router)
     app.include_router(live.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.include_router(assets.router(pages.assets))
     app.include_router(staff_auth.router)
     app.include_router(staff_pricing.router)
     app.include_router(staff_console)
