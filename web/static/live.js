@@ -8,6 +8,19 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 // connection is dead even if the browser hasn't noticed (common on mobile networks).
 const SILENCE_MS = 45000;
 
+/**
+ * Close a socket without the browser's "WebSocket is closed before the connection is
+ * established" warning: one still connecting is closed as soon as it opens instead (its
+ * handlers are dropped first, so nothing it says afterwards reaches the page).
+ */
+export function closeQuietly(ws) {
+  ws.onmessage = null;
+  ws.onclose = null;
+  ws.onerror = null;
+  if (ws.readyState === WebSocket.CONNECTING) ws.onopen = () => ws.close(1000);
+  else if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+}
+
 export class FloorSocket {
   constructor(slug, sittingId, { onSnapshot, onDelta, onStatus }) {
     this.url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}` +
@@ -44,7 +57,7 @@ export class FloorSocket {
       }
       this.scheduleReconnect();
     };
-    ws.onerror = () => ws.close();
+    ws.onerror = () => ws.readyState === WebSocket.OPEN && ws.close();
     this.armSilence();
   }
 
@@ -105,10 +118,7 @@ export class FloorSocket {
     clearTimeout(this.timer);
     const old = this.ws;
     this.ws = null;
-    if (old) {
-      old.onclose = null;
-      old.close();
-    }
+    if (old) closeQuietly(old);
     if (!this.closed) this.connect();
   }
 
@@ -122,9 +132,6 @@ export class FloorSocket {
     clearTimeout(this.silence);
     document.removeEventListener("visibilitychange", this.onVisible);
     window.removeEventListener("online", this.onVisible);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
+    if (this.ws) closeQuietly(this.ws);
   }
 }

@@ -2,8 +2,9 @@
 // live commission socket, periods and small formatting helpers. Builds on the console's
 // HTTP client (CSRF, problem+json) and DOM helpers so every staff screen behaves alike.
 
-import { account, call, setCsrf, staffMessage, whenSignedOut } from "../console/http.js";
+import { account, call, setCsrf, signedOutAtLoad, staffMessage, whenSignedOut } from "../console/http.js";
 import { money as baseMoney } from "../api.js";
+import { closeQuietly } from "../live.js";
 import { $, el, toast } from "../console/ui.js";
 
 export { call, el, toast, $, staffMessage };
@@ -124,13 +125,17 @@ export function signIn({ onReady }) {
     if (form) form.hidden = true;
     onReady(me);
   };
-  account.me().then(start, (p) => {
-    if (p.status !== 401) {
-      toast(staffMessage(p));
-    }
+  const showForm = () => {
     form.hidden = false;
     $("signin-email").focus();
-  });
+  };
+  if (signedOutAtLoad()) showForm();
+  else {
+    account.me().then(start, (p) => {
+      if (p.status !== 401) toast(staffMessage(p));
+      showForm();
+    });
+  }
   $("signin-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const email = $("signin-email").value.trim();
@@ -221,10 +226,7 @@ export class CommissionSocket {
 
   connect() {
     clearTimeout(this.timer);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
+    if (this.ws) closeQuietly(this.ws);
     this.h.onStatus?.("connecting");
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/staff/commissions`);
     this.ws = ws;
@@ -255,16 +257,13 @@ export class CommissionSocket {
       this.attempt += 1;
       this.timer = setTimeout(() => !this.closed && this.connect(), base / 2 + Math.random() * base);
     };
-    ws.onerror = () => ws.close();
+    ws.onerror = () => ws.readyState === WebSocket.OPEN && ws.close();
   }
 
   close() {
     this.closed = true;
     clearTimeout(this.timer);
     document.removeEventListener("visibilitychange", this.onVisible);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
+    if (this.ws) closeQuietly(this.ws);
   }
 }
