@@ -300,7 +300,7 @@ export class FloorView {
             el("span", { text: this.areaName(t) }),
             el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
             // A phone has no room for the Seats column: its seats ride here instead.
-            el("span", { class: "l-seats", text: ` · seats ${seats(t)}` }),
+            el("span", { class: "l-seats", text: ` · ${seats(t)}` }),
           ),
           el("td", { text: seats(t) }),
           min,
