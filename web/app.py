@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from fastapi.staticfiles import StaticFiles
 
 from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
@@ -19,7 +18,7 @@ from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
 
-from . import live, metrics, openapi, pages, problems, routes
+from . import assets, live, metrics, openapi, pages, problems, routes
 from .console import router as console_pages
 from .dbcheck import check_role
 from .floorcache import FloorCache
@@ -115,10 +114,10 @@ def create_app(
         app.include_router(router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(assets.router(pages.assets))
     app.include_router(console_pages)
     app.include_router(money_pages)
     app.include_router(metrics.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.add_middleware(Throttle, settings=settings)
     # Outside the throttle, which reads login bodies; inside the headers, which every
     # refusal gets too.

@@ -114,6 +114,17 @@ async def current_staff(request: Request, session: SessionDep, now: NowDep) -> S
 CurrentStaff = Annotated[Staff, Depends(current_staff)]
 
 
+async def signed_in_role(request: Request, session: SessionDep, now: NowDep) -> str | None:
+    """The role of whoever the session cookie signs in, or None: for the page shells, which
+    tell their script up front so a signed-out visitor costs no failing ``/me`` call."""
+    token = request.cookies.get(COOKIE)
+    found = await sessions.resolve(session, token, now) if token else None
+    return found[0].role if found else None
+
+
+SignedInRole = Annotated[str | None, Depends(signed_in_role)]
+
+
 def require(*roles: str) -> Any:
     """A dependency on the signed-in staff member holding one of ``roles`` (else 403)."""
 

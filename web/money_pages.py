@@ -19,9 +19,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from venue.staff import sessions
-
-from .deps import COOKIE, NowDep, SessionDep
+from .deps import SignedInRole
 from .pages import templates
 
 router = APIRouter(include_in_schema=False)
@@ -32,12 +30,6 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 # Which signed-in roles may open each staff page (the API checks again on every call).
 MONEY_ROLES = ("owner", "manager", "finance")
 GUEST_ROLES = ("owner", "manager", "floor")
-
-
-async def _role(request: Request, session: SessionDep, now: NowDep) -> str | None:
-    token = request.cookies.get(COOKIE)
-    found = await sessions.resolve(session, token, now) if token else None
-    return found[0].role if found else None
 
 
 def _denied(request: Request, role: str, page: str) -> HTMLResponse:
@@ -51,9 +43,11 @@ def _denied(request: Request, role: str, page: str) -> HTMLResponse:
 
 
 @router.get("/host", response_class=HTMLResponse)
-async def host_view(request: Request) -> HTMLResponse:
+async def host_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """The host's phone view; the script shows the sign-in form to a signed-out visitor."""
-    return templates.TemplateResponse(request, "money/host.html", {}, headers=PRIVATE)
+    return templates.TemplateResponse(
+        request, "money/host.html", {"signed_in": role is not None}, headers=PRIVATE
+    )
 
 
 @router.get("/host/", response_class=RedirectResponse)
@@ -62,18 +56,20 @@ async def host_slash() -> RedirectResponse:
 
 
 @router.get("/admin/money", response_class=HTMLResponse)
-async def money_view(request: Request, session: SessionDep, now: NowDep) -> HTMLResponse:
+async def money_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """Commissions and finance for owner, manager and finance (read-only)."""
-    role = await _role(request, session, now)
     if role is not None and role not in MONEY_ROLES:
         return _denied(request, role, "Commissions & finance")
-    return templates.TemplateResponse(request, "money/money.html", {}, headers=PRIVATE)
+    return templates.TemplateResponse(
+        request, "money/money.html", {"signed_in": role is not None}, headers=PRIVATE
+    )
 
 
 @router.get("/admin/guests", response_class=HTMLResponse)
-async def guests_view(request: Request, session: SessionDep, now: NowDep) -> HTMLResponse:
+async def guests_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """Guest profiles for owner, manager and floor (merge, export, erase: managers)."""
-    role = await _role(request, session, now)
     if role is not None and role not in GUEST_ROLES:
         return _denied(request, role, "Guest profiles")
-    return templates.TemplateResponse(request, "money/guests.html", {}, headers=PRIVATE)
+    return templates.TemplateResponse(
+        request, "money/guests.html", {"signed_in": role is not None}, headers=PRIVATE
+    )

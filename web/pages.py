@@ -22,11 +22,15 @@ from venue.core.errors import NotFound
 from venue.models import Venue
 from venue.setup import venues
 
+from .assets import StaticAssets
 from .deps import SessionDep
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+# Read, hashed and compressed once, when the app starts; templates link the versioned URLs.
+assets = StaticAssets(STATIC_DIR)
+templates.env.globals["static_url"] = assets.url
 router = APIRouter(include_in_schema=False)
 
 Slug = Annotated[str, PathParam(max_length=80)]

@@ -257,6 +257,8 @@ def test_e_deposit_paid_through_the_test_checkout_confirms_the_booking(
 ) -> None:
     """A premium table needs a deposit: pay it on the TEST MODE page, come back confirmed."""
     page = new_page(**PHONE)
+    missing: list[str] = []  # e.g. the checkout page's /favicon.ico, once not there
+    page.on("response", lambda r: r.status == 404 and missing.append(r.url))
     open_night(page, server, night)
     for _ in range(2):
         page.locator("#party-plus").tap()
@@ -275,3 +277,4 @@ def test_e_deposit_paid_through_the_test_checkout_confirms_the_booking(
     # Back on the manage page; the signed webhook has confirmed the booking.
     expect(page.locator("#manage-status")).to_have_text("Confirmed", timeout=15000)
     page.screenshot(path=str(artifacts / "phone-11-deposit-paid.png"), full_page=True)
+    assert not missing, f"not found: {missing}"

@@ -146,6 +146,9 @@ def test_manager_books_seats_moves_and_completes_on_the_live_floor(
     expect(table(page, source)).to_have_attribute("data-state", "booked")
     expect(table(page, source).locator(".t-note")).to_have_text("Console · 3")
     expect(page.locator("#side-state")).to_have_text("Booked")
+    # Two prices on one panel, each saying which it is: the table's now, the booking's own.
+    expect(page.locator("#side .side-meta")).to_contain_text("price now: minimum")
+    expect(page.locator("#side dt", has_text="Minimum (as booked)")).to_be_visible()
 
     # Seat it.
     page.locator('#side [data-action="seat"]').click()

@@ -29,6 +29,7 @@ from venue.money import ledger as ledger
 from venue.reservations import booking
 
 from ..deps import Manager, Money, NowDep, PublicVenue, SessionDep, Staff
+from ..pages import assets
 from ..problems import problem
 from ..schemas import Amount, ReservationOut
 
@@ -192,7 +193,8 @@ async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLRespo
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>TEST MODE checkout</title>"
-        "<link rel='stylesheet' href='/static/checkout/test.css'></head><body>"
+        f"<link rel='icon' href='{assets.url('favicon.svg')}' type='image/svg+xml'>"
+        f"<link rel='stylesheet' href='{assets.url('checkout/test.css')}'></head><body>"
         "<main class='test-checkout'>"
         "<p class='banner'>TEST MODE — no real money</p>"
         f"<h1>Deposit {html.escape(amount)}</h1>"

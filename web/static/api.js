@@ -182,3 +182,16 @@ export function fillFacts(dl, rows) {
   // <div> groups are valid inside <dl> and let CSS lay the pairs out as tiles.
   dl.replaceChildren(...rows.map(([k, v, cls]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v, class: cls }))));
 }
+
+/** The pieces of a night card, with spaces between them for its accessible name. */
+export function nightCardText(d, title, time, status) {
+  const piece = (cls, text) => el("span", { class: cls, text });
+  return [
+    piece("n-wd", d.weekday), " ",
+    piece("n-day", d.day), " ",
+    piece("n-mon", d.month), " ",
+    title ? piece("n-title", title) : el("span", { class: "n-title", "aria-hidden": "true", text: "\u00a0" }), " ",
+    ...(time ? [piece("n-time", time), " "] : []),
+    piece("n-status", status),
+  ];
+}

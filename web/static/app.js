@@ -4,7 +4,7 @@
 
 import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
-  money, seats, serverNow, stateName, tierName, timeRange,
+  money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
 } from "./api.js";
 import { FloorView } from "./floor.js";
 import { FloorSocket } from "./live.js";
@@ -38,12 +38,6 @@ const view = new FloorView({
   chips: $("area-chips"),
   onSelect: (t) => openSheet(t.id),
 });
-// A one-time tip when the phone view shows only part of the floor.
-view.onPartial = (partial) => ($("map-tip").hidden = !partial || state.tipSeen);
-view.onInteract = () => {
-  state.tipSeen = true;
-  $("map-tip").hidden = true;
-};
 
 // ---------- toast ------------------------------------------------------------------------
 
@@ -99,23 +93,20 @@ function renderNights() {
     const st = nightStatus(n);
     const d = dayPieces(n.date);
     const title = n.title || (n.event_type !== "regular" ? n.event_type : "");
+    const locked = !!state.hold && state.hold.date !== n.date;
+    // Named by its visible text (spaces between the pieces), so voice control can say
+    // what it sees ("Tue 1 Dec"); no aria-label that would differ from it.
     const btn = el(
       "button",
       {
         type: "button",
-        class: `night${st.ok ? "" : " unavailable"}${st.few ? " few" : ""}`,
+        class: `night${st.ok ? "" : " unavailable"}${st.few ? " few" : ""}${locked ? " locked" : ""}`,
         "data-date": n.date,
         "aria-pressed": state.night?.date === n.date ? "true" : "false",
-        disabled: !st.ok,
-        "aria-label": `${dayLabel(n.date, "long")}${title ? `, ${title}` : ""}, ${timeRange(n.opens_local, n.closes_local)}, ${st.text}`,
+        disabled: !st.ok || locked,
         onclick: () => selectNight(n.date),
       },
-      el("span", { class: "n-wd", text: d.weekday }),
-      el("span", { class: "n-day", text: d.day }),
-      el("span", { class: "n-mon", text: d.month }),
-      el("span", { class: "n-title", text: title || "\u00a0" }),
-      el("span", { class: "n-time", text: timeRange(n.opens_local, n.closes_local) }),
-      el("span", { class: "n-status", text: st.text }),
+      ...nightCardText(d, title, timeRange(n.opens_local, n.closes_local), st.text),
     );
     list.append(el("li", {}, btn));
   }
@@ -273,17 +264,30 @@ function openSheet(id) {
   revealAboveSheet(id);
 }
 
-// On a phone the sheet covers the lower half: scroll so the chosen table stays in sight.
+// On a phone the sheet covers the lower part of the screen. Keep the chosen table in
+// sight between the top bar and the sheet: bring it into the map's view, then scroll the
+// page (its bottom padding grows with the sheet, so there is always room). Again whenever
+// the sheet changes height (the price explanation arrives, the hold form opens).
 function revealAboveSheet(id) {
   requestAnimationFrame(() => {
-    const node = document.querySelector(`.tbl[data-table-id="${id}"]`);
     const sheet = $("sheet");
-    if (!node || $("map-view").hidden || window.innerWidth >= 900) return;
-    const sheetTop = sheet.getBoundingClientRect().top;
-    const r = node.getBoundingClientRect();
-    if (r.bottom > sheetTop - 12 || r.top < 70) {
-      window.scrollBy({ top: r.bottom - sheetTop + 72, behavior: "instant" });
+    if (sheet.hidden || $("map-view").hidden || state.selectedId !== id) return;
+    view.ensureVisible(id, false);
+    const r = view.tableRect(id);
+    if (!r) return;
+    const s = sheet.getBoundingClientRect();
+    if (window.innerWidth >= 900) {
+      // The sheet floats over the map's right-hand corner: slide the map left under it.
+      const hidden = r.right > s.left - 8 && r.bottom > s.top - 8;
+      const map = $("floor-svg").getBoundingClientRect();
+      if (hidden) view.panBy((map.left + Math.min(map.right, s.left)) / 2 - (r.left + r.right) / 2, 0);
+      return;
     }
+    const top = document.querySelector(".topbar").getBoundingClientRect().bottom;
+    const bottom = s.top;
+    if (r.top >= top + 8 && r.bottom <= bottom - 8) return;
+    const middle = (top + bottom) / 2;
+    window.scrollBy({ top: (r.top + r.bottom) / 2 - middle, behavior: "instant" });
   });
 }
 
@@ -291,6 +295,7 @@ function revealAboveSheet(id) {
 new ResizeObserver(([entry]) => {
   const h = $("sheet").hidden ? 0 : entry.target.getBoundingClientRect().height;
   document.documentElement.style.setProperty("--sheet-h", `${Math.round(h)}px`);
+  if (h && state.selectedId) revealAboveSheet(state.selectedId);
 }).observe($("sheet"));
 
 function closeSheet() {
@@ -468,10 +473,14 @@ function showError(text) {
   box.hidden = false;
 }
 
+// While a table is held, other nights are out of reach: disabled, not merely dimmed.
 function lockChoices(locked) {
-  document.querySelectorAll(".night, .seg input").forEach((b) => {
-    b.classList.toggle("locked", locked);
+  document.querySelectorAll(".night").forEach((b) => {
+    const other = locked && b.getAttribute("aria-pressed") !== "true";
+    b.classList.toggle("locked", other);
+    b.disabled = other || b.classList.contains("unavailable");
   });
+  document.querySelectorAll(".seg input").forEach((b) => b.classList.toggle("locked", locked));
   setParty(state.party);
   renderSittings();
 }

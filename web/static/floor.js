@@ -6,7 +6,7 @@ import { el, money, seats, stateName, tierName } from "./api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_ZOOM = 6;
-const MIN_SCALE = 0.62; // screen px per plan unit on first view: tables stay tappable
+const MIN_HEIGHT = 180; // px: a very wide plan still gets a map you can tap
 const TAP_SLOP_PX = 8;
 const HIT_PAD = 18; // plan units added around each table so small phones still hit it
 const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -185,16 +185,12 @@ export class FloorView {
       byArea.get(t.area_id).push(t);
     }
     this.areaBoxes = new Map();
-    const labelBoxes = [];
     for (const [areaId, list] of byArea) {
       const b = union(list.map(extent));
-      const box = { x0: b.x0 - 10, y0: b.y0 - 10, x1: b.x1 + 10, y1: b.y1 + 10 };
-      this.areaBoxes.set(areaId, box);
-      const name = this.areas.get(areaId) || "";
-      // Area names sit above their box; count them in, or a long one is cut off.
-      labelBoxes.push({ x0: box.x0, y0: box.y0 - 24, x1: box.x0 + name.length * 11, y1: box.y0 });
+      this.areaBoxes.set(areaId, { x0: b.x0 - 10, y0: b.y0 - 10, x1: b.x1 + 10, y1: b.y1 + 10 });
     }
-    const b = union([...tables.map(extent), ...labelBoxes]);
+    const labels = this.placeAreaLabels(tables);
+    const b = union([...tables.map(extent), ...[...labels.values()].map((l) => l.box)]);
     const pad = 16;
     this.bounds = { x0: b.x0 - pad, y0: b.y0 - pad, x1: b.x1 + pad, y1: b.y1 + pad };
     const defs = svg(
@@ -211,8 +207,8 @@ export class FloorView {
       areaLayer.append(
         svg("rect", { class: "area", x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, rx: 14 }),
       );
-      const name = this.areas.get(areaId);
-      if (name) areaLayer.append(svg("text", { class: "area-label", x: box.x0 + 2, y: box.y0 - 7 }, name.toUpperCase()));
+      const label = labels.get(areaId);
+      if (label) areaLayer.append(svg("text", { class: "area-label", x: label.x, y: label.y }, label.text));
     }
     const tableLayer = svg("g", { class: "tables" });
     this.nodes.clear();
@@ -222,6 +218,31 @@ export class FloorView {
     this.buildChips();
     this.tables.forEach((t) => this.refresh(t.id));
     this.initialView();
+  }
+
+  /**
+   * Where each area's name goes: above its box, else below it, else inside its top edge,
+   * whichever first clears the other areas, every table and the names already placed (a
+   * name above the main floor used to sit on the booths' box).
+   */
+  placeAreaLabels(tables) {
+    const placed = new Map();
+    const taken = tables.map(extent);
+    const overlaps = (r, own) =>
+      [...taken, ...[...this.areaBoxes].filter(([id]) => id !== own).map(([, box]) => box)]
+        .some((o) => r.x0 < o.x1 && o.x0 < r.x1 && r.y0 < o.y1 && o.y0 < r.y1);
+    for (const [areaId, box] of this.areaBoxes) {
+      const name = this.areas.get(areaId);
+      if (!name) continue;
+      const text = name.toUpperCase();
+      const width = text.length * 11.5;
+      const at = (y) => ({ text, x: box.x0 + 2, y, box: { x0: box.x0, y0: y - 16, x1: box.x0 + width, y1: y + 4 } });
+      const options = [at(box.y0 - 7), at(box.y1 + 19), at(box.y0 + 19)];
+      const label = options.find((o) => !overlaps(o.box, areaId)) || options[0];
+      placed.set(areaId, label);
+      taken.push(label.box);
+    }
+    return placed;
   }
 
   buildTable(t) {
@@ -242,8 +263,8 @@ export class FloorView {
       role: "button",
       "data-table-id": t.id,
       "data-label": t.label,
-    }, rot, label, price);
-    if (note) g.append(note);
+    }, rot, label, " ", price); // the space keeps "S1 £225" two words in its visible text
+    if (note) g.append(" ", note);
     if (t.tier === "vip") {
       const e = extent(t);
       g.append(svg("text", { class: "t-star", x: e.x1 - c.x - 3, y: e.y0 - c.y + 13, "aria-hidden": "true" }, "★"));
@@ -273,7 +294,14 @@ export class FloorView {
           "tr",
           { "data-table-id": t.id },
           el("th", { scope: "row", text: t.label }),
-          el("td", {}, el("span", { text: this.areaName(t) }), el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) })),
+          el(
+            "td",
+            {},
+            el("span", { text: this.areaName(t) }),
+            el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
+            // A phone has no room for the Seats column: its seats ride here instead.
+            el("span", { class: "l-seats", text: ` · ${seats(t)}` }),
+          ),
           el("td", { text: seats(t) }),
           min,
           state,
@@ -316,8 +344,10 @@ export class FloorView {
     if (n.note) n.note.textContent = this.annotate(t) || "";
     n.price.textContent = min;
     const why = mine ? "held for you" : t.state === "unavailable" ? `not bookable: ${t.unavailable_reason}` : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
-    n.g.setAttribute("aria-label", `${t.label}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}` +
-      `${n.note?.textContent ? `, ${n.note.textContent}` : ""}`);
+    // The name starts with what the table shows ("S1 £225", then the staff note), so
+    // voice control can use what people see; the rest adds what the shape and colour say.
+    const shown = [t.label, min, n.note?.textContent].filter(Boolean).join(" ");
+    n.g.setAttribute("aria-label", `${shown}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}`);
     n.rowMin.textContent = money(t.minimum, this.currency);
     n.rowState.textContent = mine ? "Held for you" : !fits && t.state === "free" ? `Free · seats ${seats(t)}` : stateName(t.state);
     n.rowState.className = `l-state st-${shownState}`;
@@ -347,26 +377,24 @@ export class FloorView {
   }
 
   /**
-   * First view of a plan. On a phone a whole landscape plan would shrink tables below a
-   * fingertip, so never go under MIN_SCALE screen px per plan unit: the guest sees part of
-   * the floor at a tappable size and drags (or uses the area chips) for the rest. The map's
-   * height follows the plan so there is no dead band above and below it.
+   * First view of a plan: the whole floor, at any width. The map's height follows the
+   * plan at the scale that fits its width (capped to a share of the window, then the width
+   * is what shrinks), so there is no dead band above and below it. Tables keep a hit area
+   * larger than their drawing (HIT_PAD) for fingertips; the zoom buttons and pinch zoom in.
    */
   initialView() {
     const b = this.bounds;
     const width = this.svg.clientWidth;
     this.pendingInit = !width; // hidden (list view): lay out when it is first shown
     if (!width) return;
-    const scale = Math.max(width / (b.x1 - b.x0), MIN_SCALE);
+    const planW = b.x1 - b.x0;
+    const planH = b.y1 - b.y0;
     const cap = window.innerHeight * (width >= 700 ? 0.72 : 0.6);
-    const height = Math.round(Math.max(260, Math.min((b.y1 - b.y0) * scale, cap)));
+    const scale = Math.min(width / planW, cap / planH);
+    const height = Math.round(Math.max(MIN_HEIGHT, planH * scale));
     this.svg.style.height = `${height}px`; // CSSOM, not a style attribute: fine under CSP
-    const w = width / scale;
-    const h = height / scale;
     this.vb = null;
-    this.setView({ x: b.x0, y: b.y0 + ((b.y1 - b.y0) - h) / 2, w, h }, false);
-    this.partial = w < b.x1 - b.x0 - 1 || h < b.y1 - b.y0 - 1;
-    this.onPartial?.(this.partial);
+    this.zoomTo(b, false);
   }
 
   zoomTo(box, animate) {
@@ -450,20 +478,32 @@ export class FloorView {
     return { x: this.vb.x + ((clientX - r.left) / r.width) * this.vb.w, y: this.vb.y + ((clientY - r.top) / r.height) * this.vb.h };
   }
 
-  ensureVisible(id) {
+  ensureVisible(id, animate = true) {
     const t = this.tables.get(id);
     if (!t || !this.vb) return;
     const e = extent(t);
     const { x, y, w, h } = this.vb;
     if (e.x0 >= x && e.x1 <= x + w && e.y0 >= y && e.y1 <= y + h) return;
     const c = center(t);
-    this.setView({ x: c.x - w / 2, y: c.y - h / 2, w, h }, true);
+    this.setView({ x: c.x - w / 2, y: c.y - h / 2, w, h }, animate);
+  }
+
+  /** Move the map's content by (dx, dy) screen pixels (positive: towards the right/down). */
+  panBy(dx, dy) {
+    if (!this.vb) return;
+    const r = this.svg.getBoundingClientRect();
+    this.vb = this.clamp({ ...this.vb, x: this.vb.x - (dx / r.width) * this.vb.w, y: this.vb.y - (dy / r.height) * this.vb.h });
+    this.applyViewBox();
+  }
+
+  /** Where a table is drawn on screen now (client pixels), or null. */
+  tableRect(id) {
+    return this.nodes.get(id)?.g.getBoundingClientRect() ?? null;
   }
 
   bindGestures() {
     const s = this.svg;
     s.addEventListener("pointerdown", (ev) => {
-      this.onInteract?.();
       this.pointers.set(ev.pointerId, { clientX: ev.clientX, clientY: ev.clientY, startX: ev.clientX, startY: ev.clientY });
       this.suppressClick = false;
       this.dragging = false;
@@ -509,8 +549,7 @@ export class FloorView {
       (ev) => {
         if (!this.vb) return;
         ev.preventDefault();
-        this.onInteract?.();
-        this.zoomBy(Math.exp(-ev.deltaY * (ev.ctrlKey ? 0.01 : 0.0015)), ev);
+          this.zoomBy(Math.exp(-ev.deltaY * (ev.ctrlKey ? 0.01 : 0.0015)), ev);
       },
       { passive: false },
     );

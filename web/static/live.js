@@ -9,6 +9,19 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 // connection is dead even if the browser hasn't noticed (common on mobile networks).
 const SILENCE_MS = 45000;
 
+/**
+ * Close a socket without the browser's "WebSocket is closed before the connection is
+ * established" warning: one still connecting is closed as soon as it opens instead (its
+ * handlers are dropped first, so nothing it says afterwards reaches the page).
+ */
+export function closeQuietly(ws) {
+  ws.onmessage = null;
+  ws.onclose = null;
+  ws.onerror = null;
+  if (ws.readyState === WebSocket.CONNECTING) ws.onopen = () => ws.close(1000);
+  else if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+}
+
 /** One hub stream at `path`. A close with one of `goneCodes` (the server's "this will
  * never work": unknown night, signed out) stops reconnecting. */
 export class LiveSocket {
@@ -47,7 +60,7 @@ export class LiveSocket {
       }
       this.scheduleReconnect();
     };
-    ws.onerror = () => ws.close();
+    ws.onerror = () => ws.readyState === WebSocket.OPEN && ws.close();
     this.armSilence();
   }
 
@@ -110,10 +123,7 @@ export class LiveSocket {
     clearTimeout(this.timer);
     const old = this.ws;
     this.ws = null;
-    if (old) {
-      old.onclose = null;
-      old.close();
-    }
+    if (old) closeQuietly(old);
     if (!this.closed) this.connect();
   }
 
@@ -127,10 +137,7 @@ export class LiveSocket {
     clearTimeout(this.silence);
     document.removeEventListener("visibilitychange", this.onVisible);
     window.removeEventListener("online", this.onVisible);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close();
-    }
+    if (this.ws) closeQuietly(this.ws);
   }
 }
 

@@ -1,7 +1,7 @@
 // The console shell: restore the session, role-aware navigation, venue switcher, and a
 // hash router (#/view/arg) so a reload keeps the staff member where they were.
 
-import { account, setCsrf, staffApi, whenSignedOut } from "./http.js";
+import { account, setCsrf, signedOutAtLoad, staffApi, whenSignedOut } from "./http.js";
 import { $, toast } from "./ui.js";
 import * as tonight from "./tonight.js";
 import * as reservations from "./reservations.js";
@@ -89,6 +89,7 @@ function setVenue(slug) {
 
 async function start() {
   whenSignedOut(signIn);
+  if (signedOutAtLoad()) return signIn();
   let me;
   try {
     me = await account.me();

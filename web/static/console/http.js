@@ -9,6 +9,10 @@ export const setCsrf = (token) => {
   csrf = token || "";
 };
 
+// The page shell says whether its request carried a live session: a signed-out visitor
+// goes straight to the sign-in form, without a `GET /me` that can only fail with a 401.
+export const signedOutAtLoad = () => document.body.dataset.signedIn === "no";
+
 // A 401 anywhere means the session ended (logout elsewhere, password change, expiry).
 let onUnauthorized = () => {};
 export const whenSignedOut = (fn) => {

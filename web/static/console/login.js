@@ -1,6 +1,6 @@
 // Staff sign-in. Already signed in? Straight to the console.
 
-import { account } from "./http.js";
+import { account, signedOutAtLoad } from "./http.js";
 import { staffMessage } from "./http.js";
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +9,7 @@ const next = () => {
   return `/admin${n.startsWith("#/") ? n : ""}`;
 };
 
-account.me().then(() => location.replace(next()), () => {});
+if (!signedOutAtLoad()) account.me().then(() => location.replace(next()), () => {});
 $("login-submit").disabled = false;
 
 $("login-form").addEventListener("submit", async (ev) => {

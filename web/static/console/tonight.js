@@ -293,7 +293,9 @@ function tablePanel(t) {
     el("span", { class: `state-pill st-${t.state}`, id: "side-state", text: STATE_TEXT[t.state] || t.state }),
     el("button", { type: "button", class: "icon-btn", "aria-label": "Close", text: "✕", onclick: () => deselect() }),
   );
-  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(t)} · seats ${seats(t)} · minimum ${money(t.minimum, cur)}${t.deposit ? ` · deposit ${money(t.deposit, cur)}` : ""}` });
+  // The table's price for this night as the rules set it now; a booking keeps the price it
+  // was made at (its own lines below say so), and the two can differ.
+  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(t)} · seats ${seats(t)} · price now: minimum ${money(t.minimum, cur)}${t.deposit ? `, deposit ${money(t.deposit, cur)}` : ""}` });
   const out = [head, meta];
   if (t.reservation) out.push(...reservationPanel(t));
   else if (t.state === "blocked") out.push(...blockedPanel(t));
@@ -320,8 +322,8 @@ function reservationPanel(t) {
     ["Party", String(r.party_size)],
     ["Status", statusName(r.status), `st-${r.status}`],
     ["Channel", channelName(r.channel)],
-    ["Minimum", money(r.minimum, cur)],
-    ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
+    ["Minimum (as booked)", money(r.minimum, cur)],
+    ["Deposit (as booked)", r.deposit ? money(r.deposit, cur) : "none"],
     r.notes ? ["Notes", r.notes] : null,
   ]);
   const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);

@@ -2,7 +2,7 @@
 // live commission socket, periods and small formatting helpers. Builds on the console's
 // HTTP client (CSRF, problem+json) and DOM helpers so every staff screen behaves alike.
 
-import { account, call, setCsrf, staffMessage, whenSignedOut } from "../console/http.js";
+import { account, call, setCsrf, signedOutAtLoad, staffMessage, whenSignedOut } from "../console/http.js";
 import { money as baseMoney } from "../api.js";
 import { $, el, toast } from "../console/ui.js";
 import { LiveSocket } from "../live.js";
@@ -127,13 +127,17 @@ export function signIn({ onReady }) {
     if (form) form.hidden = true;
     onReady(me);
   };
-  account.me().then(start, (p) => {
-    if (p.status !== 401) {
-      toast(staffMessage(p));
-    }
+  const showForm = () => {
     form.hidden = false;
     $("signin-email").focus();
-  });
+  };
+  if (signedOutAtLoad()) showForm();
+  else {
+    account.me().then(start, (p) => {
+      if (p.status !== 401) toast(staffMessage(p));
+      showForm();
+    });
+  }
   $("signin-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const email = $("signin-email").value.trim();

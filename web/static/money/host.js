@@ -2,7 +2,7 @@
 // commissions (pushed live), and share your personal booking link. Only the host API and
 // the public floor are used, so a host never sees another host's data or venue totals.
 
-import { api, dayLabel, dayPieces, localTime, seats, tierName, timeRange } from "../api.js";
+import { api, dayLabel, dayPieces, localTime, nightCardText, seats, tierName, timeRange } from "../api.js";
 import { FloorView } from "../floor.js";
 import { FloorSocket } from "../live.js";
 import { clearErrors, showErrors, statusPill } from "../console/ui.js";
@@ -157,14 +157,9 @@ function renderNights() {
             "data-date": n.date,
             "aria-pressed": String(s.day === n.date),
             disabled: n.closed,
-            "aria-label": `${dayLabel(n.date, "long")}${title ? `, ${title}` : ""}, ${status}`,
             onclick: () => selectNight(n.date),
           },
-          el("span", { class: "n-wd", text: d.weekday }),
-          el("span", { class: "n-day", text: d.day }),
-          el("span", { class: "n-mon", text: d.month }),
-          el("span", { class: "n-title", text: title || "\u00a0" }),
-          el("span", { class: "n-status", text: status }),
+          ...nightCardText(d, title, "", status),
         ),
       ),
     );
