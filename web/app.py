@@ -31,6 +31,7 @@ from . import (
     policies_api,
     problems,
     quotes,
+    reschedule,
     staff_auth,
     staff_outbox,
     staff_pricing,
@@ -128,6 +129,7 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     app.include_router(api.router)
+    app.include_router(reschedule.router)
     app.include_router(quotes.router)
     app.include_router(policies_api.router)
     app.include_router(live.router)
