@@ -21,6 +21,7 @@ from venue.core.actor import Actor
 from venue.core.errors import Conflict, HoldExpired, InvalidTransition, StaleReservation
 from venue.models import CheckoutAttempt, Reservation, Status, Venue
 from venue.money import ledger as ledger
+from venue.reservations import reschedule
 from venue.setup import venues
 
 from .gateway import CheckoutSession
@@ -83,7 +84,7 @@ async def prepare(
         reservation_id=res.id,
         attempt=number,
         idempotency_key=f"checkout:{res.id}:{number}",
-        amount=res.quoted_deposit,
+        amount=reschedule.amount_due(res),  # a rescheduled booking pays the difference
         currency=res.currency,
         status="creating",
         expires_at=now + lifetime + MARGIN,

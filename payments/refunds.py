@@ -88,6 +88,54 @@ async def for_cancellation(
     return out
 
 
+async def for_reschedule(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    difference: int,
+    starts_before: datetime,
+    actor: Actor,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+) -> CancellationRefund | None:
+    """The policy refund of a deposit lowered by a reschedule: the policy's share of the
+    ``difference``, counted from the booking as it was (``starts_before``), taken from
+    what is left of the payments (None if nothing was paid). Keyed per payment and per
+    reservation version, so a retry returns the refund already decided. ``dry_run``
+    only computes it (the price shown before the guest confirms)."""
+    payments = [p for p in await ledger.payments_of(session, res) if p.outcome in PAID]
+    if difference <= 0 or not payments:
+        return None
+    rules = await ledger.refund_rules(session, venue) or list(DEFAULT_REFUND_RULES)
+    decision = policy.decide(rules, difference, starts_before, now, venue.timezone)
+    out = CancellationRefund(0, payments[0].currency, decision.refund_bp)
+    wanted = decision.amount
+    for payment in payments:
+        left = payment.amount - await ledger.refunded_total(session, payment)
+        amount = min(wanted - out.amount, left)
+        if amount <= 0:
+            continue
+        if dry_run:
+            out.amount += amount
+            continue
+        key = f"refund:reschedule:{res.id}:{res.version}:{payment.id}"
+        refund = await ledger.refund_by_key(session, key) or await ledger.add_refund(
+            session,
+            payment,
+            amount=amount,
+            reason="reschedule",
+            key=key,
+            actor=actor,
+            now=now,
+            note=f"{decision.refund_bp / 100:g}% of the lower deposit, by the cancellation policy",
+        )
+        out.amount += refund.amount
+        out.refund_ids.append(refund.id)
+        out.status = refund.status
+    return out
+
+
 async def full(
     session: AsyncSession, payment: Payment, reason: str, actor: Actor, now: datetime
 ) -> Refund | None:

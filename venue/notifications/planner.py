@@ -20,9 +20,10 @@ from venue.models import (
     OutboxEvent,
     Reservation,
     Sitting,
+    Status,
     Venue,
 )
-from venue.reservations import booking
+from venue.reservations import booking, reschedule
 from venue.setup import venues
 
 from . import links, queue
@@ -38,6 +39,7 @@ TOPICS = (
     "reservation.seated",
     "reservation.no_show",
     "payment.refunded",
+    "reservation.rescheduled",
 )
 
 
@@ -82,6 +84,8 @@ async def plan_event(session: AsyncSession, event: OutboxEvent, now: datetime, s
         await _cancelled(session, venue, res, now)
     elif event.topic in ("reservation.seated", "reservation.no_show"):
         await queue.cancel_pending(session, res.id, ("reminder",))
+    elif event.topic == "reservation.rescheduled":
+        await _rescheduled(session, venue, res, now, secret)
     elif event.topic == "payment.refunded":
         amount = int(payload.get("amount", res.quoted_deposit))
         ctx = await _context(session, venue, res, {"amount": amount})
@@ -121,6 +125,9 @@ def reminder_times(
 async def _confirmed(
     session: AsyncSession, venue: Venue, res: Reservation, now: datetime, secret: str
 ) -> None:
+    if _moved(res):  # confirmed again after a reschedule's top-up: the new details
+        await _moved_confirmed(session, venue, res, now, secret)
+        return
     await links.issue_link(session, res, secret, now)
     ctx = await _context(session, venue, res, {})
     key = str(res.id)
@@ -129,10 +136,54 @@ async def _confirmed(
         receipt = {**ctx, "amount": res.quoted_deposit}
         await _to_guest(session, venue, res, receipt, "receipt", f"receipt:{key}", now)
     await _to_venue(session, venue, res, ctx, "venue_booking", f"venue_booking:{key}", now)
+    await _plan_reminders(session, venue, res, ctx, key, now)
+
+
+async def _plan_reminders(
+    session: AsyncSession,
+    venue: Venue,
+    res: Reservation,
+    ctx: dict[str, Any],
+    key: str,
+    now: datetime,
+) -> None:
     offsets = await reminder_offsets(session, venue)
     for minutes, due in reminder_times(res.starts_at, offsets, now, venue.timezone).items():
         reminder = {**ctx, "minutes_before": minutes}
         await _to_guest(session, venue, res, reminder, "reminder", f"reminder:{minutes}:{key}", due)
+
+
+def _moved(res: Reservation) -> bool:
+    return bool((res.quote or {}).get("rescheduled"))
+
+
+async def _rescheduled(
+    session: AsyncSession, venue: Venue, res: Reservation, now: datetime, secret: str
+) -> None:
+    """The reminders of the old time are dropped. Confirmed: the new details and invite
+    (same UID, higher SEQUENCE) and new reminders; waiting for a top-up: a note of what
+    is due, and the invite once it is paid (``reservation.confirmed``)."""
+    await queue.cancel_pending(session, res.id, ("reminder",))
+    if res.status == Status.CONFIRMED:
+        await _moved_confirmed(session, venue, res, now, secret)
+    elif res.status == Status.PENDING_PAYMENT:
+        ctx = await _context(session, venue, res, {"amount": reschedule.amount_due(res)})
+        key = f"reschedule_due:{res.id}:{res.version}"
+        await _to_guest(session, venue, res, ctx, "reschedule_due", key, now)
+
+
+async def _moved_confirmed(
+    session: AsyncSession, venue: Venue, res: Reservation, now: datetime, secret: str
+) -> None:
+    """Keyed by the reservation's version: each reschedule is its own message, and
+    planning one twice (its event, then the top-up's confirmation) queues it once."""
+    await links.issue_link(session, res, secret, now)
+    moved = (res.quote or {}).get("rescheduled") or {}
+    ctx = await _context(session, venue, res, {"previous": moved.get("from")})
+    key = f"{res.id}:{res.version}"
+    await _to_guest(session, venue, res, ctx, "rescheduled", f"rescheduled:{key}", now)
+    await _to_venue(session, venue, res, ctx, "venue_rescheduled", f"venue_resched:{key}", now)
+    await _plan_reminders(session, venue, res, ctx, key, now)
 
 
 async def _cancelled(session: AsyncSession, venue: Venue, res: Reservation, now: datetime) -> None:
@@ -176,6 +227,7 @@ async def _context(
             "minimum": res.quoted_minimum,
             "deposit": res.quoted_deposit,
             "notes": res.notes,
+            "version": res.version,  # the calendar invite's SEQUENCE
         },
         "guest": {
             "name": guest.name if guest else None,

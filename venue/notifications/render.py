@@ -26,7 +26,12 @@ from venue.models import Notification
 from .links import link_token
 
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-ICS_KINDS = {"confirmation": "PUBLISH", "reminder": "PUBLISH", "cancellation": "CANCEL"}
+ICS_KINDS = {
+    "confirmation": "PUBLISH",
+    "rescheduled": "PUBLISH",
+    "reminder": "PUBLISH",
+    "cancellation": "CANCEL",
+}
 
 _env = Environment(
     loader=PackageLoader("venue.notifications", "templates"),
@@ -135,6 +140,16 @@ def render(n: Notification, settings: MailSettings) -> Message:
     return msg
 
 
+def sequence(res: dict[str, Any], method: str) -> int:
+    """The invite's SEQUENCE: the reservation's version when the message was planned, so
+    every change (a reschedule, a cancellation) outranks the invite before it under the
+    same UID, as the calendar feeds do. Messages queued before the version was kept in
+    their context: 0, and 1 for a cancellation."""
+    if "version" in res:
+        return int(res["version"])
+    return 1 if method == "CANCEL" else 0
+
+
 def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
     """An iCalendar invite in the venue's timezone (TZID plus a generated VTIMEZONE)."""
     ctx = n.context
@@ -146,7 +161,7 @@ def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
     cal.add("method", method)
     event = icalendar.Event()
     event.add("uid", f"{res['id']}@maitre")
-    event.add("sequence", 1 if method == "CANCEL" else 0)
+    event.add("sequence", sequence(res, method))
     event.add("dtstamp", n.created_at)
     event.add("dtstart", local(res["starts_at"], tz))
     event.add("dtend", local(res["ends_at"], tz))

@@ -598,6 +598,13 @@ async def _check_seating(
         raise PartySizeNotAllowed("the party fits with fewer tables; choose fewer")
 
 
+# The checks and the price of a hold, public for the one other path that books a sitting
+# the same way: the guest's reschedule (venue/reservations/reschedule.py).
+check_window = _check_window
+check_seating = _check_seating
+quote_night = _quote
+
+
 async def expire_lapsed(
     session: AsyncSession,
     tenant_id: uuid.UUID,

@@ -1,7 +1,8 @@
 """The JSON API, one module per domain, as venue/ is cut:
 
 * ``booking``: public, by venue slug: nights, floor, availability, quotes, holds, the
-  guest's reservation (``payments`` adds the deposit checkout and the Stripe webhook).
+  guest's reservation (``payments`` adds the deposit checkout and the Stripe webhook;
+  ``reschedule`` the guest's own move to another night, sitting or table).
 * ``staff``: signing in and out, the signed-in user, the tenant's users and audit trail.
 * ``floor``: tonight's nights, floor, closing a night, blocking tables.
 * ``setup``, ``pricing``, ``policies``: the floor plan editor and booking rules, the
@@ -35,6 +36,7 @@ from . import (
     payments,
     policies,
     pricing,
+    reschedule,
     reservations,
     setup,
     staff,
@@ -42,6 +44,7 @@ from . import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
+    reschedule.router,
     payments.router,
     staff.auth_router,
     staff.router,

@@ -49,6 +49,12 @@ export function api(slug) {
     quote: (date, tableId, sittingId) =>
       request("GET", `${base}/nights/${date}/tables/${tableId}/quote${sittingId ? `?sitting=${sittingId}` : ""}`),
     checkout: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/checkout`),
+    floor: (date, sittingId) =>
+      request("GET", `${base}/nights/${date}/floor${sittingId ? `?sitting=${sittingId}` : ""}`),
+    reschedulePreview: (token, body) =>
+      request("POST", `${base}/reservations/${encodeURIComponent(token)}/reschedule/preview`, body),
+    reschedule: (token, body) =>
+      request("POST", `${base}/reservations/${encodeURIComponent(token)}/reschedule`, body),
   };
 }
 
@@ -69,6 +75,7 @@ const MESSAGES = {
   already_paid: "This deposit is already paid.",
   payment_provider_unavailable: "The payment page couldn't be opened. Please try again in a moment.",
   cancel_cutoff: "It's too close to the night to cancel online. Please call the venue.",
+  reschedule_cutoff: "It's too close to the night to change it online. Please call the venue.",
   network: "No connection. Check your signal and try again.",
   internal_error: "Something went wrong on our side. Please try again.",
 };

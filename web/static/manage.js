@@ -1,6 +1,7 @@
 // Manage one booking by its token: show it, and let the guest cancel it.
 
 import { Problem, api, applyBrand, dayLabel, fillFacts, humanMessage, localTime, money } from "./api.js";
+import { offerReschedule } from "./reschedule.js";
 
 const $ = (id) => document.getElementById(id);
 const { slug, token, brand } = document.body.dataset;
@@ -108,6 +109,7 @@ $("manage-pay").addEventListener("click", async () => {
 async function load(attempt = 0) {
   const res = await client.reservation(token);
   render(res);
+  offerReschedule(res, (moved) => { render(moved); offerReschedule(moved); });
   const paying = new URLSearchParams(location.search).get("payment") === "done";
   if (paying && res.status === "pending_payment" && attempt < 30) {
     setTimeout(() => load(attempt + 1).catch(fail), 2000);
