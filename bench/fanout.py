@@ -103,7 +103,7 @@ async def _seed(url: str) -> None:
     from venue.core.clock import to_local
     from venue.core.db import create_engine, session_factory
     from venue.core.migrate import upgrade
-    from venue.setup.demo import seed_demo
+    from venue.demo.seed import seed_demo
 
     engine = create_engine(url)
     try:

@@ -42,7 +42,7 @@ async def _seed(settings: Settings, *, own_file: bool) -> str:
     """Seed the demo for today. In the demo's own SQLite file, a demo seeded on an earlier
     day is replaced: its "tonight" has passed and its coming nights run out."""
     from venue.core.clock import to_local
-    from venue.setup.demo import seed_demo, seeded_on
+    from venue.demo.seed import seed_demo, seeded_on
 
     now = datetime.now(UTC)
     today = to_local(now - timedelta(hours=6), "Europe/London").date()
@@ -142,7 +142,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def _demo_banner(database_url: str, base: str, slug: str) -> str:
     """The demo's addresses and one sign-in per role, with the page each role starts at."""
-    from venue.setup.demo import DEMO_LOGINS
+    from venue.demo.seed import DEMO_LOGINS
 
     logins = "\n".join(
         f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in DEMO_LOGINS

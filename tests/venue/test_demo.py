@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.demo.seed import DEMO_LOGINS, seed_demo, seeded_on
 from venue.floor import explain
 from venue.hosts import commissions
 from venue.models import (
@@ -24,7 +25,6 @@ from venue.models import (
 )
 from venue.money import finance
 from venue.setup import venues
-from venue.setup.demo import DEMO_LOGINS, seed_demo, seeded_on
 from venue.staff.users import ROLES
 
 OCCUPYING_VALUES = [s.value for s in OCCUPYING]

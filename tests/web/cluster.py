@@ -34,7 +34,7 @@ from tests.conftest import HAS_PG, as_app_role, fresh_pg_database
 from tests.realtime.conftest import RedisProcess, free_port
 from venue.core.clock import to_local
 from venue.core.db import create_engine
-from venue.setup.demo import DEMO_STAFF_EMAIL
+from venue.demo.seed import DEMO_STAFF_EMAIL
 from web.cli import DEMO_PASSWORD
 
 DB_NAME = f"maitre_xproc_{os.getpid()}"  # per test run: two runs on one machine never collide

@@ -1,2 +1,2 @@
-"""A venue's calendar and rules: venues and their nights and sittings, the rules managers
-edit as data, and the demo venue."""
+"""A venue's calendar and rules: venues and their nights and sittings, and the rules
+managers edit as data."""

@@ -10,6 +10,7 @@ import * as plan from "./plan.js";
 import * as rules from "./rules.js";
 import * as audit from "./audit.js";
 import * as users from "./users.js";
+import * as calendars from "./calendars.js";
 
 const VIEWS = {
   tonight,
@@ -18,6 +19,7 @@ const VIEWS = {
   plan,
   rules,
   audit,
+  calendars,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };

@@ -98,6 +98,15 @@ export function staffApi(slug) {
     payments: (rid) => call("GET", `${ROOT}/reservations/${id(rid)}/payments`),
     setAside: () => call("GET", `${ROOT}/outbox/set-aside`),
     retryEvent: (eid) => call("POST", `${ROOT}/outbox/${id(eid)}/retry`, {}),
+    calendarFeeds: () => call("GET", `${V}/calendar-feeds`),
+    addCalendarFeed: (body) => call("POST", `${V}/calendar-feeds`, body),
+    rotateCalendarFeed: (fid) => call("POST", `${V}/calendar-feeds/${id(fid)}/rotate`, {}),
+    revokeCalendarFeed: (fid) => call("DELETE", `${V}/calendar-feeds/${id(fid)}`),
+    calendarImports: () => call("GET", `${V}/calendar-imports`),
+    addCalendarImport: (body) => call("POST", `${V}/calendar-imports`, body),
+    uploadCalendar: (iid, ics) => call("POST", `${V}/calendar-imports/${id(iid)}/upload`, { ics }),
+    refreshCalendar: (iid) => call("POST", `${V}/calendar-imports/${id(iid)}/refresh`, {}),
+    removeCalendar: (iid) => call("DELETE", `${V}/calendar-imports/${id(iid)}`),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
@@ -123,6 +132,7 @@ const MESSAGES = {
   tables_not_joinable: "Those tables can't be joined: pick tables that are linked on the floor plan.",
   party_size_not_allowed: "That party size doesn't suit the chosen table(s).",
   table_has_booking: "A live booking sits on that table: move or cancel it first.",
+  calendar_unreadable: "That calendar could not be read.",
   night_closed: "That night is closed.",
   rules_changed: "Someone else changed the rules meanwhile. The latest rules are loaded; check and save again.",
   rules_invalid: "Some rules are out of range. See the highlighted fields.",
@@ -145,7 +155,7 @@ export function staffMessage(p) {
     return `Too many attempts.${wait}`;
   }
   const base = MESSAGES[p.code];
-  if (base && p.message && ["party_size_not_allowed", "invalid_transition", "tables_not_joinable"].includes(p.code)) {
+  if (base && p.message && ["party_size_not_allowed", "invalid_transition", "tables_not_joinable", "calendar_unreadable"].includes(p.code)) {
     return `${base} (${p.message})`;
   }
   if (p.code === "invalid" && p.errors.length) return p.errors.map((e) => `${e.field}: ${e.message}`).join("; ");

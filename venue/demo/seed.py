@@ -1,5 +1,5 @@
 """The demo tenant: a nightclub with 30 tables in three tiers, six weeks of history and
-six weeks of nights ahead, booked through the real services (venue/setup/demo_bookings.py).
+six weeks of nights ahead, booked through the real services (venue/demo/bookings.py).
 
 Tonight is always open, whatever the weekday, and in full swing: booked at realistic
 lead times, a few parties already seated, a deposit still awaited; the coming nights are
@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import SYSTEM, Actor
 from venue.core.clock import to_local
+from venue.demo import bookings as demo_bookings
+from venue.demo.archive import archive_night
+from venue.demo.bookings import Diary
 from venue.models import (
     Area,
     CommissionRule,
@@ -36,9 +39,6 @@ from venue.models import (
     VenueTable,
 )
 from venue.reservations import operations
-from venue.setup import demo_bookings
-from venue.setup.demo_archive import archive_night
-from venue.setup.demo_bookings import Diary
 from venue.setup.nights import create_night
 
 DEMO_SLUG = "velvet"
@@ -56,7 +56,7 @@ CLOSED_WEEKDAYS = (0, 2, 6)  # Monday, Wednesday, Sunday; never tonight, though
 NIGHTS_AHEAD = 42  # the finance forecast looks 30 nights ahead; bookings open 60 days out
 HISTORY_WEEKS = 6
 # The last three days are booked through the services (shows, cancellations, settled
-# commissions); the weeks before them are archive rows (venue/setup/demo_archive.py).
+# commissions); the weeks before them are archive rows (venue/demo/archive.py).
 RECENT_DAYS = 3
 # Staff may seat and close from 06:00, when the demo's business day starts (16 hours
 # before the doors), so a newcomer can run tonight at any hour.

@@ -1,7 +1,7 @@
 """The demo's older history: past nights written as plain rows, as an import of a
 venue's past bookings would be (no audit, outbox or commission lines), so finance's
 forecast has weeks of the same weekdays to compare with. Recent nights, tonight and the
-coming nights go through the booking services instead (venue/setup/demo_bookings.py):
+coming nights go through the booking services instead (venue/demo/bookings.py):
 playing months of bookings through them would make the demo slow to start."""
 
 from __future__ import annotations
