@@ -319,7 +319,12 @@ def signature(sql: str) -> str:
     """``verb table`` of a statement, to compare the app's trace with the pgbench script."""
     text = " ".join(sql.split())
     verb = text.split(" ", 1)[0].upper()
-    pattern = {"SELECT": r"\bFROM (\w+)", "INSERT": r"\bINTO (\w+)", "UPDATE": r"^UPDATE (\w+)"}
+    pattern = {
+        "SELECT": r"\bFROM (\w+)",
+        "INSERT": r"\bINTO (\w+)",
+        "UPDATE": r"^UPDATE (\w+)",
+        "WITH": r"\bINTO (\w+)",
+    }
     m = re.search(pattern.get(verb, r"$^"), text, re.IGNORECASE)
     return f"{verb} {m.group(1) if m else '?'}"
 
@@ -930,9 +935,6 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
         f"AND venue_tables.id IN ({TID}) AND venue_tables.is_active IS true AND "
         "floor_plans.is_active IS true ORDER BY venue_tables.id",
-        "UPDATE venue_tables SET version=(venue_tables.version + 1) WHERE venue_tables.tenant_id "
-        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int "
-        "AND venue_tables.is_active IS true",
         "SELECT tier_prices.venue_id, tier_prices.tier, tier_prices.base_minimum, "
         "tier_prices.floor, tier_prices.ceiling, tier_prices.position, tier_prices.id, "
         "tier_prices.tenant_id FROM tier_prices WHERE tier_prices.tenant_id = :tenant_id::uuid "
@@ -963,23 +965,28 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
         "AND venue_tables.is_active IS true AND floor_plans.is_active IS true GROUP BY "
         "venue_tables.tier",
-        "INSERT INTO reservations (venue_id, night_id, sitting_id, status, starts_at, ends_at, "
-        "expires_at, party_size, guest_id, host_id, channel, created_by, currency, "
-        "quoted_minimum, quoted_deposit, quote, notes, token_hash, cancel_reason, version, "
-        "created_at, updated_at, id, tenant_id) VALUES (:venue_id::uuid, :night_id::uuid, "
-        ":sitting_id::uuid, 'hold', :s_start::timestamptz, :s_end::timestamptz, now() + "
-        "interval '10 minutes', 4, NULL, NULL, 'online', 'guest', 'GBP', 30000, 0, "
-        f"'{j['quote']}'::json, NULL, {TOKEN}, NULL, 1, now(), now(), :rid::uuid, "
-        ":tenant_id::uuid)",
-        "INSERT INTO reservation_tables (reservation_id, table_id, status, starts_at, ends_at, "
-        "id, tenant_id) VALUES (:rid::uuid, :tid::uuid, 'hold', :s_start::timestamptz, "
-        ":s_end::timestamptz, gen_random_uuid(), :tenant_id::uuid)",
-        "INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
-        "after) VALUES (:tenant_id::uuid, now(), 'guest', 'reservation.held', 'reservation', "
-        f":rid::text, 'null'::json, '{j['held']}'::json) RETURNING audit_entries.id",
-        "INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, published_at, "
-        "attempts) VALUES (:tenant_id::uuid, now(), 'reservation.held', 'night:' || "
-        f":night_id::text, '{j['held_payload']}'::json, NULL, 0) RETURNING outbox_events.id",
+        "UPDATE venue_tables SET version=(venue_tables.version + 1) WHERE venue_tables.tenant_id "
+        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int "
+        "AND venue_tables.is_active IS true",
+        # venue/reservations/booking.py HOLD_INSERT: reservation, allocation, audit and outbox
+        # in one statement.
+        "WITH r AS (INSERT INTO reservations (id, tenant_id, venue_id, night_id, sitting_id, "
+        "status, starts_at, ends_at, expires_at, party_size, guest_id, host_id, channel, "
+        "created_by, currency, quoted_minimum, quoted_deposit, quote, notes, token_hash, "
+        "cancel_reason, version, created_at, updated_at) VALUES (:rid::uuid, :tenant_id::uuid, "
+        ":venue_id::uuid, :night_id::uuid, :sitting_id::uuid, 'hold', :s_start::timestamptz, "
+        ":s_end::timestamptz, now() + interval '10 minutes', 4, NULL, NULL, 'online', 'guest', "
+        f"'GBP', 30000, 0, '{j['quote']}'::json, NULL, {TOKEN}, NULL, 1, now(), now()) "
+        "RETURNING id, tenant_id, status, starts_at, ends_at), t AS (INSERT INTO "
+        "reservation_tables (id, tenant_id, reservation_id, table_id, status, starts_at, "
+        "ends_at) SELECT gen_random_uuid(), r.tenant_id, r.id, x.table_id, r.status, "
+        "r.starts_at, r.ends_at FROM r, unnest(ARRAY[:tid::uuid]) AS x(table_id)), a AS "
+        "(INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
+        "after) SELECT r.tenant_id, now(), 'guest', 'reservation.held', 'reservation', "
+        f":rid::text, 'null'::json, '{j['held']}'::json FROM r) INSERT INTO outbox_events "
+        "(tenant_id, at, topic, channel, payload, attempts) SELECT r.tenant_id, now(), "
+        "'reservation.held', 'night:' || :night_id::text, "
+        f"'{j['held_payload']}'::json, 0 FROM r",
     ]
     complete = [
         f"SELECT {VENUE_COLS}, venues.id, venues.tenant_id FROM venues WHERE venues.slug = "

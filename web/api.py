@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import GUEST
-from venue.core.errors import DomainError, InvalidRequest, NotFound
-from venue.floor import floormap
+from venue.core.errors import DomainError, InvalidRequest, NotFound, TableUnavailable
+from venue.floor import claim, floormap
 from venue.guests.identity import identify
 from venue.journal import turnaways
 from venue.models import Guest, Host, Reservation, Venue, VenueTable
@@ -21,6 +21,7 @@ from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
 
+from . import metrics
 from .deps import NowDep, PublicVenue, SessionDep
 from .floorcache import FloorCache
 from .payments import CancelOut, refund_on_cancel
@@ -132,27 +133,63 @@ async def get_availability(
     responses={409: {"description": "table_unavailable and other conflicts"}},
 )
 async def place_hold(
-    venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
+    request: Request,
+    slug: Annotated[str, Path(max_length=80)],
+    session: SessionDep,
+    now: NowDep,
+    body: HoldIn,
 ) -> dict[str, Any]:
     """Hold tables for a few minutes while the guest enters their details."""
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
-    host_id = await _host_id(session, venue, body.host_code)
-    req = booking.HoldRequest(
-        business_date=body.date,
-        table_ids=body.table_ids,
-        party_size=body.party_size,
-        sitting_id=body.sitting_id,
-        host_id=host_id,
-        channel="host_link" if host_id else "online",
-    )
+    asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
     try:
-        hold = await booking.place_hold(session, venue, req, GUEST, now)
-    except DomainError as exc:
-        await _turned_away(session, venue, exc, body.date, body.party_size, now)
-        raise
-    out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
-    return {"reservation": out, "token": hold.token}
+        # A table this process knows is taken is refused before any database work; and
+        # of this process's requests for one table, one at a time asks the database.
+        _refuse_if_known(request, asked, body, now)
+        await claim.take_turn(session, asked)
+        _refuse_if_known(request, asked, body, now)
+        venue = await venues.venue_by_slug(session, slug)
+        host_id = await _host_id(session, venue, body.host_code)
+        req = booking.HoldRequest(
+            business_date=body.date,
+            table_ids=body.table_ids,
+            party_size=body.party_size,
+            sitting_id=body.sitting_id,
+            host_id=host_id,
+            channel="host_link" if host_id else "online",
+        )
+        try:
+            hold = await booking.place_hold(session, venue, req, GUEST, now)
+        except DomainError as exc:
+            metrics.refused("hold", exc.code)
+            await _turned_away(session, venue, exc, body.date, body.party_size, now)
+            raise
+        metrics.HOLDS_PLACED.inc()
+        out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
+        return {"reservation": out, "token": hold.token}
+    finally:
+        if not session.in_transaction():  # else the transaction's end hands the turn on
+            claim.end_turn(session)
+
+
+def _refuse_if_known(
+    request: Request, asked: list[claim.Spot], body: HoldIn, now: datetime
+) -> None:
+    marker = claim.known_taken(asked, now)
+    if marker is None:
+        return
+    metrics.refused("hold", TableUnavailable.code, known=True)
+    request.app.state.turnaways.add(
+        marker.tenant_id,
+        marker.venue_id,
+        reason=TableUnavailable.code,
+        business_date=body.date,
+        party_size=body.party_size,
+        channel="online",
+        at=now,
+    )
+    raise TableUnavailable("just taken", table_ids=[str(t) for t in body.table_ids])
 
 
 @router.post("/holds/{hold_id}/complete", response_model=ReservationOut)
@@ -167,6 +204,7 @@ async def complete_hold(
     done = await booking.complete_hold_detail(
         session, venue, res, who, GUEST, now, notes=body.notes, rules=rules
     )
+    metrics.BOOKINGS_COMPLETED.labels(done.reservation.status).inc()
     return await reservation_out(
         session, venue, done.reservation, done.tables, done.business_date, done.guest
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from realtime import FloorHub, make_broker
 from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
+from venue.journal.turnaways import Batched
 
 from . import (
     api,
@@ -90,9 +92,14 @@ def create_app(
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
             )
+        # Everything built so far lives as long as the process: move it out of the cyclic
+        # collector's way, so full collections walk only what requests create.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            await app.state.turnaways.drain()
             relay.stop()  # let a pass under way commit rather than cancel it mid-transaction
             await asyncio.wait(tasks[:1], timeout=10)
             for task in tasks:
@@ -116,6 +123,7 @@ def create_app(
     app.state.relay = relay
     app.state.hub = hub
     app.state.floor_cache = FloorCache(settings.floor_cache_seconds)
+    app.state.turnaways = Batched(sessions)
     app.state.mail = mail
     app.state.commissions = commission_loop
     app.state.stripe = stripe
@@ -137,6 +145,7 @@ def create_app(
     # refusal gets too.
     app.add_middleware(Intake, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(metrics.RequestMetrics)  # outermost: times and names every request
     app.include_router(notifications.router)
     app.include_router(payments_router)
     app.include_router(money_api.router)

@@ -156,7 +156,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     add.add_argument("--password", help="avoid: it lands in shell history")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
+    )
 
     if args.command == "demo":
         os.environ.setdefault("DATABASE_URL", DEMO_DB)
