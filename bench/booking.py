@@ -203,6 +203,17 @@ def migrate() -> None:
     )
 
 
+async def analyze() -> None:
+    """Planner statistics for the freshly loaded tables, as a running deployment has them
+    (autovacuum would take its time; without them PostgreSQL guesses one row per table and
+    picks plans no production database would)."""
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
 async def seed() -> None:
     from venue.core.actor import SYSTEM
     from venue.core.db import create_engine, session_factory
@@ -951,17 +962,19 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "deposit_rules.tenant_id = :tenant_id::uuid AND deposit_rules.venue_id = :venue_id::uuid",
         # venue/availability.py tier_counts (the bench's pricing has a demand rule; no pace
         # rule, so the app reads no pace).
-        "SELECT venue_tables.tier, count(venue_tables.id) AS count_1, sum(CASE WHEN ((EXISTS "
-        "(SELECT reservation_tables.id FROM reservation_tables JOIN reservations ON "
-        "reservations.id = reservation_tables.reservation_id WHERE reservation_tables.table_id = "
-        "venue_tables.id AND reservations.night_id = :night_id::uuid AND "
-        "reservation_tables.starts_at < :s_end::timestamptz AND reservation_tables.ends_at > "
-        ":s_start::timestamptz AND reservation_tables.status IN ('hold', 'pending_payment', "
-        "'confirmed', 'seated') AND ((reservation_tables.status NOT IN ('hold', "
-        "'pending_payment')) OR reservations.expires_at > now()))) OR (EXISTS (SELECT "
-        "table_blocks.id FROM table_blocks WHERE table_blocks.night_id = :night_id::uuid AND "
-        "table_blocks.table_id = venue_tables.id))) THEN 1 ELSE 0 END) AS sum_1 FROM "
-        "venue_tables JOIN floor_plans ON floor_plans.id = venue_tables.floor_plan_id WHERE "
+        "SELECT venue_tables.tier, count(venue_tables.id) AS count_1, count(anon_1.table_id) "
+        "AS count_2 FROM venue_tables JOIN floor_plans ON floor_plans.id = "
+        "venue_tables.floor_plan_id LEFT OUTER JOIN (SELECT reservation_tables.table_id AS "
+        "table_id FROM reservation_tables JOIN reservations ON reservations.id = "
+        "reservation_tables.reservation_id WHERE reservations.tenant_id = :tenant_id::uuid AND "
+        "reservations.night_id = :night_id::uuid AND reservations.status IN ('hold', "
+        "'pending_payment', 'confirmed', 'seated') AND reservation_tables.starts_at < "
+        ":s_end::timestamptz AND reservation_tables.ends_at > :s_start::timestamptz AND "
+        "reservation_tables.status IN ('hold', 'pending_payment', 'confirmed', 'seated') AND "
+        "((reservation_tables.status NOT IN ('hold', 'pending_payment')) OR "
+        "reservations.expires_at > now()) UNION SELECT table_blocks.table_id AS table_id FROM "
+        "table_blocks WHERE table_blocks.tenant_id = :tenant_id::uuid AND table_blocks.night_id "
+        "= :night_id::uuid) AS anon_1 ON anon_1.table_id = venue_tables.id WHERE "
         "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
         "AND venue_tables.is_active IS true AND floor_plans.is_active IS true GROUP BY "
         "venue_tables.tier",
@@ -1053,6 +1066,7 @@ async def run_pgbench(
         await conn.execute(
             f"DROP SEQUENCE IF EXISTS {sequence}; CREATE SEQUENCE {sequence} MAXVALUE {pairs}"
         )
+        await conn.execute("ANALYZE")
         await conn.execute("CHECKPOINT")
     finally:
         await conn.close()
@@ -1207,6 +1221,7 @@ async def run(cfg: Config) -> Results:
     await create_database()
     migrate()
     await seed()
+    await analyze()
     print(
         f"setup: database {DB_NAME} created, migrated and seeded "
         f"({TABLES} tables, {MIN_NIGHT + 1} nights) in "

@@ -16,6 +16,7 @@ from venue.core.db import create_engine, is_sqlite, session_factory
 from venue.core.errors import DomainError
 from venue.core.migrate import upgrade
 
+from . import metrics  # noqa: F401 - log records carry request_id (the format names it)
 from .settings import Settings
 
 DEMO_DB = "sqlite+aiosqlite:///./maitre-demo.db"
