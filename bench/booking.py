@@ -176,6 +176,19 @@ class BackendCpu:
         return sum(self.last[p] - self.first[p] for p in self.last)
 
 
+async def sessions_opened() -> int:
+    """Connections ever opened to DB_NAME (pg_stat_database.sessions, PostgreSQL 14+): the
+    difference over a phase shows pool churn (connections opened and closed under load)."""
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        return int(
+            await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", DB_NAME)
+            or 0
+        )
+    finally:
+        await conn.close()
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -653,10 +666,12 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
     await asyncio.gather(*(client(time.perf_counter() + 2.0, False) for _ in range(cfg.a_clients)))
     pg_all0, app0 = cpu_seconds(postgres_pids()), cpu_seconds(workers)
     backends = BackendCpu().start()
+    opened = await sessions_opened()
     cpu0, t0 = time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(t0 + cfg.a_seconds, True) for _ in range(cfg.a_clients)))
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     pg_cpu, app_cpu = backends.stop(), cpu_seconds(workers) - app0
+    opened = await sessions_opened() - opened - 2  # our own two probes
     pg_all = cpu_seconds(postgres_pids()) - pg_all0
     rate = done / elapsed
     n_errors = sum(errors.values())
@@ -682,6 +697,7 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
         f"{pg_all / per:.1f} ms per booking)",
     )
     res.facts.update(app_pg_ms=pg_cpu / per)
+    res.add("A database connections opened", str(opened), "pool churn (overflow opened, closed)")
     for what, count in errors.most_common(5):
         print(f"     error x{count}: {what}", flush=True)
     if exhausted:
