@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,7 +88,7 @@ async def get_floor(
     async def compute() -> bytes:
         night = await venues.night_on(session, venue, day)
         floor = await floormap.floor_map(session, venue, night, sitting, now)
-        return json.dumps(floor, separators=(",", ":")).encode()
+        return orjson.dumps(floor)
 
     body = await cache.get_or_compute((venue.id, day, sitting), compute)
     return Response(body, media_type="application/json")
