@@ -8,12 +8,17 @@ A. throughput: K clients completing bookings (hold + complete) on distinct table
 B. hot table: 500 clients holding the same table of the same night at once;
 C. floor map: GET .../floor of a 200-table night (half booked) under modest concurrency;
 D. pgbench: the same SQL statements as one booking (both transactions, same round trips,
-   each ending in COMMIT), as a custom pgbench script, for the app/pgbench ratio;
-plus the peak resident memory of the app's worker processes.
+   each ending in COMMIT), written to bench/pgbench/app_booking.sql, for the app/pgbench ratio;
+E. pgbench: the minimal booking transaction (bench/pgbench/minimal_booking.sql: read the
+   version, optimistic UPDATE, INSERT reservation, INSERT audit), the reference of issue 13;
+plus the peak resident memory of the app's worker processes, and PostgreSQL CPU per booking
+(the bench database's own backends, sampled from /proc; pg_stat_statements would need a
+server restart to load).
 
-Targets (issue): app >= 1/4 of pgbench's rate; hot-table losers p99 < 100 ms; floor map
-p99 < 15 ms; each app process < 250 MB resident. The server is stopped (its process group
-killed) on every exit path. Only 127.0.0.1 is contacted.
+Targets (issue 13): completed bookings/s >= 1/4 of E's rate; PostgreSQL CPU per booking <= 2x
+E's per transaction; hot-table losers p99 < 100 ms; floor map p99 < 15 ms; each app process
+< 250 MB resident. The server is stopped (its process group killed) on every exit path. Only
+127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
