@@ -144,11 +144,11 @@ async def place_hold(
         raise InvalidRequest("website", "leave this field empty")
     asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
     try:
-        # A table this process knows is taken is refused before any database work; and
-        # of this process's requests for one table, one at a time asks the database.
-        _refuse_if_known(request, asked, body, now)
-        await claim.take_turn(session, asked)
-        _refuse_if_known(request, asked, body, now)
+        # Of this process's requests for one table, one at a time asks the database; one
+        # that waited is refused without it if the one in front found the table taken.
+        since = await claim.take_turn(session, asked)
+        if since is not None:
+            _refuse_if_known(request, asked, body, now, since)
         venue = await venues.venue_by_slug(session, slug)
         host_id = await _host_id(session, venue, body.host_code)
         req = booking.HoldRequest(
@@ -174,9 +174,9 @@ async def place_hold(
 
 
 def _refuse_if_known(
-    request: Request, asked: list[claim.Spot], body: HoldIn, now: datetime
+    request: Request, asked: list[claim.Spot], body: HoldIn, now: datetime, since: float
 ) -> None:
-    marker = claim.known_taken(asked, now)
+    marker = claim.known_taken(asked, now, since)
     if marker is None:
         return
     metrics.refused("hold", TableUnavailable.code, known=True)

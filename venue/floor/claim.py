@@ -37,13 +37,15 @@ reach for the same table at once; all but one must hear "no", and asking the dat
 each costs a whole booking's worth of work. So this process remembers, per venue, table
 and (night, sitting), what it already knows for certain: a hold it committed
 (``taken_after_commit``: the marker is set by the session's ``after_commit``, never
-before), or a refusal the database just gave (``taken_now``). ``known_taken`` answers a
-request from those markers without touching the database, and ``take_turn`` makes the
-requests of this process for one table and sitting go to the database one at a time, so
-the rest wait for the first one's commit and then read its marker. The database stays the
-only truth: a marker can only refuse, never grant; it lapses with the hold it saw, after
-``MARK_SECONDS`` of real time at most (another process may have released the table), and
-is dropped when this process cancels, expires or moves a reservation (``forget``).
+before), or a refusal the database just gave (``taken_now``). ``take_turn`` makes the
+requests of this process for one table and sitting go to the database one at a time; the
+others wait, and ``known_taken`` answers a waiter from a marker set while it waited (the
+one in front committed the table, or was refused it) without touching the database. The
+database stays the only truth: a marker can only refuse, never grant; only a request that
+waited while it was set may use it (an older marker could hide a release made through
+another process meanwhile); it lapses with the hold it saw and after ``MARK_SECONDS`` of
+real time, and is dropped when this process cancels, expires or moves a reservation
+(``forget``).
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ class Marker:
     venue_id: uuid.UUID
     until: datetime  # in the app's clock: the hold lapses then (or the refusal is old)
     deadline: float  # time.monotonic(): MARK_SECONDS after it was set
+    set_at: float = 0.0  # time.monotonic() when it was set
 
 
 _markers: dict[Spot, Marker] = {}
@@ -197,33 +200,43 @@ _by_table: dict[uuid.UUID, set[Spot]] = {}
 _turns: dict[Spot, tuple[asyncio.Lock, list[int]]] = {}
 
 
-def known_taken(spots: Iterable[Spot], now: datetime) -> Marker | None:
-    """A marker that says one of these spots is taken, or None (then ask the database)."""
+def known_taken(spots: Iterable[Spot], now: datetime, since: float) -> Marker | None:
+    """A marker set at or after ``since`` (``time.monotonic()``) that says one of these
+    spots is taken, or None (then ask the database). Only what this process learnt while
+    the caller waited its turn counts: an older marker may hide a release made through
+    another process since, which this process cannot hear of."""
     clock = time.monotonic()
     for spot in spots:
         marker = _markers.get(spot)
         if marker is None:
             continue
-        if now < marker.until and clock < marker.deadline:
+        if not (now < marker.until and clock < marker.deadline):
+            _drop(spot)
+        elif marker.set_at >= since:
             return marker
-        _drop(spot)
     return None
 
 
-async def take_turn(session: AsyncSession, spots: Iterable[Spot]) -> None:
+async def take_turn(session: AsyncSession, spots: Iterable[Spot]) -> float | None:
     """Wait until no other request of this process is booking these spots; the turn is
     handed on when this session's transaction ends (commit or rollback), so a waiter
-    finds the marker of a committed hold. Spots are taken in one order (no deadlock)."""
+    finds the marker of a committed hold. Spots are taken in one order (no deadlock).
+    Returns when the wait began (``time.monotonic()``, for ``known_taken``), or None if
+    there was nobody to wait for."""
     held: list[Spot] = session.info.setdefault(_TURNS, [])
+    began = time.monotonic()
+    waited = False
     for spot in sorted(set(spots), key=_order):
         lock, users = _turns.setdefault(spot, (asyncio.Lock(), [0]))
         users[0] += 1
+        waited = waited or lock.locked()
         try:
             await lock.acquire()
         except BaseException:
             _leave(spot)
             raise
         held.append(spot)
+    return began if waited else None
 
 
 def end_turn(session: AsyncSession) -> None:
@@ -247,7 +260,8 @@ def taken_now(tenant_id: uuid.UUID, venue_id: uuid.UUID, spots: list[Spot], now:
     """Mark spots the database has just shown taken by someone else's commit."""
     until = now + timedelta(seconds=MARK_SECONDS)
     for spot in spots:
-        _set(spot, Marker(tenant_id, venue_id, until, time.monotonic() + MARK_SECONDS))
+        clock = time.monotonic()
+        _set(spot, Marker(tenant_id, venue_id, until, clock + MARK_SECONDS, clock))
 
 
 def forget(table_ids: Iterable[uuid.UUID]) -> None:
@@ -295,9 +309,12 @@ def _hand_on(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    deadline = time.monotonic() + MARK_SECONDS
+    clock = time.monotonic()
     for spot, marker in session.info.pop(_PENDING, ()):
-        _set(spot, Marker(marker.tenant_id, marker.venue_id, marker.until, deadline))
+        _set(
+            spot,
+            Marker(marker.tenant_id, marker.venue_id, marker.until, clock + MARK_SECONDS, clock),
+        )
 
 
 @event.listens_for(Session, "after_transaction_end")
