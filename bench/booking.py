@@ -8,12 +8,17 @@ A. throughput: K clients completing bookings (hold + complete) on distinct table
 B. hot table: 500 clients holding the same table of the same night at once;
 C. floor map: GET .../floor of a 200-table night (half booked) under modest concurrency;
 D. pgbench: the same SQL statements as one booking (both transactions, same round trips,
-   each ending in COMMIT), as a custom pgbench script, for the app/pgbench ratio;
-plus the peak resident memory of the app's worker processes.
+   each ending in COMMIT), written to bench/pgbench/app_booking.sql, for the app/pgbench ratio;
+E. pgbench: the minimal booking transaction (bench/pgbench/minimal_booking.sql: read the
+   version, optimistic UPDATE, INSERT reservation, INSERT audit), the reference of issue 13;
+plus the peak resident memory of the app's worker processes, and PostgreSQL CPU per booking
+(the bench database's own backends, sampled from /proc; pg_stat_statements would need a
+server restart to load).
 
-Targets (issue): app >= 1/4 of pgbench's rate; hot-table losers p99 < 100 ms; floor map
-p99 < 15 ms; each app process < 250 MB resident. The server is stopped (its process group
-killed) on every exit path. Only 127.0.0.1 is contacted.
+Targets (issue 13): completed bookings/s >= 1/4 of E's rate; PostgreSQL CPU per booking <= 2x
+E's per transaction; hot-table losers p99 < 100 ms; floor map p99 < 15 ms; each app process
+< 250 MB resident. The server is stopped (its process group killed) on every exit path. Only
+127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -65,6 +70,10 @@ FLOOR_NIGHT = PGB_NIGHTS + 1  # phase C
 CAPTURE_NIGHT = PGB_NIGHTS + 2  # one in-process booking whose SQL we record
 APP_FIRST = PGB_NIGHTS + 3
 APP_NIGHTS = 150  # 30,000 pairs for phase A
+MIN_NIGHT = APP_FIRST + APP_NIGHTS  # the minimal pgbench's reservations (no allocations)
+PGBENCH_DIR = ROOT / "bench" / "pgbench"
+MINIMAL_SCRIPT = PGBENCH_DIR / "minimal_booking.sql"
+APP_SCRIPT = PGBENCH_DIR / "app_booking.sql"  # written by each run from pgbench_script()
 
 # All load comes from one IP: lift the per-IP limits on holds/bookings (web/security.py
 # Throttle still runs on every request, only its thresholds are raised).
@@ -75,7 +84,8 @@ SERVER_ENV = {
     "RATE_LIMIT_BOOKINGS": "1000000000",
 }
 
-TARGET_RATIO = 0.25
+TARGET_RATIO = 0.25  # of the minimal booking transaction's pgbench rate, same run
+TARGET_PG_RATIO = 2.0  # PostgreSQL CPU per booking against the minimal transaction's
 TARGET_HOT_P99_MS = 100.0
 TARGET_FLOOR_P99_MS = 15.0
 TARGET_RSS_MB = 250.0
@@ -126,6 +136,64 @@ def postgres_pids() -> list[int]:
     return pids
 
 
+class BackendCpu:
+    """CPU of the PostgreSQL backends serving ``DB_NAME`` (found by their process title,
+    ``postgres: user db host(port) state``), sampled every 100 ms so that backends which exit
+    before the end (pgbench's) still count. Other databases' backends (other engineers'
+    tests on the same server) are left out, unlike a sum over every postgres process."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def backends() -> list[int]:
+        tag = f" {DB_NAME} ".encode()
+        pids = []
+        for pid in postgres_pids():
+            with contextlib.suppress(OSError):
+                if tag in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    pids.append(pid)
+        return pids
+
+    def _sample(self, initial: bool) -> None:
+        for pid in self.backends():
+            cpu = cpu_seconds([pid])
+            if pid not in self.first:
+                self.first[pid] = cpu if initial else 0.0
+            self.last[pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self._sample(False)
+
+    def start(self) -> BackendCpu:
+        self._sample(True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._sample(False)
+        self._stop.set()
+        self._thread.join()
+        return sum(self.last[p] - self.first[p] for p in self.last)
+
+
+async def sessions_opened() -> int:
+    """Connections ever opened to DB_NAME (pg_stat_database.sessions, PostgreSQL 14+): the
+    difference over a phase shows pool churn (connections opened and closed under load)."""
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        return int(
+            await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", DB_NAME)
+            or 0
+        )
+    finally:
+        await conn.close()
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -151,6 +219,17 @@ def migrate() -> None:
     subprocess.run(
         [str(BIN / "maitre"), "migrate"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
     )
+
+
+async def analyze() -> None:
+    """Planner statistics for the freshly loaded tables, as a running deployment has them
+    (autovacuum would take its time; without them PostgreSQL guesses one row per table and
+    picks plans no production database would)."""
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
 
 
 async def seed() -> None:
@@ -248,7 +327,7 @@ async def seed() -> None:
             )
             await s.flush()
             day0 = first_day()
-            for offset in range(APP_FIRST + APP_NIGHTS):
+            for offset in range(MIN_NIGHT + 1):
                 await create_night(
                     s,
                     venue,
@@ -269,7 +348,12 @@ def signature(sql: str) -> str:
     """``verb table`` of a statement, to compare the app's trace with the pgbench script."""
     text = " ".join(sql.split())
     verb = text.split(" ", 1)[0].upper()
-    pattern = {"SELECT": r"\bFROM (\w+)", "INSERT": r"\bINTO (\w+)", "UPDATE": r"^UPDATE (\w+)"}
+    pattern = {
+        "SELECT": r"\bFROM (\w+)",
+        "INSERT": r"\bINTO (\w+)",
+        "UPDATE": r"^UPDATE (\w+)",
+        "WITH": r"\bINTO (\w+)",
+    }
     m = re.search(pattern.get(verb, r"$^"), text, re.IGNORECASE)
     return f"{verb} {m.group(1) if m else '?'}"
 
@@ -585,11 +669,15 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
 
     # Warm-up (prepared statements, pools, imports), not counted.
     await asyncio.gather(*(client(time.perf_counter() + 2.0, False) for _ in range(cfg.a_clients)))
-    pg0, app0 = cpu_seconds(postgres_pids()), cpu_seconds(workers)
+    pg_all0, app0 = cpu_seconds(postgres_pids()), cpu_seconds(workers)
+    backends = BackendCpu().start()
+    opened = await sessions_opened()
     cpu0, t0 = time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(t0 + cfg.a_seconds, True) for _ in range(cfg.a_clients)))
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    app_cpu, pg_cpu = cpu_seconds(workers) - app0, cpu_seconds(postgres_pids()) - pg0
+    pg_cpu, app_cpu = backends.stop(), cpu_seconds(workers) - app0
+    opened = await sessions_opened() - opened - 2  # our own two probes
+    pg_all = cpu_seconds(postgres_pids()) - pg_all0
     rate = done / elapsed
     n_errors = sum(errors.values())
     res.facts.update(app_rate=rate, a_errors=n_errors)
@@ -608,10 +696,13 @@ async def phase_a(port: int, cfg: Config, res: Results, workers: list[int]) -> N
     per = max(done, 1) / 1e3
     res.add(
         "A CPU ms per booking: app / PostgreSQL",
-        f"{app_cpu / per:.1f} / {pg_cpu / per:.1f}",
-        f"workers {app_cpu / elapsed * 100:.0f}%, postgres {pg_cpu / elapsed * 100:.0f}% "
-        "of one core",
+        f"{app_cpu / per:.1f} / {pg_cpu / per:.2f}",
+        f"workers {app_cpu / elapsed * 100:.0f}%, {DB_NAME} backends "
+        f"{pg_cpu / elapsed * 100:.0f}% of one core (all postgres processes: "
+        f"{pg_all / per:.1f} ms per booking)",
     )
+    res.facts.update(app_pg_ms=pg_cpu / per)
+    res.add("A database connections opened", str(opened), "pool churn (overflow opened, closed)")
     for what, count in errors.most_common(5):
         print(f"     error x{count}: {what}", flush=True)
     if exhausted:
@@ -876,9 +967,6 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
         f"AND venue_tables.id IN ({TID}) AND venue_tables.is_active IS true AND "
         "floor_plans.is_active IS true ORDER BY venue_tables.id",
-        "UPDATE venue_tables SET version=(venue_tables.version + 1) WHERE venue_tables.tenant_id "
-        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int "
-        "AND venue_tables.is_active IS true",
         "SELECT tier_prices.venue_id, tier_prices.tier, tier_prices.base_minimum, "
         "tier_prices.floor, tier_prices.ceiling, tier_prices.position, tier_prices.id, "
         "tier_prices.tenant_id FROM tier_prices WHERE tier_prices.tenant_id = :tenant_id::uuid "
@@ -895,37 +983,44 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "deposit_rules.tenant_id = :tenant_id::uuid AND deposit_rules.venue_id = :venue_id::uuid",
         # venue/availability.py tier_counts (the bench's pricing has a demand rule; no pace
         # rule, so the app reads no pace).
-        "SELECT venue_tables.tier, count(venue_tables.id) AS count_1, sum(CASE WHEN ((EXISTS "
-        "(SELECT reservation_tables.id FROM reservation_tables JOIN reservations ON "
-        "reservations.id = reservation_tables.reservation_id WHERE reservation_tables.table_id = "
-        "venue_tables.id AND reservations.night_id = :night_id::uuid AND "
-        "reservation_tables.starts_at < :s_end::timestamptz AND reservation_tables.ends_at > "
-        ":s_start::timestamptz AND reservation_tables.status IN ('hold', 'pending_payment', "
-        "'confirmed', 'seated') AND ((reservation_tables.status NOT IN ('hold', "
-        "'pending_payment')) OR reservations.expires_at > now()))) OR (EXISTS (SELECT "
-        "table_blocks.id FROM table_blocks WHERE table_blocks.night_id = :night_id::uuid AND "
-        "table_blocks.table_id = venue_tables.id))) THEN 1 ELSE 0 END) AS sum_1 FROM "
-        "venue_tables JOIN floor_plans ON floor_plans.id = venue_tables.floor_plan_id WHERE "
+        "SELECT venue_tables.tier, count(venue_tables.id) AS count_1, count(anon_1.table_id) "
+        "AS count_2 FROM venue_tables JOIN floor_plans ON floor_plans.id = "
+        "venue_tables.floor_plan_id LEFT OUTER JOIN (SELECT reservation_tables.table_id AS "
+        "table_id FROM reservation_tables JOIN reservations ON reservations.id = "
+        "reservation_tables.reservation_id WHERE reservations.tenant_id = :tenant_id::uuid AND "
+        "reservations.night_id = :night_id::uuid AND reservations.status IN ('hold', "
+        "'pending_payment', 'confirmed', 'seated') AND reservation_tables.starts_at < "
+        ":s_end::timestamptz AND reservation_tables.ends_at > :s_start::timestamptz AND "
+        "reservation_tables.status IN ('hold', 'pending_payment', 'confirmed', 'seated') AND "
+        "((reservation_tables.status NOT IN ('hold', 'pending_payment')) OR "
+        "reservations.expires_at > now()) UNION SELECT table_blocks.table_id AS table_id FROM "
+        "table_blocks WHERE table_blocks.tenant_id = :tenant_id::uuid AND table_blocks.night_id "
+        "= :night_id::uuid) AS anon_1 ON anon_1.table_id = venue_tables.id WHERE "
         "venue_tables.tenant_id = :tenant_id::uuid AND venue_tables.venue_id = :venue_id::uuid "
         "AND venue_tables.is_active IS true AND floor_plans.is_active IS true GROUP BY "
         "venue_tables.tier",
-        "INSERT INTO reservations (venue_id, night_id, sitting_id, status, starts_at, ends_at, "
-        "expires_at, party_size, guest_id, host_id, channel, created_by, currency, "
-        "quoted_minimum, quoted_deposit, quote, notes, token_hash, cancel_reason, version, "
-        "created_at, updated_at, id, tenant_id) VALUES (:venue_id::uuid, :night_id::uuid, "
-        ":sitting_id::uuid, 'hold', :s_start::timestamptz, :s_end::timestamptz, now() + "
-        "interval '10 minutes', 4, NULL, NULL, 'online', 'guest', 'GBP', 30000, 0, "
-        f"'{j['quote']}'::json, NULL, {TOKEN}, NULL, 1, now(), now(), :rid::uuid, "
-        ":tenant_id::uuid)",
-        "INSERT INTO reservation_tables (reservation_id, table_id, status, starts_at, ends_at, "
-        "id, tenant_id) VALUES (:rid::uuid, :tid::uuid, 'hold', :s_start::timestamptz, "
-        ":s_end::timestamptz, gen_random_uuid(), :tenant_id::uuid)",
-        "INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
-        "after) VALUES (:tenant_id::uuid, now(), 'guest', 'reservation.held', 'reservation', "
-        f":rid::text, 'null'::json, '{j['held']}'::json) RETURNING audit_entries.id",
-        "INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, published_at, "
-        "attempts) VALUES (:tenant_id::uuid, now(), 'reservation.held', 'night:' || "
-        f":night_id::text, '{j['held_payload']}'::json, NULL, 0) RETURNING outbox_events.id",
+        "UPDATE venue_tables SET version=(venue_tables.version + 1) WHERE venue_tables.tenant_id "
+        "= :tenant_id::uuid AND venue_tables.id = :tid::uuid AND venue_tables.version = :ver::int "
+        "AND venue_tables.is_active IS true",
+        # venue/reservations/booking.py HOLD_INSERT: reservation, allocation, audit and outbox
+        # in one statement.
+        "WITH r AS (INSERT INTO reservations (id, tenant_id, venue_id, night_id, sitting_id, "
+        "status, starts_at, ends_at, expires_at, party_size, guest_id, host_id, channel, "
+        "created_by, currency, quoted_minimum, quoted_deposit, quote, notes, token_hash, "
+        "cancel_reason, version, created_at, updated_at) VALUES (:rid::uuid, :tenant_id::uuid, "
+        ":venue_id::uuid, :night_id::uuid, :sitting_id::uuid, 'hold', :s_start::timestamptz, "
+        ":s_end::timestamptz, now() + interval '10 minutes', 4, NULL, NULL, 'online', 'guest', "
+        f"'GBP', 30000, 0, '{j['quote']}'::json, NULL, {TOKEN}, NULL, 1, now(), now()) "
+        "RETURNING id, tenant_id, status, starts_at, ends_at), t AS (INSERT INTO "
+        "reservation_tables (id, tenant_id, reservation_id, table_id, status, starts_at, "
+        "ends_at) SELECT gen_random_uuid(), r.tenant_id, r.id, x.table_id, r.status, "
+        "r.starts_at, r.ends_at FROM r, unnest(ARRAY[:tid::uuid]) AS x(table_id)), a AS "
+        "(INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
+        "after) SELECT r.tenant_id, now(), 'guest', 'reservation.held', 'reservation', "
+        f":rid::text, 'null'::json, '{j['held']}'::json FROM r) INSERT INTO outbox_events "
+        "(tenant_id, at, topic, channel, payload, attempts) SELECT r.tenant_id, now(), "
+        "'reservation.held', 'night:' || :night_id::text, "
+        f"'{j['held_payload']}'::json, 0 FROM r",
     ]
     complete = [
         f"SELECT {VENUE_COLS}, venues.id, venues.tenant_id FROM venues WHERE venues.slug = "
@@ -982,10 +1077,48 @@ def find_pgbench() -> str:
     raise RuntimeError("pgbench not found (apt-get install postgresql-contrib)")
 
 
+async def run_pgbench(
+    cfg: Config, script: Path, defines: list[str], sequence: str, pairs: int
+) -> tuple[float, str, float, str]:
+    """Run one pgbench script against DB_NAME; (tps, latency avg ms, PostgreSQL CPU ms per
+    transaction of the bench database's backends, full output)."""
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        await conn.execute(
+            f"DROP SEQUENCE IF EXISTS {sequence}; CREATE SEQUENCE {sequence} MAXVALUE {pairs}"
+        )
+        await conn.execute("ANALYZE")
+        await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
+    cmd = [
+        find_pgbench(),
+        *("-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-n", "-M", "prepared"),
+        *("-c", str(cfg.d_clients), "-j", str(cfg.d_threads), "-T", str(cfg.d_seconds)),
+        *defines,
+        *("-f", str(script), DB_NAME),
+    ]
+    cpu = BackendCpu().start()
+    out = subprocess.run(  # noqa: ASYNC221 - nothing else runs during pgbench
+        cmd, capture_output=True, text=True, timeout=cfg.d_seconds + 120
+    )
+    pg_cpu = cpu.stop()
+    text = out.stdout + out.stderr
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
+    if out.returncode != 0 or not m:
+        print(text[-3000:], flush=True)
+        raise RuntimeError(f"pgbench failed (exit {out.returncode})")
+    tps = float(m.group(1))
+    done = re.search(r"number of transactions actually processed: (\d+)", text)
+    n = int(done.group(1)) if done else max(tps * cfg.d_seconds, 1)
+    lat = re.search(r"latency average = ([\d.]+) ms", text)
+    return tps, lat.group(1) if lat else "?", pg_cpu * 1e3 / max(n, 1), text
+
+
 async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> None:
     print(
-        f"\nD. pgbench: same statements, -c {cfg.d_clients} -j {cfg.d_threads} "
-        f"-T {cfg.d_seconds} -M prepared",
+        f"\nD. pgbench, the app's own statements ({APP_SCRIPT.relative_to(ROOT)}): "
+        f"-c {cfg.d_clients} -j {cfg.d_threads} -T {cfg.d_seconds} -M prepared",
         flush=True,
     )
     script, sigs = pgbench_script()
@@ -1001,56 +1134,17 @@ async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> 
         if not same:
             for a, b in zip(app_sigs.get(part, []), sigs[part], strict=False):
                 print(f"       {'  ' if a == b else '!='} app {a:<32} pgbench {b}", flush=True)
+    APP_SCRIPT.write_text(script)
     conn = await asyncpg.connect(BENCH_DSN)
     try:
-        await conn.execute(
-            "DROP SEQUENCE IF EXISTS pgbench_pairs; CREATE SEQUENCE pgbench_pairs "
-            f"MAXVALUE {PGB_NIGHTS * TABLES}"
-        )
-        await conn.execute("CHECKPOINT")
         before = await conn.fetchval("SELECT count(*) FROM reservations WHERE status='confirmed'")
     finally:
         await conn.close()
-    with tempfile.TemporaryDirectory(prefix="maitre-pgbench-") as tmp:
-        path = Path(tmp) / "booking.sql"
-        path.write_text(script)
-        defines = [f"-Dt{i}={table_uuid(i)}" for i in range(TABLES)]
-        cmd = [
-            find_pgbench(),
-            "-h",
-            PG_HOST,
-            "-p",
-            str(PG_PORT),
-            "-U",
-            PG_USER,
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            str(cfg.d_clients),
-            "-j",
-            str(cfg.d_threads),
-            "-T",
-            str(cfg.d_seconds),
-            "-D",
-            f"day0={first_day().isoformat()}",
-            *defines,
-            "-f",
-            str(path),
-            DB_NAME,
-        ]
-        out = subprocess.run(  # noqa: ASYNC221 - nothing else runs during pgbench
-            cmd, capture_output=True, text=True, timeout=cfg.d_seconds + 120
-        )
-    text = out.stdout + out.stderr
-    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
+    defines = [f"-Dday0={first_day().isoformat()}"]
+    tps, lat, pg_ms, text = await run_pgbench(
+        cfg, APP_SCRIPT, defines, "pgbench_pairs", PGB_NIGHTS * TABLES
+    )
     failed = re.search(r"number of failed transactions: (\d+)", text)
-    aborted = "aborted" in text.lower() and "0 aborted" not in text
-    if out.returncode != 0 or not m:
-        print(text[-3000:], flush=True)
-        raise RuntimeError(f"pgbench failed (exit {out.returncode})")
-    tps = float(m.group(1))
-    lat = re.search(r"latency average = ([\d.]+) ms", text)
     conn = await asyncpg.connect(BENCH_DSN)
     try:
         after = await conn.fetchval("SELECT count(*) FROM reservations WHERE status='confirmed'")
@@ -1058,19 +1152,52 @@ async def phase_d(cfg: Config, res: Results, app_sigs: dict[str, list[str]]) -> 
         await conn.close()
     res.facts.update(pgbench_tps=tps)
     res.add(
-        "D pgbench bookings/s (same SQL, 2 txns)",
+        "D pgbench bookings/s (app's SQL, 2 txns)",
         f"{tps:.1f}",
-        f"-c {cfg.d_clients} -j {cfg.d_threads} -T {cfg.d_seconds}, "
-        f"latency avg {lat.group(1) if lat else '?'} ms",
+        f"latency avg {lat} ms, PostgreSQL {pg_ms:.2f} ms CPU per booking",
     )
     res.add(
         "D pgbench confirmed bookings written",
         str(after - before),
-        f"failed txns {failed.group(1) if failed else '?'}{', ABORTED clients' if aborted else ''}",
+        f"failed txns {failed.group(1) if failed else '?'}",
+    )
+    res.add("app / pgbench of the app's SQL", f"{res.facts['app_rate'] / tps:.2f}", "")
+
+
+async def phase_e(cfg: Config, res: Results) -> None:
+    print(
+        f"\nE. pgbench, minimal booking transaction ({MINIMAL_SCRIPT.relative_to(ROOT)}): "
+        f"-c {cfg.d_clients} -j {cfg.d_threads} -T {cfg.d_seconds} -M prepared",
+        flush=True,
+    )
+    conn = await asyncpg.connect(BENCH_DSN)
+    try:
+        row = await conn.fetchrow(
+            "SELECT n.tenant_id, n.venue_id, n.id AS night, s.id AS sitting FROM nights n "
+            "JOIN sittings s ON s.night_id = n.id WHERE n.business_date = $1 LIMIT 1",
+            first_day() + timedelta(days=MIN_NIGHT),
+        )
+    finally:
+        await conn.close()
+    defines = [f"-D{k}={row[k]}" for k in ("night", "sitting")]
+    defines += [f"-Dtenant={row['tenant_id']}", f"-Dvenue={row['venue_id']}"]
+    tps, lat, pg_ms, _ = await run_pgbench(cfg, MINIMAL_SCRIPT, defines, "pgbench_min_pairs", 10**9)
+    res.facts.update(minimal_tps=tps, minimal_pg_ms=pg_ms)
+    res.add(
+        "E pgbench minimal booking txn/s",
+        f"{tps:.0f}",
+        f"latency avg {lat} ms, PostgreSQL {pg_ms:.2f} ms CPU per transaction",
     )
     ratio = res.facts["app_rate"] / tps
     res.facts["ratio"] = ratio
-    res.add("app / pgbench", f"{ratio:.2f}", f"target >= {TARGET_RATIO}")
+    res.add("app bookings/s / minimal pgbench", f"{ratio:.3f}", f"target >= {TARGET_RATIO}")
+    pg_ratio = res.facts.get("app_pg_ms", float("nan")) / pg_ms
+    res.facts["pg_ratio"] = pg_ratio
+    res.add(
+        "PostgreSQL CPU per booking / minimal",
+        f"{pg_ratio:.1f}",
+        f"target <= {TARGET_PG_RATIO} (app {res.facts.get('app_pg_ms', float('nan')):.2f} ms)",
+    )
 
 
 # --------------------------------------------------------------------------- driver
@@ -1115,9 +1242,10 @@ async def run(cfg: Config) -> Results:
     await create_database()
     migrate()
     await seed()
+    await analyze()
     print(
         f"setup: database {DB_NAME} created, migrated and seeded "
-        f"({TABLES} tables, {APP_FIRST + APP_NIGHTS} nights) in "
+        f"({TABLES} tables, {MIN_NIGHT + 1} nights) in "
         f"{time.perf_counter() - t0:.1f} s",
         flush=True,
     )
@@ -1151,6 +1279,7 @@ async def run(cfg: Config) -> Results:
         "max of sampled VmRSS and VmHWM",
     )
     await phase_d(cfg, res, app_sigs)
+    await phase_e(cfg, res)
     return res
 
 
@@ -1158,6 +1287,7 @@ def report(res: Results) -> bool:
     nan = float("nan")
     f = {
         "ratio": nan,
+        "pg_ratio": nan,
         "hot_p99": nan,
         "floor_p99": nan,
         "rss_peak": nan,
@@ -1167,7 +1297,12 @@ def report(res: Results) -> bool:
         **res.facts,
     }
     checks = [
-        ("app >= 1/4 of pgbench", f"{f['ratio']:.2f}", f["ratio"] >= TARGET_RATIO),
+        ("app >= 1/4 of minimal pgbench", f"{f['ratio']:.3f}", f["ratio"] >= TARGET_RATIO),
+        (
+            "PostgreSQL CPU per booking <= 2x minimal",
+            f"{f['pg_ratio']:.1f}x",
+            f["pg_ratio"] <= TARGET_PG_RATIO,
+        ),
         (
             "hot-table losers p99 < 100 ms",
             f"{f['hot_p99']:.0f} ms",

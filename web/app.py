@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from realtime import Hub, make_broker
 from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
+from venue.journal.turnaways import Batched
 
 from . import assets, live, metrics, openapi, pages, problems, routes
 from .console import router as console_pages
@@ -79,9 +81,14 @@ def create_app(
                     refresh_calendars_forever(sessions, clock, settings.calendar_refresh_seconds)
                 )
             )
+        # Everything built so far lives as long as the process: move it out of the cyclic
+        # collector's way, so full collections walk only what requests create.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            await app.state.turnaways.drain()
             relay.stop()  # let a pass under way commit rather than cancel it mid-transaction
             await asyncio.wait(tasks[:1], timeout=10)
             for task in tasks:
@@ -105,6 +112,7 @@ def create_app(
     app.state.relay = relay
     app.state.hub = hub
     app.state.floor_cache = FloorCache(settings.floor_cache_seconds)
+    app.state.turnaways = Batched(sessions)
     app.state.mail = mail
     app.state.commissions = commission_loop
     app.state.stripe = stripe
@@ -123,6 +131,7 @@ def create_app(
     # refusal gets too.
     app.add_middleware(Intake, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(metrics.RequestMetrics)  # outermost: times and names every request
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

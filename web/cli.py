@@ -16,6 +16,7 @@ from venue.core.db import create_engine, is_sqlite, session_factory
 from venue.core.errors import DomainError
 from venue.core.migrate import upgrade
 
+from . import metrics  # noqa: F401 - log records carry request_id (the format names it)
 from .settings import Settings
 
 DEMO_DB = "sqlite+aiosqlite:///./maitre-demo.db"
@@ -188,7 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     add.add_argument("--password", help="avoid: it lands in shell history")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
+    )
 
     own_demo_file = args.command == "demo" and "DATABASE_URL" not in os.environ
     if args.command == "demo":

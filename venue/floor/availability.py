@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Uuid, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import Uuid, and_, cast, func, literal, null, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import NotFound
@@ -201,31 +201,32 @@ async def tier_counts(
     session: AsyncSession, venue: Venue, night: Night, sitting: Sitting, now: datetime
 ) -> dict[str, tuple[int, int]]:
     """tier -> (tables taken or blocked, tables) for the sitting, in one query: what the
-    pricing engine needs to know about demand without loading the whole floor."""
+    pricing engine needs to know about demand without loading the whole floor.
+
+    The taken tables are found from the night (its reservations, indexed by night), not
+    table by table: an overlap test per table walks that table's whole history in the
+    ``(table_id, starts_at, ends_at)`` index (50 ms for 200 tables with 300 past nights
+    each, measured in bench/booking.py); through the night it reads this night's rows."""
     occupied = (
-        select(ReservationTable.id)
+        select(ReservationTable.table_id)
         .join(Reservation, Reservation.id == ReservationTable.reservation_id)
         .where(
-            ReservationTable.table_id == VenueTable.id,
+            Reservation.tenant_id == venue.tenant_id,
             Reservation.night_id == night.id,
+            Reservation.status.in_([s.value for s in OCCUPYING]),
             ReservationTable.starts_at < sitting.ends_at,
             ReservationTable.ends_at > sitting.starts_at,
             live_allocation(now),  # type: ignore[arg-type]
         )
-        .exists()
     )
-    is_blocked = (
-        select(TableBlock.id)
-        .where(TableBlock.night_id == night.id, TableBlock.table_id == VenueTable.id)
-        .exists()
+    blocks = select(TableBlock.table_id).where(
+        TableBlock.tenant_id == venue.tenant_id, TableBlock.night_id == night.id
     )
+    taken = union(occupied, blocks).subquery()  # UNION: a table counts once
     rows = await session.execute(
-        select(
-            VenueTable.tier,
-            func.count(VenueTable.id),
-            func.sum(case((or_(occupied, is_blocked), 1), else_=0)),
-        )
+        select(VenueTable.tier, func.count(VenueTable.id), func.count(taken.c.table_id))
         .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
+        .outerjoin(taken, taken.c.table_id == VenueTable.id)
         .where(
             VenueTable.tenant_id == venue.tenant_id,
             VenueTable.venue_id == venue.id,
@@ -234,7 +235,7 @@ async def tier_counts(
         )
         .group_by(VenueTable.tier)
     )
-    return {tier: (int(taken or 0), int(total)) for tier, total, taken in rows}
+    return {tier: (int(n_taken or 0), int(total)) for tier, total, n_taken in rows}
 
 
 def pick(tables: list[VenueTable], ids: list[uuid.UUID]) -> list[VenueTable]:

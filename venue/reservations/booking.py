@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import JSON, and_, bindparam, false, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pricing import Quote
@@ -39,9 +40,10 @@ from venue.floor import availability, claim, quoting
 from venue.guests import records as guests
 from venue.guests.identity import GuestIdentity
 from venue.journal import turnaways
-from venue.journal.audit import record
+from venue.journal.audit import Journal, record
 from venue.models import (
     EXPIRING,
+    OCCUPYING,
     TRANSITIONS,
     Guest,
     Night,
@@ -58,6 +60,38 @@ from venue.setup import venues
 # The bookings that count toward a guest's daily cap. A booking awaiting its deposit
 # counts only while its table is still held for the payment (see ``_booked_that_night``).
 CAPPED = (Status.CONFIRMED, Status.SEATED, Status.COMPLETED)
+
+_RES_COLUMNS = [c.key for c in Reservation.__table__.columns]
+# A hold's whole write on PostgreSQL, built once: the reservation, one allocation per
+# table (the exclusion constraint checks them; the composite foreign key to the
+# reservation inserted by the same statement is checked at its end), the audit entry and
+# the outbox event. One round trip between the claim and the commit.
+HOLD_INSERT = text(
+    f"""
+WITH r AS (
+    INSERT INTO reservations ({", ".join(_RES_COLUMNS)})
+    VALUES ({", ".join(":" + c for c in _RES_COLUMNS)})
+    RETURNING id, tenant_id, status, starts_at, ends_at
+), t AS (
+    INSERT INTO reservation_tables (id, tenant_id, reservation_id, table_id, status,
+        starts_at, ends_at)
+    SELECT gen_random_uuid(), r.tenant_id, r.id, x.table_id, r.status, r.starts_at, r.ends_at
+    FROM r, unnest(CAST(:table_ids AS uuid[])) AS x(table_id)
+), a AS (
+    INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, after)
+    SELECT r.tenant_id, :audit_at, :audit_actor, :audit_action, :audit_entity,
+        :audit_entity_id, :audit_before, :audit_after
+    FROM r
+)
+INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, attempts)
+SELECT r.tenant_id, :audit_at, :outbox_topic, :outbox_channel, :outbox_payload, 0 FROM r
+"""
+).bindparams(
+    bindparam("quote", type_=JSON),
+    bindparam("audit_before", type_=JSON),
+    bindparam("audit_after", type_=JSON),
+    bindparam("outbox_payload", type_=JSON),
+)
 
 
 @dataclass(frozen=True)
@@ -146,9 +180,13 @@ async def place_guest_hold(
 async def try_hold(
     session: AsyncSession, venue: Venue, req: HoldRequest, actor: Actor, now: datetime
 ) -> Hold | Refused:
-    """The hold, or the refusal with whether anything was written before it. Checks
-    before the claim only read; so does the claim's first look, where most losers of a
-    hot table are refused."""
+    """The hold, or the refusal with whether anything was written before it.
+
+    Everything that is not a write comes first, while nothing is locked: the context, a
+    first look at the tables, the checks and the price (a guest pays what was quoted at
+    the hold, against the night as it was before it); a refusal there wrote nothing. Then
+    only SQL until the caller commits: the claim, and one statement for the reservation,
+    its allocations, audit entry and outbox event (``_insert``)."""
     try:
         rules, night, sitting = await venues.hold_context(
             session, venue, req.business_date, req.sitting_id
@@ -158,21 +196,67 @@ async def try_hold(
         _check_party_limits(rules, req.party_size)
         if not req.bypass_rules:
             _check_window(rules, sitting.starts_at, now)
+        first = await _look(session, venue, night, sitting, req, now, 0)
+        wanted = [w.table for w in first]
+        prices = await _quote(session, venue, rules, night, sitting, wanted, now)
+        quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
+        written = _hold_values(venue, req, sitting, wanted, quotes, rules, actor, now)
     except DomainError as exc:
         return Refused(exc, wrote=False)
-    state = await _claim_free(session, venue, night, sitting, req, now)
+    state = await _claim_free(session, venue, night, sitting, req, now, first)
     if isinstance(state, Refused):
         return state
     try:
-        wanted = [w.table for w in state]
         if any(w.lapsed for w in state):
             tables = [t.id for t in wanted]
             await expire_lapsed(session, venue.tenant_id, tables, sitting, actor, now)
-        prices = await _quote(session, venue, rules, night, sitting, wanted, now)
-        quotes = prices.of(wanted)  # a table the rules cannot price: TableNotPriced (409)
-        return await insert_hold(session, venue, req, sitting, wanted, quotes, rules, actor, now)
+        hold = await _insert(session, written, wanted)
     except DomainError as exc:
         return Refused(exc, wrote=True)
+    claim.taken_after_commit(
+        session,
+        venue.tenant_id,
+        venue.id,
+        spots(venue, req, sitting),
+        hold.reservation.expires_at or now,
+    )
+    return hold
+
+
+def spots(venue: Venue, req: HoldRequest, sitting: Sitting | None = None) -> list[claim.Spot]:
+    """The claim markers' names for the request's tables: as asked (the sitting the
+    request named, or None) and, once known, under the sitting it got."""
+    asked = {req.sitting_id} if sitting is None else {req.sitting_id, sitting.id}
+    return [
+        claim.Spot(venue.slug, table_id, req.business_date, sid)
+        for table_id in req.table_ids
+        for sid in asked
+    ]
+
+
+async def _look(
+    session: AsyncSession,
+    venue: Venue,
+    night: Night,
+    sitting: Sitting,
+    req: HoldRequest,
+    now: datetime,
+    attempt: int,
+) -> list[availability.Wanted]:
+    """The wanted tables' versions and state in one statement; refuses if any is taken."""
+    state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
+    if attempt == 0:  # the request itself is checked once, against the first read
+        availability.pick([w.table for w in state], req.table_ids)
+        await _check_seating(session, venue, [w.table for w in state], req.party_size)
+    elif len(state) != len(set(req.table_ids)):
+        raise NotFound("that table was just taken off the floor plan")
+    unavailable = [w.table for w in state if w.taken or w.blocked]
+    if unavailable:
+        if all(w.taken for w in state if w.table in unavailable):  # committed by someone
+            claim.taken_now(venue.tenant_id, venue.id, spots(venue, req, sitting), now)
+        labels = ", ".join(t.label for t in unavailable)
+        raise TableUnavailable(f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable])
+    return state
 
 
 async def _claim_free(
@@ -182,28 +266,22 @@ async def _claim_free(
     sitting: Sitting,
     req: HoldRequest,
     now: datetime,
+    first: list[availability.Wanted],
 ) -> list[availability.Wanted] | Refused:
-    """Claim the wanted tables if they are free. Versions and state come from one
-    statement (the hot path), so the claim is handed both. A refusal at the first look
-    wrote nothing; a later one comes after a version bump (a partial claim of several
-    tables is a write)."""
+    """Claim the wanted tables if they are free, starting from the look already taken
+    (versions and state come from one statement, so the claim is handed both). A refusal
+    at the first look wrote nothing; a later one comes after a version bump (a partial
+    claim of several tables is a write)."""
     looks = 0
 
     async def look(attempt: int) -> tuple[claim.Versions, list[availability.Wanted]]:
         nonlocal looks
         looks = attempt + 1
-        state = await availability.wanted_state(session, venue, night, sitting, req.table_ids, now)
-        if attempt == 0:  # the request itself is checked once, against the first read
-            availability.pick([w.table for w in state], req.table_ids)
-            await _check_seating(session, venue, [w.table for w in state], req.party_size)
-        elif len(state) != len(set(req.table_ids)):
-            raise NotFound("that table was just taken off the floor plan")
-        unavailable = [w.table for w in state if w.taken or w.blocked]
-        if unavailable:
-            labels = ", ".join(t.label for t in unavailable)
-            raise TableUnavailable(
-                f"just taken: {labels}", table_ids=[str(t.id) for t in unavailable]
-            )
+        state = (
+            first
+            if attempt == 0
+            else await _look(session, venue, night, sitting, req, now, attempt)
+        )
         return {w.table.id: w.version for w in state}, state
 
     try:
@@ -235,8 +313,17 @@ async def _quote(
     return quoting.quote_tables(price_rules, night, sitting, wanted, counts, now, pace)
 
 
-async def insert_hold(
-    session: AsyncSession,
+@dataclass(frozen=True)
+class _Written:
+    """A hold's rows, built in Python before the claim so that none of this work runs
+    while the tables are locked."""
+
+    reservation: Reservation
+    token: str
+    journal: Journal
+
+
+def _hold_values(
     venue: Venue,
     req: HoldRequest,
     sitting: Sitting,
@@ -245,8 +332,7 @@ async def insert_hold(
     rules: VenueRules,
     actor: Actor,
     now: datetime,
-) -> Hold:
-    """Write the hold and its allocations. Only safe after the tables were claimed."""
+) -> _Written:
     token = new_token()
     res = Reservation(
         id=uuid.uuid4(),
@@ -254,11 +340,12 @@ async def insert_hold(
         venue_id=venue.id,
         night_id=sitting.night_id,
         sitting_id=sitting.id,
-        status=Status.HOLD,
+        status=Status.HOLD.value,
         starts_at=sitting.starts_at,
         ends_at=sitting.ends_at,
         expires_at=now + timedelta(minutes=rules.hold_minutes),
         party_size=req.party_size,
+        guest_id=None,
         host_id=req.host_id,
         channel=req.channel,
         created_by=str(actor),
@@ -273,26 +360,67 @@ async def insert_hold(
         },
         notes=req.notes,
         token_hash=hash_token(token),
+        cancel_reason=None,
+        version=1,
         created_at=now,
         updated_at=now,
     )
-    # One flush: the unit of work inserts the reservation before its allocations (FK order).
-    session.add(res)
-    session.add_all(
-        ReservationTable(
-            tenant_id=venue.tenant_id,
-            reservation_id=res.id,
-            table_id=t.id,
-            status=res.status,
-            starts_at=res.starts_at,
-            ends_at=res.ends_at,
-        )
-        for t in wanted
-    )
+    return _Written(res, token, _journal_row(res, actor, "reservation.held", None, now, wanted))
+
+
+async def insert_hold(
+    session: AsyncSession,
+    venue: Venue,
+    req: HoldRequest,
+    sitting: Sitting,
+    wanted: list[VenueTable],
+    quotes: list[Quote],
+    rules: VenueRules,
+    actor: Actor,
+    now: datetime,
+) -> Hold:
+    """Write the hold and its allocations. Only safe after the tables were claimed."""
+    written = _hold_values(venue, req, sitting, wanted, quotes, rules, actor, now)
+    return await _insert(session, written, wanted)
+
+
+async def _insert(session: AsyncSession, written: _Written, wanted: list[VenueTable]) -> Hold:
+    """The reservation, its allocations, audit entry and outbox event: one statement on
+    PostgreSQL (``HOLD_INSERT``, built once), the same rows one by one elsewhere. The
+    reservation joins the session as loaded, without a read back."""
+    res = written.reservation
+    values = {c.key: getattr(res, c.key) for c in Reservation.__table__.columns}
     async with claim.refused_as_taken():  # an overlap that slipped past the claim
-        await session.flush()
-    _journal(session, res, actor, "reservation.held", None, now, wanted)
-    return Hold(res, token, wanted)
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(
+                HOLD_INSERT,
+                {
+                    **values,
+                    "table_ids": [t.id for t in wanted],
+                    **written.journal.params(),
+                },
+            )
+        else:
+            await session.execute(insert(Reservation), values)
+            await session.execute(
+                insert(ReservationTable),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "tenant_id": res.tenant_id,
+                        "reservation_id": res.id,
+                        "table_id": t.id,
+                        "status": res.status,
+                        "starts_at": res.starts_at,
+                        "ends_at": res.ends_at,
+                    }
+                    for t in wanted
+                ],
+            )
+            await written.journal.insert(session)
+    make_transient_to_detached(res)
+    session.add(res)
+    return Hold(res, written.token, wanted)
 
 
 @dataclass(frozen=True)
@@ -481,6 +609,8 @@ async def _transition(
         values.setdefault("expires_at", None)
     await write_versioned(session, res, values)
     tables = await tables_of(session, res)
+    if to not in OCCUPYING:  # this process's markers must not refuse these tables now
+        claim.forget(t.id for t in tables)
     _journal(session, res, actor, f"reservation.{to.value}", before, now, tables)
     return res, tables
 
@@ -634,6 +764,30 @@ async def expire_lapsed(
         await transition(session, res, Status.EXPIRED, actor, now)
 
 
+def _journal_row(
+    res: Reservation,
+    actor: Actor,
+    topic: str,
+    before: dict[str, Any] | None,
+    now: datetime,
+    tables: list[VenueTable],
+) -> Journal:
+    after = snapshot(res)
+    return Journal(
+        tenant_id=res.tenant_id,
+        actor=str(actor),
+        action=topic,
+        entity="reservation",
+        entity_id=str(res.id),
+        before=before,
+        after=after,
+        at=now,
+        topic=topic,
+        channel=night_channel(res.night_id),
+        payload={**after, "table_ids": [str(t.id) for t in tables]},
+    )
+
+
 def _journal(
     session: AsyncSession,
     res: Reservation,
@@ -643,18 +797,18 @@ def _journal(
     now: datetime,
     tables: list[VenueTable],
 ) -> None:
-    after = snapshot(res)
+    row = _journal_row(res, actor, topic, before, now, tables)
     record(
         session,
-        tenant_id=res.tenant_id,
-        actor=str(actor),
-        action=topic,
-        entity="reservation",
-        entity_id=res.id,
-        before=before,
-        after=after,
-        at=now,
-        topic=topic,
-        channel=night_channel(res.night_id),
-        payload={**after, "table_ids": [str(t.id) for t in tables]},
+        tenant_id=row.tenant_id,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        at=row.at,
+        topic=row.topic,
+        channel=row.channel,
+        payload=row.payload,
     )

@@ -188,6 +188,7 @@ async def move(
     before = {**snapshot(res), "tables": [t.label for t in current]}
     await booking.write_versioned(session, res, {"updated_at": now})
     if removed:
+        claim.forget(t.id for t in removed)  # this process's markers must not refuse them
         await session.execute(
             delete(ReservationTable).where(
                 ReservationTable.tenant_id == venue.tenant_id,

@@ -252,6 +252,7 @@ async def reschedule(
             ReservationTable.reservation_id == res.id,
         )
     )
+    claim.forget(t.id for t in current)  # this process's markers must not refuse them
     s = p.settlement
     waits = s.top_up > 0
     await booking.write_versioned(

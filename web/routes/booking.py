@@ -3,17 +3,23 @@ quote, holds and the guest's own reservation (looked up and cancelled by its tok
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import GUEST
-from venue.core.errors import GuestDailyCap, InvalidRequest, NotFound
-from venue.floor import explain, floormap
+from venue.core.errors import (
+    DomainError,
+    GuestDailyCap,
+    InvalidRequest,
+    NotFound,
+    TableUnavailable,
+)
+from venue.floor import claim, explain, floormap
 from venue.guests import records
 from venue.guests.identity import identify
 from venue.hosts import hosts
@@ -24,6 +30,7 @@ from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
 
+from .. import metrics
 from ..deps import NowDep, PublicVenue, SessionDep
 from ..floorcache import FloorCache
 from ..schemas import (
@@ -90,7 +97,7 @@ async def get_floor(
     async def compute() -> bytes:
         night = await venues.night_on(session, venue, day)
         floor = await floormap.floor_map(session, venue, night, sitting, now)
-        return json.dumps(floor, separators=(",", ":")).encode()
+        return orjson.dumps(floor)
 
     body = await cache.get_or_compute((venue.id, day, sitting), compute)
     return Response(body, media_type="application/json")
@@ -148,15 +155,54 @@ async def table_quote(
     responses={409: {"description": "table_unavailable and other conflicts"}},
 )
 async def place_hold(
-    venue: PublicVenue, session: SessionDep, now: NowDep, body: HoldIn
+    request: Request,
+    slug: Annotated[str, Path(max_length=80)],
+    session: SessionDep,
+    now: NowDep,
+    body: HoldIn,
 ) -> dict[str, Any]:
     """Hold tables for a few minutes while the guest enters their details."""
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
-    host_id = await hosts.host_id_by_code(session, venue, body.host_code)
-    hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
-    out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
-    return {"reservation": out, "token": hold.token}
+    asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
+    try:
+        # Of this process's requests for one table, one at a time asks the database; one
+        # that waited is refused without it if the one in front found the table taken.
+        since = await claim.take_turn(session, asked)
+        if since is not None:
+            _refuse_if_known(request, asked, body, now, since)
+        venue = await venues.venue_by_slug(session, slug)
+        host_id = await hosts.host_id_by_code(session, venue, body.host_code)
+        try:
+            hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
+        except DomainError as exc:
+            metrics.refused("hold", exc.code)
+            raise
+        metrics.HOLDS_PLACED.inc()
+        out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
+        return {"reservation": out, "token": hold.token}
+    finally:
+        if not session.in_transaction():  # else the transaction's end hands the turn on
+            claim.end_turn(session)
+
+
+def _refuse_if_known(
+    request: Request, asked: list[claim.Spot], body: HoldIn, now: datetime, since: float
+) -> None:
+    marker = claim.known_taken(asked, now, since)
+    if marker is None:
+        return
+    metrics.refused("hold", TableUnavailable.code, known=True)
+    request.app.state.turnaways.add(
+        marker.tenant_id,
+        marker.venue_id,
+        reason=TableUnavailable.code,
+        business_date=body.date,
+        party_size=body.party_size,
+        channel="online",
+        at=now,
+    )
+    raise TableUnavailable("just taken", table_ids=[str(t) for t in body.table_ids])
 
 
 @router.post(
@@ -186,6 +232,7 @@ async def complete_hold(
         exc.message += ". The table you chose has been released for other guests."
         exc.extra["released"] = True
         raise
+    metrics.BOOKINGS_COMPLETED.labels(done.reservation.status).inc()
     return await reservation_out(
         session, venue, done.reservation, done.tables, done.business_date, done.guest
     )
