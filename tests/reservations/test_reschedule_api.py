@@ -195,15 +195,14 @@ async def test_a_failure_in_the_middle_leaves_the_original_intact(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_the_exclusion_constraint_is_the_last_wall(
-    backend: str,
     client: httpx.AsyncClient,
     world: World,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With the claim's own check switched off, PostgreSQL still refuses the overlap."""
-    if backend != "postgres":
-        pytest.skip("the exclusion constraint is PostgreSQL's")
+    """With the claim's own check switched off, PostgreSQL still refuses the overlap (the
+    exclusion constraint is PostgreSQL's)."""
     mine = await book(client, world, SAT, "T1")
     await book(client, world, FRI, "T3", email="bob@example.com", name="Bob")
 

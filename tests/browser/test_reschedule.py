@@ -11,17 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    PHONE,
-    SLUG,
-    artifacts,
-    browser,
-    new_page,
-    night,
-    server,
-    server_db,
-    server_env,
-)
+from .conftest import PHONE, SLUG
 
 pytestmark = pytest.mark.browser
 NewPage = Callable[..., Page]
@@ -56,10 +46,10 @@ def book(base: str, day: str, avoid: set[str]) -> tuple[str, dict[str, Any]]:
 
 
 def test_a_guest_moves_their_booking_on_a_phone(
-    server: str,  # noqa: F811
-    night: dict[str, Any],  # noqa: F811
-    new_page: NewPage,  # noqa: F811
-    artifacts: Path,  # noqa: F811
+    server: str,
+    night: dict[str, Any],
+    new_page: NewPage,
+    artifacts: Path,
 ) -> None:
     token, booked = book(server, night["date"], set())
     page = new_page(**{**PHONE, "viewport": {"width": 390, "height": 844}})
