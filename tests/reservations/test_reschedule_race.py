@@ -50,7 +50,9 @@ async def setting(
         req = booking.HoldRequest(LATER, [world.table("T1").id], 2)
         hold = await booking.place_hold(s, world.venue, req, GUEST, NOW)
         who = identify("Ada Lovelace", "ada@example.com", None, "GB")
-        res = await booking.complete_hold(s, world.venue, hold.reservation, who, GUEST, NOW)
+        res = (
+            await booking.complete_hold(s, world.venue, hold.reservation, who, GUEST, NOW)
+        ).reservation
         assert res.status == Status.CONFIRMED
         return world.venue.id, res.id, world.table("T3").id
 

@@ -206,7 +206,8 @@ class Diary:
     def _complete(self, b: Booking, *, pay: bool) -> Run:
         async def run(at: datetime) -> None:
             assert b.res is not None
-            res = await booking.complete_hold(self.session, self.venue, b.res, b.who, GUEST, at)
+            done = await booking.complete_hold(self.session, self.venue, b.res, b.who, GUEST, at)
+            res = done.reservation
             if pay and res.status == Status.PENDING_PAYMENT:
                 paid = at + timedelta(minutes=2)  # what the webhook does for a paid checkout
                 await booking.transition(self.session, res, Status.CONFIRMED, STRIPE, paid)

@@ -443,28 +443,11 @@ async def complete_hold(
     *,
     notes: str | None = None,
     enforce_cap: bool = True,
-) -> Reservation:
-    """Attach the guest; confirm, or wait for the deposit in ``pending_payment``."""
-    done = await complete_hold_detail(
-        session, venue, res, who, actor, now, notes=notes, enforce_cap=enforce_cap
-    )
-    return done.reservation
-
-
-async def complete_hold_detail(
-    session: AsyncSession,
-    venue: Venue,
-    res: Reservation,
-    who: GuestIdentity,
-    actor: Actor,
-    now: datetime,
-    *,
-    notes: str | None = None,
-    enforce_cap: bool = True,
     rules: VenueRules | None = None,
 ) -> Completed:
-    """``complete_hold``, also returning the tables, the night's date and the guest. Pass
-    the venue's ``rules`` if they were read in this transaction already."""
+    """Attach the guest; confirm, or wait for the deposit in ``pending_payment``. Returns
+    the reservation with its tables, the night's date and the guest. Pass the venue's
+    ``rules`` if they were read in this transaction already."""
     if res.status != Status.HOLD:
         raise InvalidTransition(f"this reservation is already {res.status}")
     if res.expires_at is not None and res.expires_at <= now:

@@ -224,7 +224,7 @@ async def complete_hold(
         raise NotFound("no such reservation")
     who = identify(body.guest.name, body.guest.email, body.guest.phone, venue.country)
     try:
-        done = await booking.complete_hold_detail(
+        done = await booking.complete_hold(
             session, venue, res, who, GUEST, now, notes=body.notes, rules=rules
         )
     except GuestDailyCap as exc:
