@@ -13,7 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Uuid, and_, cast, func, literal, null, or_, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Uuid,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import NotFound
@@ -163,13 +175,7 @@ async def wanted_state(
     rows = await session.execute(
         select(VenueTable, VenueTable.version, live, is_blocked, lapsed)
         .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
-        .where(
-            VenueTable.tenant_id == venue.tenant_id,
-            VenueTable.venue_id == venue.id,
-            VenueTable.id.in_(ids),
-            VenueTable.is_active.is_(True),
-            FloorPlan.is_active.is_(True),
-        )
+        .where(*_bookable(venue, ids))
         .order_by(VenueTable.id)
     )
     # The version comes from its own column: the ORM object may be a stale identity-map
@@ -247,6 +253,18 @@ def pick(tables: list[VenueTable], ids: list[uuid.UUID]) -> list[VenueTable]:
     return sorted({by_id[i] for i in ids}, key=lambda t: t.id)
 
 
+def _bookable(venue: Venue, ids: Iterable[uuid.UUID]) -> tuple[ColumnElement[bool], ...]:
+    """The tables among ``ids`` that can be booked: the venue's, active, on the active
+    plan (the query joins ``FloorPlan``)."""
+    return (
+        VenueTable.tenant_id == venue.tenant_id,
+        VenueTable.venue_id == venue.id,
+        VenueTable.id.in_(list(ids)),
+        VenueTable.is_active.is_(True),
+        FloorPlan.is_active.is_(True),
+    )
+
+
 async def tables_by_ids(
     session: AsyncSession, venue: Venue, ids: list[uuid.UUID]
 ) -> list[VenueTable]:
@@ -254,13 +272,7 @@ async def tables_by_ids(
     rows = await session.scalars(
         select(VenueTable)
         .join(FloorPlan, FloorPlan.id == VenueTable.floor_plan_id)
-        .where(
-            VenueTable.tenant_id == venue.tenant_id,
-            VenueTable.venue_id == venue.id,
-            VenueTable.id.in_(ids),
-            VenueTable.is_active.is_(True),
-            FloorPlan.is_active.is_(True),
-        )
+        .where(*_bookable(venue, ids))
         .order_by(VenueTable.id)
     )
     return list(rows)
