@@ -116,7 +116,8 @@ async def test_new_commission_reaches_the_dashboard_live(
             assert msg["type"] == "entries"
             [line] = msg["entries"]
             assert line["reservation_id"] == res["id"] and line["kind"] == "accrual"
-            assert line["amount"] == res["minimum"] // 10 and line["host_name"] is None
+            assert line["amount"] == res["minimum"] // 10
+            assert line["host_name"] == "Jade"  # named as on the dashboard (was null)
 
 
 async def test_socket_needs_a_money_role_or_a_host(server: tuple[str, Any], mine: Money) -> None:
@@ -162,6 +163,7 @@ async def test_a_host_sees_only_their_own_lines_and_finance_sees_all(
             theirs = await host_book(max_http, mine, max_csrf, "T4", name="Bob")
             [line] = await fin.entries()
             assert line["reservation_id"] == theirs["id"] and line["host_id"] == max_id
+            assert line["host_name"] == "Max"
             assert [e["id"] for e in await max_.entries()] == [line["id"]]
 
             # Max's line was published before Jade books: a socket that could see it would

@@ -253,16 +253,23 @@ async def consume_once(
         )
         if mine and event.topic in KIND_BY_TOPIC:
             written += await post_event(session, event, now)
-    announce(session, written, now)
+    await announce(session, written, now)
     return len(events), written
 
 
-def announce(session: AsyncSession, written: Sequence[CommissionEntry], now: datetime) -> None:
+async def announce(
+    session: AsyncSession, written: Sequence[CommissionEntry], now: datetime
+) -> None:
     """One outbox event per tenant for the lines just written, in the same transaction:
-    the relay publishes it after the commit (a host's socket gets only that host's lines)."""
+    the relay publishes it after the commit (a host's socket gets only that host's lines).
+    Each line carries its host's name, as the dashboard's lines do."""
+    if not written:
+        return
+    ids = {e.host_id for e in written}
+    names = dict((await session.execute(select(Host.id, Host.name).where(Host.id.in_(ids)))).all())
     by_tenant: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for e in written:
-        by_tenant.setdefault(e.tenant_id, []).append(entry_dict(e))
+        by_tenant.setdefault(e.tenant_id, []).append(entry_dict(e, names.get(e.host_id)))
     for tenant_id, lines in by_tenant.items():
         emit(
             session,
