@@ -253,3 +253,25 @@ def test_e_guest_profiles_search_tag_and_export(
         page.locator("#g-export").click()
     assert download.value.suggested_filename.endswith(".json")
     page.screenshot(path=str(artifacts / "guests-desktop-profile.png"), full_page=True)
+
+
+def test_f_a_host_puts_their_clients_bookings_in_a_calendar(
+    server: str, new_page: NewPage, artifacts: Path
+) -> None:
+    """On a phone: the address is made, shown once, and a calendar client can read it; a
+    new address stops the old one."""
+    page = new_page(**PHONE)
+    sign_in(page, f"{server}/host", HOST)
+    page.goto(f"{server}/host#bookings")
+    page.locator("#h-cal-make").click()
+    first = page.locator("#h-cal-url").input_value()
+    assert first.endswith(".ics")
+    path = "/" + first.split("://", 1)[1].split("/", 1)[1]
+    answer = httpx.get(server + path)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    assert "X-WR-CALNAME" in answer.text and "My clients" in answer.text
+    page.screenshot(path=str(artifacts / "host-calendar-390.png"), full_page=True)
+
+    page.locator("#h-cal-make").click()
+    expect(page.locator("#h-cal-url")).not_to_have_value(first)
+    assert httpx.get(server + path).status_code == 404  # the old address stopped

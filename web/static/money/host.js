@@ -598,4 +598,36 @@ function renderLinks() {
   );
 }
 
+// A calendar feed of this host's own clients' bookings (the server takes the host from
+// the session). Its address is shown once: making another stops the ones made before.
+$("h-cal-make").addEventListener("click", async (ev) => {
+  const btn = ev.currentTarget;
+  if (!s.slug || btn.disabled) return;
+  btn.disabled = true;
+  try {
+    const base = `${H}/venues/${s.slug}/calendar-feeds`;
+    const old = await call("GET", base);
+    const made = await call("POST", base, { label: "My clients" });
+    await Promise.all(old.map((f) => call("DELETE", `${base}/${f.id}`)));
+    const box = el("input", { type: "text", readonly: true, value: made.url, id: "h-cal-url", class: "h-url", "aria-label": "Your calendar address" });
+    const copy = el("button", { type: "button", class: "btn btn-primary", text: "Copy address", onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(made.url);
+        toast("Calendar address copied");
+      } catch {
+        box.focus();
+        box.select();
+      }
+    } });
+    $("h-cal-out").replaceChildren(box, el("div", { class: "row" }, copy));
+    btn.textContent = "Make a new address";
+    box.focus();
+    box.select();
+  } catch (p) {
+    toast(staffMessage(p));
+  } finally {
+    btn.disabled = false;
+  }
+});
+
 setParty(s.party);
