@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from venue.core.actor import Actor
+from venue.core.actor import SYSTEM, Actor
 from venue.core.errors import InvalidRequest, NotFound
 from venue.models import Payment, Refund, Reservation, Venue
 from venue.money import ledger as ledger
@@ -150,6 +150,24 @@ async def full(
     return await ledger.add_refund(
         session, payment, amount=left, reason=reason, key=key, actor=actor, now=now
     )
+
+
+# How far back the sweeper looks for lapsed bookings that still hold money (it runs every
+# few seconds; a day covers any outage short of one).
+LAPSED_LOOKBACK = timedelta(days=1)
+
+
+async def for_lapsed(session: AsyncSession, now: datetime) -> int:
+    """Give back, in full, the deposits of bookings that expired holding them: a guest who
+    moved to a table with a higher deposit and never paid the top-up loses the new table,
+    not the money already paid (the old table went back on sale with the move). The
+    refunds are recorded here, in the sweeper's transaction, and sent to Stripe by the
+    payments follow-up job; a refund's key makes a second pass a no-op. Returns how many
+    payments were looked at."""
+    payments = await ledger.kept_on_lapsed(session, now - LAPSED_LOOKBACK, PAID)
+    for payment in payments:
+        await full(session, payment, "lapsed", SYSTEM, now)
+    return len(payments)
 
 
 async def by_staff(

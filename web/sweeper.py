@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from payments import refunds
 from venue.floor import calendar_import
 from venue.reservations import booking
 
@@ -17,8 +18,12 @@ log = logging.getLogger("maitre.sweeper")
 
 
 async def sweep_once(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Expire lapsed holds and payments; a booking that lapsed holding a deposit (an unpaid
+    reschedule top-up) has it refunded in the same transaction."""
     async with sessions() as session, session.begin():
-        return await booking.expire_due(session, now)
+        expired = await booking.expire_due(session, now)
+        await refunds.for_lapsed(session, now)
+        return expired
 
 
 async def sweep_forever(

@@ -5,14 +5,18 @@ refunded by the venue's policy."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from payments.webhooks import retry_pending
+from tests.conftest import FakeClock
 from tests.factories import World
 from venue.core.db import session_factory
 from venue.models import Payment, Refund
+from web.sweeper import sweep_once
 
 from .conftest import (
     FRI,
@@ -67,6 +71,38 @@ async def test_a_higher_deposit_waits_for_the_top_up_through_checkout(
     assert (await states(client, world, FRI))["T2"] == "booked"
     paid, refunded = await money_of(engine, booked["id"])
     assert paid == [STANDARD_DEPOSIT, VIP_DEPOSIT - STANDARD_DEPOSIT] and refunded == []
+
+
+async def test_an_unpaid_top_up_lapses_and_gives_the_first_deposit_back(
+    client: httpx.AsyncClient, paid_world: World, engine: AsyncEngine, clock: FakeClock
+) -> None:
+    """The guest moved to a dearer table and never paid the difference: the booking
+    lapses with its payment hold, and the deposit they had paid comes back in full (the
+    old table went back on sale with the move), once, whatever the number of passes."""
+    world = paid_world
+    booked = await book(client, world, SAT, "T1")  # standard: 100.00 paid
+    moved = await move(client, world, booked["token"], FRI, "T2")  # vip: 200.00, top-up due
+    assert moved.json()["status"] == "pending_payment"
+    app = client.app  # type: ignore[attr-defined]
+
+    await sweep_once(app.state.sessions, clock.now)  # still inside the payment hold
+    assert await money_of(engine, booked["id"]) == ([STANDARD_DEPOSIT], [])
+
+    clock.advance(minutes=31)
+    assert await sweep_once(app.state.sessions, clock.now) >= 1
+    await sweep_once(app.state.sessions, clock.now + timedelta(minutes=1))  # a second pass
+    assert (await reservation(client, world, booked["token"]))["status"] == "expired"
+    assert await money_of(engine, booked["id"]) == (
+        [STANDARD_DEPOSIT],
+        [(STANDARD_DEPOSIT, "lapsed")],
+    )
+    # The payments follow-up job sends it to Stripe (the TEST MODE fake here).
+    await retry_pending(app.state.sessions, app.state.stripe, clock.now)
+    async with session_factory(engine)() as s:
+        (refund,) = await s.scalars(
+            select(Refund).where(Refund.reservation_id == uuid.UUID(booked["id"]))
+        )
+        assert refund.status == "succeeded" and refund.stripe_refund_id
 
 
 async def test_a_lower_deposit_is_refunded_by_the_policy(

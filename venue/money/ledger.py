@@ -375,6 +375,26 @@ def _refund_accepted(session: AsyncSession, refund: Refund, now: datetime) -> No
     )
 
 
+async def kept_on_lapsed(
+    session: AsyncSession, since: datetime, kept: tuple[str, ...], limit: int = 200
+) -> list[Payment]:
+    """Payments still counted as kept (``kept`` outcomes) on reservations that expired
+    since ``since`` (a system job over every tenant). Only a booking that was paid and then
+    waited for more can expire holding money: a reschedule whose top-up never came."""
+    rows = await session.scalars(
+        select(Payment)
+        .join(Reservation, Reservation.id == Payment.reservation_id)
+        .where(
+            Reservation.status == Status.EXPIRED.value,
+            Reservation.updated_at >= since,
+            Payment.outcome.in_(kept),
+        )
+        .order_by(Payment.created_at)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def pending_refunds(session: AsyncSession, limit: int = 50) -> list[uuid.UUID]:
     rows = await session.scalars(
         select(Refund.id).where(Refund.status == "pending").order_by(Refund.created_at).limit(limit)
