@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Uuid,
     and_,
     cast,
@@ -183,12 +184,12 @@ async def wanted_state(
     return [Wanted(t, v, bool(a), bool(b), bool(c)) for t, v, a, b, c in rows]
 
 
-async def occupying_night(
-    session: AsyncSession, night: Night, sitting: Sitting, now: datetime
-) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
-    """Like ``occupying`` for every table of the night's sitting, found through the night
-    (indexed) instead of a list of table ids."""
-    rows = await session.execute(
+def _live_in_sitting(
+    night: Night, sitting: Sitting, now: datetime
+) -> Select[uuid.UUID, uuid.UUID, str]:
+    """(table id, reservation id, status) of every live allocation in the sitting, found
+    through the night (indexed)."""
+    return (
         select(ReservationTable.table_id, Reservation.id, Reservation.status)
         .join(Reservation, Reservation.id == ReservationTable.reservation_id)
         .where(
@@ -200,6 +201,14 @@ async def occupying_night(
             live_allocation(now),  # type: ignore[arg-type]
         )
     )
+
+
+async def occupying_night(
+    session: AsyncSession, night: Night, sitting: Sitting, now: datetime
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """Like ``occupying`` for every table of the night's sitting, found through the night
+    (indexed) instead of a list of table ids."""
+    rows = await session.execute(_live_in_sitting(night, sitting, now))
     return {table_id: (rid, status) for table_id, rid, status in rows}
 
 
@@ -329,18 +338,7 @@ async def _occupancy_and_blocks(
 ) -> tuple[dict[uuid.UUID, tuple[uuid.UUID, str]], set[uuid.UUID]]:
     """``occupying_night`` and ``blocked`` in one round trip (a UNION ALL; a block row
     carries no reservation and the status ``blocked``)."""
-    live = (
-        select(ReservationTable.table_id, Reservation.id, Reservation.status)
-        .join(Reservation, Reservation.id == ReservationTable.reservation_id)
-        .where(
-            Reservation.tenant_id == night.tenant_id,
-            Reservation.night_id == night.id,
-            Reservation.status.in_([s.value for s in OCCUPYING]),
-            ReservationTable.starts_at < sitting.ends_at,
-            ReservationTable.ends_at > sitting.starts_at,
-            live_allocation(now),  # type: ignore[arg-type]
-        )
-    )
+    live = _live_in_sitting(night, sitting, now)
     blocks = select(TableBlock.table_id, cast(null(), Uuid), literal("blocked")).where(
         TableBlock.tenant_id == night.tenant_id, TableBlock.night_id == night.id
     )

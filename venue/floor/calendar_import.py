@@ -226,7 +226,9 @@ async def sync(
             if night.opens_at < busy.ends_at and night.closes_at > busy.starts_at:
                 for table in tables:
                     wanted.setdefault((night.id, table.id), busy)
-    result = await _apply(session, venue, imp, wanted, actor, now, SyncResult(events=len(events)))
+    result = await _apply(
+        session, venue, imp, wanted, actor, now, SyncResult(events=len(events)), nights=nights
+    )
     imp.events, imp.last_synced_at, imp.last_attempt_at, imp.last_error = (
         len(events),
         now,
@@ -311,8 +313,11 @@ async def _apply(
     now: datetime,
     result: SyncResult,
     *,
+    nights: list[Night] | None = None,
     everything: bool = False,
 ) -> SyncResult:
+    """Block what ``wanted`` has and this import does not, unblock the reverse. ``nights``:
+    the coming nights, when the caller has read them already."""
     owned = list(
         await session.scalars(
             select(TableBlock).where(
@@ -321,7 +326,9 @@ async def _apply(
         )
     )
     have = {(b.night_id, b.table_id): b for b in owned}
-    by_id = {n.id: n for n in await _nights(session, venue, now)}
+    if nights is None:
+        nights = await _nights(session, venue, now)
+    by_id = {n.id: n for n in nights}
     tables = {t.id: t for t in await _tables(session, venue, [])}
     gone: dict[uuid.UUID, list[VenueTable]] = defaultdict(list)
     for night_id, table_id in have:
