@@ -38,6 +38,10 @@ class VenueOut(BaseModel):
     phone: str | None
     brand_color: str
     logo_url: str | None
+    mode: Literal["club", "restaurant", "appointments"] = Field(
+        description="how guests book: a table on the floor map, a party at a sitting, "
+        "or a service with a staff member"
+    )
     min_party: int
     max_party: int
     hold_minutes: int

@@ -20,8 +20,14 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+VENUE_MODES = ("club", "restaurant", "appointments")
+
+
 class Venue(Tenanted, Base):
     __tablename__ = "venues"
+    __table_args__ = (
+        CheckConstraint("mode IN ('club', 'restaurant', 'appointments')", name="mode_known"),
+    )
 
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -33,6 +39,9 @@ class Venue(Tenanted, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     brand_color: Mapped[str] = mapped_column(String(7), default="#c8a24a")
     logo_url: Mapped[str | None] = mapped_column(String(500))
+    # How guests book: "club" (a table on the floor map), "restaurant" (a party at a
+    # sitting, seated by the venue) or "appointments" (a service with a staff member).
+    mode: Mapped[str] = mapped_column(String(16), default="club", server_default="club")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

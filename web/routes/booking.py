@@ -60,6 +60,7 @@ async def get_venue(venue: PublicVenue, session: SessionDep) -> dict[str, Any]:
         **{k: getattr(venue, k) for k in ("slug", "name", "timezone", "currency", "phone")},
         "brand_color": venue.brand_color,
         "logo_url": venue.logo_url,
+        "mode": venue.mode,
         "min_party": rules.min_party,
         "max_party": rules.max_party,
         "hold_minutes": rules.hold_minutes,
