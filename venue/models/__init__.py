@@ -32,6 +32,7 @@ from .reservations import (
     ReservationTable,
     Status,
 )
+from .series import ReservationSeries
 from .staff import StaffSession
 from .tenancy import StaffUser, Tenant, Venue, VenueRules
 
@@ -66,6 +67,7 @@ __all__ = [
     "RefundRule",
     "Reservation",
     "ReservationLink",
+    "ReservationSeries",
     "ReservationSpend",
     "ReservationTable",
     "Sitting",

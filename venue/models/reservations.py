@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -117,6 +117,12 @@ class Reservation(Tenanted, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # An occurrence of a standing reservation, and the rule's date it honours (its night
+    # may be another, an alternative the caller accepted).
+    series_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reservation_series.id"), index=True
+    )
+    series_date: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

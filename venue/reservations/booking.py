@@ -105,6 +105,9 @@ class HoldRequest:
     # Staff phone and walk-in bookings may bypass the online cutoff and window.
     bypass_rules: bool = False
     notes: str | None = None
+    # An occurrence of a standing reservation (venue/reservations/series.py).
+    series_id: uuid.UUID | None = None
+    series_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,8 @@ def _hold_values(
         notes=req.notes,
         token_hash=hash_token(token),
         cancel_reason=None,
+        series_id=req.series_id,
+        series_date=req.series_date,
         version=1,
         created_at=now,
         updated_at=now,

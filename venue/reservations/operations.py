@@ -262,6 +262,8 @@ class StaffBooking:
     host_id: uuid.UUID | None = None
     notes: str | None = None
     seat_now: bool = False
+    series_id: uuid.UUID | None = None
+    series_date: date | None = None
 
 
 async def book_for_guest(
@@ -290,6 +292,8 @@ async def book_for_guest(
             host_id=req.host_id,
             bypass_rules=True,
             notes=req.notes,
+            series_id=req.series_id,
+            series_date=req.series_date,
         ),
         actor,
         now,
@@ -364,6 +368,7 @@ async def staff_floor(
             "channel": res.channel,
             "version": res.version,
             "notes": res.notes,
+            "series_id": str(res.series_id) if res.series_id else None,
         }
         for res, guest in rows
     }
@@ -492,6 +497,8 @@ def _summary(
         "minimum": res.quoted_minimum,
         "deposit": res.quoted_deposit,
         "version": res.version,
+        "series_id": str(res.series_id) if res.series_id else None,
+        "series_date": res.series_date.isoformat() if res.series_date else None,
     }
 
 

@@ -8,6 +8,7 @@
 * ``setup``, ``pricing``, ``policies``: the floor plan editor and booking rules, the
   pricing rules, the refund policy and mail settings.
 * ``reservations``: staff search, service steps, cancel, move, phone and walk-in bookings.
+  ``series``: standing reservations (staff, and hosts for their own clients).
 * ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
   ``host_portal``: the host's own API. ``commissions``: rules, dashboard, CSV (the live
   feed is web/live.py). ``calendars``: calendar feeds out, imported calendars in.
@@ -38,6 +39,7 @@ from . import (
     pricing,
     reschedule,
     reservations,
+    series,
     setup,
     staff,
 )
@@ -53,6 +55,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     pricing.router,
     policies.router,
     reservations.router,
+    series.staff_router,
+    series.host_router,
     guests.router,
     hosts.router,
     host_portal.router,

@@ -151,6 +151,36 @@ async def refund_on_cancel(
     return decision.view()
 
 
+async def refund_on_cancel_all(
+    request: Request,
+    session: AsyncSession,
+    venue: Venue,
+    cancelled: list[Reservation],
+    actor: Actor,
+    now: datetime,
+) -> dict[str, dict[str, Any]]:
+    """``refund_on_cancel`` for several reservations cancelled in one transaction (a
+    standing reservation's occurrences): one commit, then Stripe; by reservation id,
+    those with a refund decision only."""
+    gateway = get_gateway(request)
+    decisions: dict[str, refunds.CancellationRefund] = {}
+    stale: list[str] = []
+    for res in cancelled:
+        decision = await refunds.for_cancellation(session, venue, res, actor, now)
+        if decision is not None:
+            decisions[str(res.id)] = decision
+        stale += [a.session_id for a in await ledger.open_attempts(session, res) if a.session_id]
+    await session.commit()
+    ids = [rid for d in decisions.values() for rid in d.refund_ids]
+    await webhooks.run_followup(_sessions(request), gateway, webhooks.Followup(ids, stale), now)
+    out = {}
+    for key, decision in decisions.items():
+        if decision.refund_ids:
+            decision.status = _overall(await ledger.refund_statuses(session, decision.refund_ids))
+        out[key] = decision.view()
+    return out
+
+
 def _overall(statuses: list[str]) -> str:
     for status in ("failed", "pending", "requires_action"):
         if status in statuses:
