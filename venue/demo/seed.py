@@ -38,7 +38,7 @@ from venue.models import (
     VenueRules,
     VenueTable,
 )
-from venue.reservations import operations
+from venue.reservations import operations, series
 from venue.setup.nights import create_night
 
 DEMO_SLUG = "velvet"
@@ -62,6 +62,8 @@ RECENT_DAYS = 3
 # before the doors), so a newcomer can run tonight at any hour.
 SERVICE_OPENS_MINUTES = 16 * 60
 CUTOFF_MINUTES = 30
+# The standing reservation: a regular's booth every Thursday.
+REGULAR_TABLE, REGULAR_WEEKDAY = "P3", 3
 
 # (area, tier, count, seats min-max, shape, origin x, origin y, columns, spacing)
 LAYOUT = [
@@ -294,6 +296,7 @@ async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], to
     ).business_date
     deposit = next(t for t in tables if t.tier == "premium")
     door = next(t for t in reversed(tables) if t.tier == "standard")
+    regular = next(t for t in tables if t.label == REGULAR_TABLE)
     for night in nights:
         if night.is_closed:
             continue
@@ -308,6 +311,8 @@ async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], to
             )
             continue
         free = tables
+        if day >= today and day.weekday() == REGULAR_WEEKDAY:  # the regular's booth
+            free = [t for t in free if t is not regular]
         if day == awaiting:
             free = [t for t in free if t is not deposit]
             diary.awaiting_deposit(day, sitting, deposit)
@@ -319,3 +324,22 @@ async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], to
         if weekend:
             diary.turned_away(day, rng.randint(1, 5), min(diary.now, night.opens_at))
     await diary.play()
+    await _standing(session, diary, regular, today)
+
+
+async def _standing(session: AsyncSession, diary: Diary, booth: VenueTable, today: date) -> None:
+    """A regular's Thursday booth, every week from this one to the last night set up: a
+    standing reservation taken by phone, on the floor each Thursday."""
+    first = today + timedelta(days=(REGULAR_WEEKDAY - today.weekday()) % 7)
+    rule = series.Rule(
+        "weekly", REGULAR_WEEKDAY, first, until=today + timedelta(days=NIGHTS_AHEAD - 1)
+    )
+    req = series.SeriesRequest(
+        rule=rule,
+        table_ids=[booth.id],
+        party_size=6,
+        guest_name="Inès Moreau",
+        guest_phone="+447700900456",
+        notes="Regular: her Thursday booth",
+    )
+    await series.create(session, diary.venue, req, diary.staff, diary.now)

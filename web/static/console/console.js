@@ -11,10 +11,12 @@ import * as rules from "./rules.js";
 import * as audit from "./audit.js";
 import * as users from "./users.js";
 import * as calendars from "./calendars.js";
+import * as series from "./series.js";
 
 const VIEWS = {
   tonight,
   reservations,
+  series,
   closures,
   plan,
   rules,

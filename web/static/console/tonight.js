@@ -7,6 +7,7 @@ import { dayLabel, localTime, money, seats, tierName } from "../api.js";
 import { FloorView } from "../floor.js";
 import { FloorSocket } from "../live.js";
 import { staffMessage } from "./http.js";
+import { createdPanel, previewPanel, repeatControls } from "./series.js";
 import {
   $, busy, button, channelName, clearErrors, el, errorBox, facts, field, setError, showErrors,
   statusName, statusPill, toast,
@@ -41,7 +42,7 @@ const view = new FloorView({
   canSelect: (t) => (s.move ? t.state === "free" || s.move.from.includes(t.id) : true),
   annotate: (t) => {
     const r = t.reservation;
-    if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}`;
+    if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}${r.series_id ? " ↻" : ""}`;
     if (t.state === "blocked") return "blocked";
     if (t.state === "unavailable") return "no price";
     if (t.state === "free") return `${seats(t)} pax`;
@@ -325,6 +326,7 @@ function reservationPanel(t) {
     ["Minimum (as booked)", money(r.minimum, cur)],
     ["Deposit (as booked)", r.deposit ? money(r.deposit, cur) : "none"],
     r.notes ? ["Notes", r.notes] : null,
+    r.series_id ? ["Standing", "Part of a standing reservation"] : null,
   ]);
   const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);
   if (joined.length > 1) list.append(el("div", {}, el("dt", { text: "Tables" }), el("dd", { text: joined.join(" + ") })));
@@ -346,6 +348,7 @@ function reservationPanel(t) {
     out.push(row);
   }
   out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: "Full details, history & payments →" })));
+  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, id: "series-link", text: "The standing reservation →" })));
   return out;
 }
 
@@ -478,7 +481,9 @@ function bookingForm(t) {
       tabs.querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
       seatRow.hidden = channel !== "walk_in";
       seatNow.checked = channel === "walk_in";
-      submit.textContent = channel === "walk_in" ? "Book walk-in" : "Book by phone";
+      repeat.row.hidden = channel === "walk_in";
+      if (channel === "walk_in") repeat.repeat.value = "";
+      repeat.repeat.dispatchEvent(new Event("change"));
     });
     return b;
   };
@@ -491,8 +496,13 @@ function bookingForm(t) {
   const host = el("select", { id: "bk-host", name: "host_id" }, new Option("No host", ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
   const seatNow = el("input", { id: "bk-seat", type: "checkbox" });
   const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: "Seat them now" }));
+  const repeat = repeatControls(s.day);
   const err = errorBox("book-error");
   const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: "Book by phone" });
+  repeat.repeat.addEventListener("change", () => {
+    submit.textContent = channel === "walk_in" ? "Book walk-in" : repeat.repeat.value ? "Preview dates" : "Book by phone";
+    form.querySelector("#series-preview")?.remove();
+  });
   const form = el(
     "form",
     { class: "book-form", novalidate: true, id: "book-form" },
@@ -503,6 +513,7 @@ function bookingForm(t) {
       ? el("div", { class: "two" }, field("Email", email, { name: "guest.email" }), field("Host", host, { name: "host_id" }))
       : field("Email", email, { name: "guest.email" }),
     field("Notes", notes, { name: "notes" }),
+    repeat.row,
     seatRow,
     err,
     submit,
@@ -529,6 +540,8 @@ function bookingForm(t) {
     if (email.value.trim()) body.guest.email = email.value.trim();
     if (notes.value.trim()) body.notes = notes.value.trim();
     if (host.value) body.host_id = host.value;
+    const rule = channel === "phone" ? repeat.rule() : null;
+    if (rule) return previewSeries(form, submit, err, body, rule);
     return busy(submit, async () => {
       try {
         const res = await s.ctx.api.book(body);
@@ -542,6 +555,25 @@ function bookingForm(t) {
     });
   });
   return form;
+}
+
+// A repeating phone booking: the preview of every date, then the series.
+function previewSeries(form, submit, err, booking, rule) {
+  const { date: _, channel: __, seat_now: ___, ...rest } = booking;
+  const body = { ...rest, rule };
+  return busy(submit, async () => {
+    form.querySelector("#series-preview")?.remove();
+    try {
+      const preview = await s.ctx.api.previewSeries(body);
+      form.append(previewPanel(s.ctx, body, preview, async (made) => {
+        form.querySelector("#series-preview")?.replaceWith(createdPanel(made));
+        await refetch();
+      }));
+    } catch (p) {
+      const left = p.errors.length ? showErrors(form, p.errors) : [];
+      if (!p.errors.length || left.length) setError(err, staffMessage(p));
+    }
+  });
 }
 
 // ----- a blocked table
