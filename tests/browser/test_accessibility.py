@@ -120,11 +120,15 @@ def test_console(server: str, new_page: NewPage, artifacts: Path, size: int) -> 
     expect(page.locator("#side-body")).not_to_be_empty()
     check("table")
 
-    for view in ("reservations", "closures", "rules", "audit", "users"):
+    for view in ("reservations", "series", "closures", "rules", "audit", "users"):
         page.goto(f"{server}/admin#/{view}")
         expect(page.locator(f"#view-{view}")).to_be_visible()
         expect(page.locator(f"#view-{view} > div").first).not_to_be_empty()
         check(view)
+    page.goto(f"{server}/admin#/series")
+    page.locator("#series-list a").first.click()
+    expect(page.locator("#series-detail")).to_be_visible()
+    check("series-detail")
     check.done()
 
 

@@ -176,8 +176,8 @@ function detail(ctx, x) {
   const out = el("div", { class: "panel", id: "series-detail" },
     el("p", { class: "strong", text: `${x.guest?.name || "Guest"} · party of ${x.party_size} · ${x.tables.join(" + ")}` }),
     el("p", { class: "muted", text: `${ruleText(x)}${x.status === "cancelled" ? " · cancelled" : ""}` }),
-    el("p", { class: "muted small", text: `RRULE ${x.rrule}` }),
-    el("table", { class: "tables-list" },
+    el("p", { class: "muted small sr-rrule", text: `RRULE ${x.rrule}` }),
+    el("table", { class: "tables-list sr-table" },
       el("caption", { class: "sr-only", text: "Dates of the series" }),
       el("thead", {}, el("tr", {}, ...["Date", "Booking", "When", "Cancel"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows)));
