@@ -68,6 +68,9 @@ def test_a_weekly_series_is_previewed_booked_and_cancelled_in_the_console(
     expect(page.locator("#series-detail")).to_contain_text("Series Tester")
     expect(page.locator("#series-detail tbody tr")).to_have_count(4)
     page.screenshot(path=str(artifacts / "console-series-view.png"), full_page=True)
+    page.locator("#series-detail tbody tr .sr-res").first.click()
+    expect(page.locator("#res-details")).to_contain_text("Part of a standing reservation")
+    page.locator("#res-details a", has_text="The standing reservation").click()
     first = page.locator("#series-detail tbody tr").first
     expect(first).to_have_attribute("data-date", night["date"])
     page.locator("#series-reason").fill("Away that week")

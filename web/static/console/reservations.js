@@ -178,12 +178,14 @@ function details(r, payments, deliveries) {
       ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
       r.notes ? ["Requests", r.notes] : null,
       r.cancel_reason ? ["Cancelled because", r.cancel_reason] : null,
+      r.series_id ? ["Standing", `Part of a standing reservation (its ${r.series_date} date)`] : null,
       ["Booked", `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
     ]),
     err,
   ];
   if (s.ctx.floor) out.push(actions(r, err));
   out.push(el("p", { class: "small" }, el("a", { href: `#/tonight/${r.date}`, text: "Show on the floor map →" })));
+  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, text: "The standing reservation →" })));
   if (r.quote?.tables?.length) {
     out.push(el("h3", { text: "How the minimum was set" }));
     for (const q of r.quote.tables) {

@@ -163,7 +163,9 @@ function detail(ctx, x) {
     const tr = el("tr", { "data-date": d.date, class: d.in_series ? "" : "sr-ended" },
       el("td", { text: dayLabel(d.date) }),
       el("td", {}, r ? statusPill(r.status) : el("span", { class: "muted", text: REASONS[d.reason] || "Not booked" })),
-      el("td", { text: r ? `${dayLabel(r.date)} · ${localTime(r.local_start)}` : (d.message || "") }));
+      r
+        ? el("td", {}, el("a", { href: `#/reservations/${r.id}`, class: "sr-res", text: `${dayLabel(r.date)} · ${localTime(r.local_start)}` }))
+        : el("td", { text: d.message || "" }));
     const act = el("td", { class: "sr-actions" });
     if (ctx.floor && r && ["confirmed", "hold", "pending_payment"].includes(r.status)) {
       act.append(
