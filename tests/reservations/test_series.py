@@ -151,6 +151,9 @@ async def test_local_time_holds_across_the_dst_change(engine: AsyncEngine, world
     assert tables == [["T1"], ["T1"], ["T3"]]
     missing = next(o for o in done.occurrences if o.date == MISSING)
     assert missing.reservation is None and missing.reason == "no_night"
+    moved = next(o for o in done.occurrences if o.date == CLOSED).view(world.venue.timezone)
+    assert moved["ok"] and moved["message"] == "booked on the alternative offered"
+    assert moved["local_start"] == "2026-10-23T22:00:00+01:00"
 
 
 async def test_an_alternative_not_offered_is_not_booked(engine: AsyncEngine, world: World) -> None:

@@ -437,8 +437,8 @@ async def create(
         except DomainError as exc:  # refused at the claim: someone took it meanwhile
             occ.reason, occ.message, occ.alternative = exc.code, exc.message, None
             continue
-        if (day, table_ids) != (occ.date, req.table_ids):
-            occ.message = "booked on the alternative offered"
+        if occ.reason is not None and occ.alternative is not None:
+            occ.sitting, occ.message = occ.alternative.sitting, "booked on the alternative offered"
         occ.reason = None
     views = [o.view(venue.timezone) for o in occurrences]
     series.unbooked = [v for v in views if v["reservation_id"] is None]
