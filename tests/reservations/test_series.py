@@ -22,7 +22,8 @@ from tests.factories import World, create_night_for, create_venue
 from tests.staff.conftest import PASSWORD, sign_in
 from venue.core.actor import Actor
 from venue.core.db import session_factory
-from venue.models import AuditEntry, Host, OutboxEvent, Payment, Reservation, StaffUser
+from venue.guests import profiles
+from venue.models import AuditEntry, Guest, Host, OutboxEvent, Payment, Reservation, StaffUser
 from venue.money import ledger
 from venue.reservations import operations, series
 from venue.staff.sessions import HASHER
@@ -417,3 +418,19 @@ async def test_occurrences_are_in_the_staff_calendar_feed_and_on_the_floor(
     assert r.status_code == 200, r.text
     t1 = next(t for t in r.json()["tables"] if t["label"] == "T1")
     assert t1["reservation"]["series_id"] == made["series"]["id"]
+
+
+async def test_merging_the_guest_moves_the_series_too(engine: AsyncEngine, world: World) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        done = await series.create(s, world.venue, weekly(world), STAFF, NOW)
+        keep = Guest(tenant_id=world.venue.tenant_id, name="G. Hopper", phone="+447700900111")
+        s.add(keep)
+        await s.flush()
+        duplicate = await s.get_one(Guest, done.series.guest_id)
+        await profiles.merge(s, keep, duplicate, STAFF, NOW)
+        sid = done.series.id
+    async with session_factory(engine)() as s:
+        row = await series.series_of(s, world.venue, sid)
+        assert row.guest_id == keep.id
+        view = await series.view(s, world.venue, row)
+        assert view["guest"]["name"] == "G. Hopper"

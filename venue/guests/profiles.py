@@ -29,6 +29,7 @@ from venue.models import (
     Payment,
     Refund,
     Reservation,
+    ReservationSeries,
     ReservationSpend,
     Status,
     Venue,
@@ -210,6 +211,16 @@ async def merge(
     moved = await session.execute(
         update(Reservation)
         .where(Reservation.tenant_id == keep.tenant_id, Reservation.guest_id == duplicate.id)
+        .values(guest_id=keep.id)
+        .execution_options(synchronize_session=False)
+    )
+    # Standing reservations follow their bookings (their future occurrences name the guest).
+    await session.execute(
+        update(ReservationSeries)
+        .where(
+            ReservationSeries.tenant_id == keep.tenant_id,
+            ReservationSeries.guest_id == duplicate.id,
+        )
         .values(guest_id=keep.id)
         .execution_options(synchronize_session=False)
     )
