@@ -34,6 +34,7 @@ from .reservations import (
 )
 from .staff import StaffSession
 from .tenancy import StaffUser, Tenant, Venue, VenueRules
+from .waitlist import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "EXPIRING",
@@ -49,6 +50,7 @@ __all__ = [
     "CommissionEntry",
     "CommissionRule",
     "DepositRuleRow",
+    "EntryStatus",
     "FloorPlan",
     "Guest",
     "GuestProfile",
@@ -58,6 +60,7 @@ __all__ = [
     "Night",
     "Notification",
     "NotificationSettings",
+    "OfferStatus",
     "OutboxConsumption",
     "OutboxEvent",
     "Payment",
@@ -83,5 +86,7 @@ __all__ = [
     "Venue",
     "VenueRules",
     "VenueTable",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "utcnow",
 ]
