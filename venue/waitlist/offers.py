@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import SYSTEM, Actor
 from venue.core.channels import night_channel
+from venue.core.clock import to_local
 from venue.core.errors import Conflict, DomainError, Gone, InvalidRequest, NotFound
 from venue.core.tokens import hash_token
 from venue.floor import availability
@@ -498,3 +499,57 @@ async def book_directly(
         reservation_id=done.reservation.id,
     )
     return done.reservation
+
+
+async def details(session: AsyncSession, venue: Venue, offer: WaitlistOffer) -> dict[str, Any]:
+    """The guest's view of an offer: the table, the night, the price and the deadline."""
+    res = await session.get_one(Reservation, offer.reservation_id)
+    entry = await session.get_one(WaitlistEntry, offer.entry_id)
+    tables = await booking.tables_of(session, res)
+    return {
+        **offer_view(offer),
+        "date": entry.business_date.isoformat(),
+        "name": entry.name,
+        "party_size": res.party_size,
+        "tables": [t.label for t in tables],
+        "starts_local": to_local(res.starts_at, venue.timezone).isoformat(timespec="minutes"),
+        "expires_local": to_local(offer.expires_at, venue.timezone).isoformat(timespec="minutes"),
+        "minimum": res.quoted_minimum,
+        "deposit": res.quoted_deposit,
+        "reservation_status": res.status,
+    }
+
+
+async def recovered(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    venue_ids: list[uuid.UUID],
+    start: datetime,
+    end: datetime,
+) -> dict[str, Any]:
+    """Bookings the waitlist recovered: accepted offers in [start, end) whose booking
+    stands (confirmed, seated or completed), with their quoted minimum spend."""
+    rows = await session.execute(
+        select(
+            WaitlistOffer.currency,
+            func.count(WaitlistOffer.id),
+            func.sum(Reservation.quoted_minimum),
+        )
+        .join(Reservation, Reservation.id == WaitlistOffer.reservation_id)
+        .where(
+            WaitlistOffer.tenant_id == tenant_id,
+            WaitlistOffer.venue_id.in_(venue_ids),
+            WaitlistOffer.status == OfferStatus.ACCEPTED.value,
+            WaitlistOffer.decided_at >= start,
+            WaitlistOffer.decided_at < end,
+            Reservation.status.in_(
+                [Status.CONFIRMED.value, Status.SEATED.value, Status.COMPLETED.value]
+            ),
+        )
+        .group_by(WaitlistOffer.currency)
+    )
+    by_currency = {cur: {"bookings": int(n), "value": int(v or 0)} for cur, n, v in rows}
+    return {
+        "bookings": sum(x["bookings"] for x in by_currency.values()),
+        "by_currency": by_currency,
+    }
