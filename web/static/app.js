@@ -70,12 +70,16 @@ function setLive(s) {
 
 function nightStatus(n) {
   if (n.closed) return { ok: false, text: n.closed_reason || "Closed" };
-  if (n.sold_out) return { ok: false, text: "Sold out" };
+  // Sold out but still open for booking: the guest may look, and join the waitlist
+  // (``bookable`` is false here: it also says a table is free).
+  if (n.sold_out && Date.parse(n.booking_opens_at) <= serverNow() && Date.parse(n.booking_closes_at) > serverNow()) {
+    return { ok: true, text: "Sold out · waitlist", few: true };
+  }
   // The server knows the venue's cutoff and booking window; the clock check covers a page
   // left open past the cutoff.
   if (n.bookable === false || Date.parse(n.booking_closes_at) <= serverNow()) {
     const notYet = Date.parse(n.booking_opens_at) > serverNow();
-    return { ok: false, text: notYet ? "Not open yet" : "Booking closed" };
+    return { ok: false, text: notYet ? "Not open yet" : n.sold_out ? "Sold out" : "Booking closed" };
   }
   const few = n.tables_free <= 3;
   return { ok: true, text: `${n.tables_free} table${n.tables_free === 1 ? "" : "s"} left`, few };
