@@ -104,6 +104,16 @@ async def test_join_cancel_offer_email_accept(
     final = (await client.get(f"{pub(t)}/waitlist/{token}")).json()
     assert final["status"] == "booked" and final["position"] is None
 
+    await sign_in(client, t.emails["finance"])
+    month = (await client.get(f"{base(t)}/finance/waitlist")).json()
+    assert month["month"] == "2026-11" and month["bookings"] == 1
+    assert month["value"] == accepted.json()["minimum"] > 0
+    assert month["offers"] == {"accepted": 1}
+    before = (await client.get(f"{base(t)}/finance/waitlist", params={"month": "2026-10"})).json()
+    assert before["bookings"] == 0 and before["value"] == 0
+    bad = await client.get(f"{base(t)}/finance/waitlist", params={"month": "2026-13"})
+    assert bad.status_code == 422
+
     async with session_factory(engine)() as s:
         actions = set(
             await s.scalars(

@@ -549,7 +549,18 @@ async def recovered(
         .group_by(WaitlistOffer.currency)
     )
     by_currency = {cur: {"bookings": int(n), "value": int(v or 0)} for cur, n, v in rows}
+    made = await session.execute(
+        select(WaitlistOffer.status, func.count(WaitlistOffer.id))
+        .where(
+            WaitlistOffer.tenant_id == tenant_id,
+            WaitlistOffer.venue_id.in_(venue_ids),
+            WaitlistOffer.created_at >= start,
+            WaitlistOffer.created_at < end,
+        )
+        .group_by(WaitlistOffer.status)
+    )
     return {
         "bookings": sum(x["bookings"] for x in by_currency.values()),
         "by_currency": by_currency,
+        "offers": {status: int(n) for status, n in made},
     }
