@@ -113,3 +113,28 @@ def test_join_the_waitlist_and_take_the_offer_on_a_phone(
     assert booked["status"] == "confirmed" and booked["guest_name"] == "Rosa Parks"
     again = httpx.post(f"{server}/api/v1/venues/{SLUG}/offers/{token}/accept")
     assert again.status_code == 409  # single use
+
+
+def test_staff_see_the_night_s_waitlist_and_add_a_phone_party(
+    server: str, new_page: NewPage, artifacts: Path
+) -> None:
+    day = full_saturday(server)
+    page = new_page()
+    page.goto(f"{server}/admin")
+    page.locator("#login-email").fill("manager@velvet.example")
+    page.locator("#login-password").fill("velvet-demo")
+    page.locator("#login-submit").click()
+    expect(page.locator("#user-role")).to_have_text("manager", timeout=30_000)
+    page.goto(f"{server}/admin#/waitlist/{day}")
+    rows = page.locator("#wl-table tbody tr")
+    expect(rows.first).to_contain_text("Nia Adeyemi · 12")
+    expect(page.locator("#wl-count")).to_contain_text("waiting")
+    form = page.locator("#wl-add")
+    form.get_by_label("Name").fill("Phone Caller")
+    form.get_by_label("Party size").fill("4")
+    form.get_by_label("Phone").fill("07911 123456")
+    form.get_by_role("button", name="Add to the waitlist").click()
+    expect(page.locator("#wl-table tbody")).to_contain_text("Phone Caller · 4")
+    page.screenshot(path=str(artifacts / "waitlist-console-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "waitlist-console-390.png"), full_page=True)

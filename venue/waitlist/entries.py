@@ -7,6 +7,7 @@ table. Services flush, never commit.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -121,8 +122,8 @@ async def join(
     name = req.name.strip()
     if not name:
         raise InvalidRequest("name", "say who the table is for")
-    email = normalise_email(req.email) if req.email else None
-    phone = normalise_phone(req.phone, venue.country) if req.phone else None
+    email = _named("email", normalise_email, req.email)
+    phone = _named("phone", lambda raw: normalise_phone(raw, venue.country), req.phone)
     if req.channel == "online" and not email:
         raise InvalidRequest("email", "give an email address: the offer is sent there")
     if not email and not phone:
@@ -166,6 +167,16 @@ async def join(
     await session.flush()
     journal(session, entry, actor, "waitlist.joined", None, now)
     return Joined(entry, token)
+
+
+def _named(field: str, normalise: Callable[[str], str], raw: str | None) -> str | None:
+    """Normalise a contact, naming this request's field (not the booking's ``guest.``)."""
+    if not raw:
+        return None
+    try:
+        return normalise(raw)
+    except InvalidRequest as exc:
+        raise InvalidRequest(field, exc.message) from exc
 
 
 def _latest_start(venue: Venue, night: Night, at: time | None) -> datetime | None:

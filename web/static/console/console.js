@@ -11,11 +11,13 @@ import * as rules from "./rules.js";
 import * as audit from "./audit.js";
 import * as users from "./users.js";
 import * as calendars from "./calendars.js";
+import * as waitlist from "./waitlist.js";
 
 const VIEWS = {
   tonight,
   reservations,
   closures,
+  waitlist,
   plan,
   rules,
   audit,
