@@ -127,7 +127,7 @@ async def test_join_cancel_offer_email_accept(
         "waitlist.joined",
         "waitlist.offered",
         "waitlist.offer_accepted",
-        "waitlist.booked",
+        "waitlist.entry_booked",
     } <= actions
 
 

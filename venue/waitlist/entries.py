@@ -331,7 +331,7 @@ async def move(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleReservation("the waitlist entry changed meanwhile; reload and try again")
     await session.refresh(entry)
-    journal(session, entry, actor, f"waitlist.{to.value}", before, now)
+    journal(session, entry, actor, f"waitlist.entry_{to.value}", before, now)
 
 
 def journal(
