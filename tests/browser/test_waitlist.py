@@ -135,6 +135,8 @@ def test_staff_see_the_night_s_waitlist_and_add_a_phone_party(
     form.get_by_label("Phone").fill("07911 123456")
     form.get_by_role("button", name="Add to the waitlist").click()
     expect(page.locator("#wl-table tbody")).to_contain_text("Phone Caller · 4")
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header over a scrolled page
     page.screenshot(path=str(artifacts / "waitlist-console-1280.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "waitlist-console-390.png"), full_page=True)
