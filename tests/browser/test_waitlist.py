@@ -15,11 +15,17 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from .axe import describe, findings
 from .conftest import PHONE, SLUG
 
 pytestmark = pytest.mark.browser
 NewPage = Callable[..., Page]
 PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}}
+
+
+def accessible(page: Page) -> None:
+    bad = findings(page)
+    assert not bad, describe(bad)
 
 
 def full_saturday(base: str) -> str:
@@ -87,11 +93,13 @@ def test_join_the_waitlist_and_take_the_offer_on_a_phone(
     page.locator("#w-name").fill("Rosa Parks")
     page.locator("#w-email").fill("rosa.parks@example.com")
     page.screenshot(path=str(artifacts / "waitlist-join-390.png"), full_page=True)
+    accessible(page)
     page.locator("#waitlist-submit").click()
 
     expect(page.locator("#wl-status")).to_have_text("Waiting")
     expect(page.locator("#wl-place")).to_have_text("#3")  # behind the demo's two parties
     page.screenshot(path=str(artifacts / "waitlist-status-390.png"), full_page=True)
+    accessible(page)
 
     cancel_a_standard_table(server, day)
     path = offer_link(server, "rosa.parks@example.com")
@@ -103,6 +111,7 @@ def test_join_the_waitlist_and_take_the_offer_on_a_phone(
     expect(offer.locator("#wl-status")).to_have_text("Held for you")
     expect(offer.locator("#wl-lead")).to_contain_text("Rosa Parks, a table for 2")
     offer.screenshot(path=str(artifacts / "waitlist-offer-390.png"), full_page=True)
+    accessible(offer)
     offer.get_by_role("button", name=re.compile("^Take the table")).click()
     expect(offer.locator("#wl-title")).to_have_text("You're booked")
     expect(offer.locator("#wl-status")).to_have_text("Booked")
@@ -137,6 +146,7 @@ def test_staff_see_the_night_s_waitlist_and_add_a_phone_party(
     expect(page.locator("#wl-table tbody")).to_contain_text("Phone Caller · 4")
     page.evaluate("window.scrollTo(0, 0)")  # the sticky header over a scrolled page
     page.screenshot(path=str(artifacts / "waitlist-console-1280.png"), full_page=True)
+    accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "waitlist-console-390.png"), full_page=True)
