@@ -19,6 +19,7 @@ from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
 from venue.journal.turnaways import Batched
+from venue.waitlist.loop import WaitlistLoop
 
 from . import assets, live, metrics, openapi, pages, problems, routes
 from .console import router as console_pages
@@ -51,6 +52,7 @@ def create_app(
     hub = Hub(broker, live.snapshot_loader(sessions, clock))
     mail = mail_loop(settings, sessions, clock)
     commission_loop = CommissionLoop(sessions, clock, on_commit=relay.wake)
+    waitlist_loop = WaitlistLoop(sessions, clock, settings.secret_key, on_commit=relay.wake)
     stripe = make_gateway(
         secret_key=settings.stripe_secret_key,
         webhook_secret=settings.stripe_webhook_secret,
@@ -72,6 +74,7 @@ def create_app(
             tasks.append(asyncio.create_task(retry_forever(sessions, stripe, clock)))
         if run_sweeper:
             tasks.append(asyncio.create_task(commission_loop.run_forever()))
+            tasks.append(asyncio.create_task(waitlist_loop.run_forever()))
         if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
@@ -107,6 +110,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.waitlist_loop = waitlist_loop
     app.state.clock = clock
     app.state.broker = broker
     app.state.relay = relay

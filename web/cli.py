@@ -69,10 +69,11 @@ async def _seed(settings: Settings, *, own_file: bool) -> str:
 
 async def _worker(settings: Settings) -> None:
     """Background jobs for scale-out: hold expiry, the outbox relay, outgoing mail, the
-    commission ledger and imported calendars."""
+    commission ledger, the waitlist's offers and imported calendars."""
     from realtime import make_broker
     from realtime.relay import OutboxRelay
     from venue.hosts.commissions import CommissionLoop
+    from venue.waitlist.loop import WaitlistLoop
 
     from .dbcheck import check_role
     from .mail import mail_loop
@@ -92,6 +93,7 @@ async def _worker(settings: Settings) -> None:
             relay.run_forever(),
             mail_loop(settings, sessions, clock).run_forever(),
             CommissionLoop(sessions, clock, on_commit=relay.wake).run_forever(),
+            WaitlistLoop(sessions, clock, settings.secret_key, on_commit=relay.wake).run_forever(),
         )
     finally:
         await broker.disconnect()

@@ -1,4 +1,5 @@
-"""Guest-facing HTML pages: the booking page and the manage-my-booking page.
+"""Guest-facing HTML pages: the booking page, the manage-my-booking page, and the
+waitlist's status and offer pages.
 
 The pages are shells. Everything dynamic is fetched by the ES modules in ``web/static`` from
 the public JSON API and the floor WebSocket, so the HTML carries no inline script or style
@@ -87,3 +88,39 @@ async def manage_page(
         {"venue": venue, "brand": brand_of(venue), "token": token},
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+async def _token_page(
+    request: Request, slug: str, token: str, session: SessionDep, page: str
+) -> HTMLResponse:
+    venue = await _venue_or_none(session, slug)
+    if venue is None:
+        return _not_found(request, "We couldn't find that venue.")
+    return templates.TemplateResponse(
+        request,
+        "waitlist.html",
+        {"venue": venue, "brand": brand_of(venue), "token": token, "page": page},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@router.get("/v/{slug}/w/{token}", response_class=HTMLResponse)
+async def waitlist_page(
+    request: Request,
+    slug: Slug,
+    token: Annotated[str, PathParam(max_length=200)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """The guest's place on the waitlist, by its token: position, any offer, leave."""
+    return await _token_page(request, slug, token, session, "waitlist")
+
+
+@router.get("/v/{slug}/offer/{token}", response_class=HTMLResponse)
+async def offer_page(
+    request: Request,
+    slug: Slug,
+    token: Annotated[str, PathParam(max_length=200)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """A waitlist offer from its email link: accept (then pay a deposit if due) or decline."""
+    return await _token_page(request, slug, token, session, "offer")

@@ -15,6 +15,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from venue.journal.turnaways import record_turnaway
 from venue.models import Host, Night, Reservation, Sitting, Status, Venue, VenueRules, VenueTable
 from venue.money import ledger
 from venue.reservations import booking, operations
+from venue.waitlist import entries
 
 STRIPE = Actor("system", "stripe")
 KEEP = (Venue, VenueRules, Host, Night, Sitting, VenueTable, Reservation)
@@ -130,6 +132,29 @@ class Diary:
                 self.at(sitting.starts_at + timedelta(minutes=rng.randint(0, 120)), self._seat(b))
                 closed = sitting.ends_at - timedelta(minutes=rng.randint(5, 90))
                 self.at(closed, self._close(b, rng.randint(100, 170)))
+
+    def full_night(
+        self, day: date, sitting: Sitting, tables: list[VenueTable], people: list[GuestIdentity]
+    ) -> None:
+        """Every table booked days ago and nobody has cancelled: the demo's full Saturday,
+        where a guest finds nothing and joins the waitlist."""
+        rng = self.rng
+        for table, who in zip(tables, rng.sample(people, len(tables)), strict=True):
+            party = rng.randint(table.min_party, min(table.max_party, 20))
+            lead = timedelta(hours=rng.uniform(24, 24 * 14))
+            self._book(
+                Booking(day, sitting, table, who, party),
+                min(self.now - timedelta(hours=4), sitting.starts_at - lead),
+            )
+
+    def waitlist(self, day: date, who: GuestIdentity, party: int, at: datetime, **fit: Any) -> None:
+        """A party that found nothing and joined the waitlist (what fits them: ``fit``)."""
+
+        async def run(when: datetime) -> None:
+            req = entries.JoinRequest(day, party, who.name, who.email, who.phone, **fit)
+            await entries.join(self.session, self.venue, req, GUEST, when)
+
+        self.at(at, run)
 
     def awaiting_deposit(self, day: date, sitting: Sitting, table: VenueTable) -> None:
         """A guest who booked online minutes ago and has not paid the deposit yet."""

@@ -21,6 +21,7 @@ from venue.core.clock import to_local
 from venue.demo import bookings as demo_bookings
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
+from venue.guests.identity import identify
 from venue.models import (
     Area,
     CommissionRule,
@@ -279,6 +280,18 @@ def _commission_rules(session: AsyncSession, venue: Venue, host: Host, at: datet
     )
 
 
+def _waiting(diary: Diary, day: date) -> None:
+    """The full Saturday's waitlist: a VIP party of twelve and a party of eight for the
+    booths before 23:30; a standard table given up goes to neither, but to whoever joins
+    next (the demo's path: join, someone cancels, the offer arrives)."""
+    nia = identify("Nia Adeyemi", "nia.adeyemi@example.com", "+44 7700 900901", "GB")
+    omar = identify("Omar Haddad", "omar.haddad@example.com", "+44 7700 900902", "GB")
+    diary.waitlist(day, nia, 12, diary.now - timedelta(hours=3), tiers=["vip"])
+    diary.waitlist(
+        day, omar, 8, diary.now - timedelta(hours=2), tiers=["premium"], latest_time=time(23, 30)
+    )
+
+
 async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], today: date) -> None:
     """Every open night's bookings, in the order they were made; turned-away parties on
     busy nights, so finance's forecast has a pace and a demand to compare with."""
@@ -294,6 +307,12 @@ async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], to
     awaiting = next(
         n for n in nights if not n.is_closed and n.opens_at - cutoff > diary.now
     ).business_date
+    # The full Saturday: every table booked, two parties waiting for what nobody gives up.
+    full = next(
+        n.business_date
+        for n in nights
+        if not n.is_closed and n.business_date.weekday() == 5 and n.business_date > today
+    )
     deposit = next(t for t in tables if t.tier == "premium")
     door = next(t for t in reversed(tables) if t.tier == "standard")
     regular = next(t for t in tables if t.label == REGULAR_TABLE)
@@ -320,7 +339,11 @@ async def _bookings(session: AsyncSession, diary: Diary, nights: list[Night], to
             fill = max(fill, 0.55)
             free = [t for t in free if t is not door]
             diary.walk_in(day, sitting, door)
-        diary.night(day, sitting, free, people, fill, tonight=day == today)
+        if day == full:
+            diary.full_night(day, sitting, free, people)
+            _waiting(diary, day)
+        else:
+            diary.night(day, sitting, free, people, fill, tonight=day == today)
         if weekend:
             diary.turned_away(day, rng.randint(1, 5), min(diary.now, night.opens_at))
     await diary.play()

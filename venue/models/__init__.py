@@ -35,6 +35,7 @@ from .reservations import (
 from .series import ReservationSeries
 from .staff import StaffSession
 from .tenancy import StaffUser, Tenant, Venue, VenueRules
+from .waitlist import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "EXPIRING",
@@ -50,6 +51,7 @@ __all__ = [
     "CommissionEntry",
     "CommissionRule",
     "DepositRuleRow",
+    "EntryStatus",
     "FloorPlan",
     "Guest",
     "GuestProfile",
@@ -59,6 +61,7 @@ __all__ = [
     "Night",
     "Notification",
     "NotificationSettings",
+    "OfferStatus",
     "OutboxConsumption",
     "OutboxEvent",
     "Payment",
@@ -85,5 +88,7 @@ __all__ = [
     "Venue",
     "VenueRules",
     "VenueTable",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "utcnow",
 ]

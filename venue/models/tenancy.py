@@ -70,6 +70,11 @@ class VenueRules(Tenanted, Base):
     per_guest_daily_cap: Mapped[int] = mapped_column(default=2)
     # Quoted minimums are rounded to this many minor units (e.g. 500 = to 5.00).
     price_rounding_step: Mapped[int] = mapped_column(default=500)
+    # A waitlist offer holds its table this long; within ``waitlist_short_within_minutes``
+    # of the sitting's start, only ``waitlist_short_offer_minutes``.
+    waitlist_offer_minutes: Mapped[int] = mapped_column(default=15)
+    waitlist_short_offer_minutes: Mapped[int] = mapped_column(default=5)
+    waitlist_short_within_minutes: Mapped[int] = mapped_column(default=180)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

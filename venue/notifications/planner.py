@@ -22,6 +22,8 @@ from venue.models import (
     Sitting,
     Status,
     Venue,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from venue.reservations import booking, reschedule
 from venue.setup import venues
@@ -40,6 +42,7 @@ TOPICS = (
     "reservation.no_show",
     "payment.refunded",
     "reservation.rescheduled",
+    "waitlist.offered",
 )
 
 
@@ -86,6 +89,8 @@ async def plan_event(session: AsyncSession, event: OutboxEvent, now: datetime, s
         await queue.cancel_pending(session, res.id, ("reminder",))
     elif event.topic == "reservation.rescheduled":
         await _rescheduled(session, venue, res, now, secret)
+    elif event.topic == "waitlist.offered":
+        await _offered(session, venue, res, payload, now)
     elif event.topic == "payment.refunded":
         amount = int(payload.get("amount", res.quoted_deposit))
         ctx = await _context(session, venue, res, {"amount": amount})
@@ -197,6 +202,25 @@ async def _cancelled(session: AsyncSession, venue: Venue, res: Reservation, now:
     key = str(res.id)
     await _to_guest(session, venue, res, ctx, "cancellation", f"cancellation:{key}", now)
     await _to_venue(session, venue, res, ctx, "venue_cancellation", f"venue_cancel:{key}", now)
+
+
+async def _offered(
+    session: AsyncSession, venue: Venue, res: Reservation, payload: dict[str, Any], now: datetime
+) -> None:
+    """The waitlist offer: a link that accepts or declines, sent to the entry's address
+    (the hold has no guest yet). The link is derived from the offer when rendered."""
+    offer = await session.get(WaitlistOffer, uuid.UUID(str(payload.get("offer_id"))))
+    if offer is None or offer.tenant_id != res.tenant_id:
+        return
+    entry = await session.get_one(WaitlistEntry, offer.entry_id)
+    ctx = await _context(
+        session,
+        venue,
+        res,
+        {"offer": {"id": str(offer.id), "expires_at": offer.expires_at.isoformat()}},
+    )
+    ctx["guest"] = {"name": entry.name, "email": entry.email, "phone": entry.phone}
+    await _to_guest(session, venue, res, ctx, "waitlist_offer", f"waitlist_offer:{offer.id}", now)
 
 
 async def _context(

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, TemplateNotFound, select_autoesca
 
 from venue.core import ical
 from venue.models import Notification
+from venue.waitlist.offers import offer_token
 
 from .links import link_token
 
@@ -96,6 +97,22 @@ def template_vars(n: Notification, settings: MailSettings) -> dict[str, Any]:
         "has_deposit": res.get("deposit", 0) > 0,
         "manage_url": manage_url(settings, n) if n.audience == "guest" else None,
         "hours_before": round(int(ctx.get("minutes_before", 0)) / 60, 1),
+        **_offer_vars(n, settings, tz),
+    }
+
+
+def _offer_vars(n: Notification, settings: MailSettings, tz: str) -> dict[str, Any]:
+    """A waitlist offer's link (``HMAC(secret, offer id)``, never stored) and its expiry
+    in the venue's time."""
+    offer = n.context.get("offer")
+    if not offer:
+        return {}
+    token = offer_token(settings.link_secret, offer["id"])
+    slug = n.context["venue"]["slug"]
+    expires = local(offer["expires_at"], tz)
+    return {
+        "offer_url": f"{settings.public_url.rstrip('/')}/v/{slug}/offer/{token}",
+        "offer_expires": f"{expires:%H:%M} {expires.tzname()}",
     }
 
 

@@ -108,6 +108,10 @@ class HoldRequest:
     # An occurrence of a standing reservation (venue/reservations/series.py).
     series_id: uuid.UUID | None = None
     series_date: date | None = None
+    # A waitlist offer's hold: how long it lasts instead of the rules' ``hold_minutes``,
+    # and the token the offer email carries (derived from the offer, see venue/waitlist).
+    hold_minutes: int | None = None
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -336,7 +340,7 @@ def _hold_values(
     actor: Actor,
     now: datetime,
 ) -> _Written:
-    token = new_token()
+    token = req.token or new_token()
     res = Reservation(
         id=uuid.uuid4(),
         tenant_id=venue.tenant_id,
@@ -346,7 +350,7 @@ def _hold_values(
         status=Status.HOLD.value,
         starts_at=sitting.starts_at,
         ends_at=sitting.ends_at,
-        expires_at=now + timedelta(minutes=rules.hold_minutes),
+        expires_at=now + timedelta(minutes=req.hold_minutes or rules.hold_minutes),
         party_size=req.party_size,
         guest_id=None,
         host_id=req.host_id,

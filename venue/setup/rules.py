@@ -50,6 +50,17 @@ RULE_LIMITS: dict[str, tuple[int, int, str]] = {
         10080,
         "staff can seat, complete or mark a no-show from this long before the sitting starts",
     ),
+    "waitlist_offer_minutes": (1, 1440, "minutes a waitlist offer holds its table"),
+    "waitlist_short_offer_minutes": (
+        1,
+        1440,
+        "minutes a waitlist offer holds its table close to service",
+    ),
+    "waitlist_short_within_minutes": (
+        0,
+        10080,
+        "offers made this close to the sitting's start use the shorter offer time",
+    ),
 }
 
 

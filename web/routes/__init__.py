@@ -12,6 +12,8 @@
 * ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
   ``host_portal``: the host's own API. ``commissions``: rules, dashboard, CSV (the live
   feed is web/live.py). ``calendars``: calendar feeds out, imported calendars in.
+* ``waitlist``: the guest's join, status, leave and offer (accept, decline); the
+  staff's list of a night, skip, offer now, book directly.
 * ``money``: finance. ``notifications``: delivery log and local mail. ``outbox``: updates
   the relay set aside.
 
@@ -42,6 +44,7 @@ from . import (
     series,
     setup,
     staff,
+    waitlist,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -65,4 +68,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     notifications.router,
     outbox.router,
     calendars.router,
+    waitlist.public,
+    waitlist.staff,
 )

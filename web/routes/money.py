@@ -3,14 +3,15 @@ and the forecast of the nights ahead (read only: there is nothing to write here)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from venue.core.clock import to_local
+from venue.core.clock import local_to_utc, to_local
 from venue.models import Venue
 from venue.money import finance
+from venue.waitlist import offers
 
 from ..deps import MoneyVenue, NowDep, SessionDep
 from ..schemas import Day
@@ -49,3 +50,33 @@ async def finance_forecast(
     turned-away demand, as chart series (one per metric, one point per night)."""
     first = start or business_day(venue, now)
     return await finance.forecast(session, venue, first, days, now, weeks=weeks)
+
+
+@router.get("/waitlist", responses={422: {"description": "month is not YYYY-MM"}})
+async def finance_waitlist(
+    venue: MoneyVenue,
+    session: SessionDep,
+    now: NowDep,
+    month: Annotated[
+        str | None, Query(pattern=r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    ] = None,
+) -> dict[str, Any]:
+    """What the waitlist recovered in a month (default this one, venue-local): accepted
+    offers whose booking stands, their minimum spend, and the offers made by outcome."""
+    if month is None:
+        first = to_local(now, venue.timezone).date().replace(day=1)
+    else:
+        first = date(int(month[:4]), int(month[5:]), 1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    start = local_to_utc(first, time(0, 0), venue.timezone)
+    end = local_to_utc(following, time(0, 0), venue.timezone)
+    got = await offers.recovered(session, venue.tenant_id, [venue.id], start, end)
+    mine = got["by_currency"].get(venue.currency, {"bookings": 0, "value": 0})
+    return {
+        "month": f"{first:%Y-%m}",
+        "currency": venue.currency,
+        "bookings": got["bookings"],
+        "value": mine["value"],
+        "by_currency": got["by_currency"],
+        "offers": got["offers"],
+    }

@@ -211,6 +211,9 @@ class RulesIn(Strict):
     price_rounding_step: Int | None = None
     cancel_cutoff_minutes: Int | None = None
     service_opens_minutes: Int | None = None
+    waitlist_offer_minutes: Int | None = None
+    waitlist_short_offer_minutes: Int | None = None
+    waitlist_short_within_minutes: Int | None = None
 
 
 @router.get("/rules")

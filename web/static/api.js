@@ -55,6 +55,12 @@ export function api(slug) {
       request("POST", `${base}/reservations/${encodeURIComponent(token)}/reschedule/preview`, body),
     reschedule: (token, body) =>
       request("POST", `${base}/reservations/${encodeURIComponent(token)}/reschedule`, body),
+    joinWaitlist: (body) => request("POST", `${base}/waitlist`, body),
+    waitlist: (token) => request("GET", `${base}/waitlist/${encodeURIComponent(token)}`),
+    leaveWaitlist: (token) => request("POST", `${base}/waitlist/${encodeURIComponent(token)}/leave`),
+    offer: (token) => request("GET", `${base}/offers/${encodeURIComponent(token)}`),
+    acceptOffer: (token) => request("POST", `${base}/offers/${encodeURIComponent(token)}/accept`),
+    declineOffer: (token) => request("POST", `${base}/offers/${encodeURIComponent(token)}/decline`),
   };
 }
 
@@ -76,6 +82,10 @@ const MESSAGES = {
   payment_provider_unavailable: "The payment page couldn't be opened. Please try again in a moment.",
   cancel_cutoff: "It's too close to the night to cancel online. Please call the venue.",
   reschedule_cutoff: "It's too close to the night to change it online. Please call the venue.",
+  waitlist_already_joined: "You're already on the waitlist for that night. Use the link we gave you to see your place.",
+  waitlist_entry_closed: "This place on the waitlist is closed.",
+  waitlist_offer_closed: "This offer has already been answered.",
+  waitlist_offer_lapsed: "This offer ran out and the table went to the next party.",
   network: "No connection. Check your signal and try again.",
   internal_error: "Something went wrong on our side. Please try again.",
 };

@@ -70,12 +70,16 @@ function setLive(s) {
 
 function nightStatus(n) {
   if (n.closed) return { ok: false, text: n.closed_reason || "Closed" };
-  if (n.sold_out) return { ok: false, text: "Sold out" };
+  // Sold out but still open for booking: the guest may look, and join the waitlist
+  // (``bookable`` is false here: it also says a table is free).
+  if (n.sold_out && Date.parse(n.booking_opens_at) <= serverNow() && Date.parse(n.booking_closes_at) > serverNow()) {
+    return { ok: true, text: "Sold out · waitlist", few: true };
+  }
   // The server knows the venue's cutoff and booking window; the clock check covers a page
   // left open past the cutoff.
   if (n.bookable === false || Date.parse(n.booking_closes_at) <= serverNow()) {
     const notYet = Date.parse(n.booking_opens_at) > serverNow();
-    return { ok: false, text: notYet ? "Not open yet" : "Booking closed" };
+    return { ok: false, text: notYet ? "Not open yet" : n.sold_out ? "Sold out" : "Booking closed" };
   }
   const few = n.tables_free <= 3;
   return { ok: true, text: `${n.tables_free} table${n.tables_free === 1 ? "" : "s"} left`, few };
@@ -170,6 +174,7 @@ function setParty(n) {
   $("party-range").textContent = `${min}–${max} guests`;
   view.setParty(state.party);
   if (state.selectedId && !state.hold) refreshSheet();
+  updateWaitlist();
 }
 
 $("party-minus").addEventListener("click", () => setParty(state.party - 1));
@@ -682,7 +687,83 @@ async function payDeposit(token) {
 
 function afterFloorChange() {
   if (state.selectedId && !$("sheet").hidden) refreshSheet();
+  updateWaitlist();
 }
+
+// ---------- the waitlist: nothing free fits this party tonight -----------------------------
+
+function updateWaitlist() {
+  const loaded = !$("floor-ready").hidden && view.all().length > 0;
+  const nothing = loaded && !state.hold && !view.all().some((t) => view.selectable(t));
+  const box = $("waitlist-join");
+  if (box.hidden !== !nothing) box.hidden = !nothing;
+  if (!nothing) return;
+  $("waitlist-lead").textContent = `Nothing is free for a party of ${state.party} on ${dayLabel(state.night.date, "long")}. ` +
+    "Join the waitlist: when a table that fits comes free, we hold it for you and email you a link to take it.";
+  const tiers = [...new Set(view.all().filter((t) => view.fits(t)).map((t) => t.tier))].sort();
+  const row = $("w-tiers");
+  if (row.dataset.tiers !== tiers.join(",")) {
+    row.dataset.tiers = tiers.join(",");
+    row.replaceChildren(...tiers.map((tier) => el("label", { class: "chip" },
+      el("input", { type: "checkbox", name: "tiers", value: tier }), ` ${tierName(tier)}`)));
+  }
+  $("w-tiers-set").hidden = tiers.length < 2;
+}
+
+$("waitlist-start").addEventListener("click", () => {
+  $("waitlist-form").hidden = false;
+  $("waitlist-start").hidden = true;
+  $("waitlist-start").setAttribute("aria-expanded", "true");
+  $("w-name").focus();
+});
+
+function waitlistFieldError(field, message) {
+  const box = document.getElementById(`err-w-${field}`);
+  const input = document.getElementById(`w-${field === "latest_time" ? "latest" : field}`);
+  if (!box) return false;
+  box.textContent = message;
+  box.hidden = false;
+  input?.setAttribute("aria-invalid", "true");
+  return true;
+}
+
+$("waitlist-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  document.querySelectorAll("#waitlist-form .field-error").forEach((e) => { e.hidden = true; });
+  document.querySelectorAll("#waitlist-form [aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  $("waitlist-error").hidden = true;
+  const f = ev.target;
+  const bodyIn = {
+    date: state.night.date,
+    party_size: state.party,
+    name: f.name.value.trim(),
+    email: f.email.value.trim() || null,
+    phone: f.phone.value.trim() || null,
+    sitting_id: state.sittingId || null,
+    latest_time: f.latest_time.value || null,
+    tiers: [...f.querySelectorAll("input[name=tiers]:checked")].map((i) => i.value),
+  };
+  if (!bodyIn.name) { waitlistFieldError("name", "Tell us who the table is for."); return; }
+  if (!bodyIn.email) { waitlistFieldError("email", "We send the offer to this address."); return; }
+  const btn = $("waitlist-submit");
+  btn.disabled = true;
+  btn.textContent = "Joining…";
+  try {
+    const joined = await client.joinWaitlist(bodyIn);
+    location.assign(`/v/${encodeURIComponent(slug)}/w/${encodeURIComponent(joined.token)}`);
+  } catch (err) {
+    let shown = false;
+    if (err instanceof Problem) {
+      for (const e of err.errors) shown = waitlistFieldError(String(e.field).split(".").pop(), e.message) || shown;
+    }
+    if (!shown) {
+      $("waitlist-error").textContent = err instanceof Problem ? humanMessage(err) : "Something went wrong. Please try again.";
+      $("waitlist-error").hidden = false;
+    }
+    btn.disabled = false;
+    btn.textContent = "Join the waitlist";
+  }
+});
 
 // ---------- start ------------------------------------------------------------------------
 

@@ -12,12 +12,14 @@ import * as audit from "./audit.js";
 import * as users from "./users.js";
 import * as calendars from "./calendars.js";
 import * as series from "./series.js";
+import * as waitlist from "./waitlist.js";
 
 const VIEWS = {
   tonight,
   reservations,
   series,
   closures,
+  waitlist,
   plan,
   rules,
   audit,

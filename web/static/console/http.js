@@ -112,6 +112,9 @@ export function staffApi(slug) {
     uploadCalendar: (iid, ics) => call("POST", `${V}/calendar-imports/${id(iid)}/upload`, { ics }),
     refreshCalendar: (iid) => call("POST", `${V}/calendar-imports/${id(iid)}/refresh`, {}),
     removeCalendar: (iid) => call("DELETE", `${V}/calendar-imports/${id(iid)}`),
+    waitlist: (day) => call("GET", `${V}/waitlist${q({ date: day })}`),
+    addWaitlist: (body) => call("POST", `${V}/waitlist`, body),
+    waitlistAct: (eid, action, body = {}) => call("POST", `${V}/waitlist/${id(eid)}/${action}`, body),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
@@ -144,6 +147,9 @@ const MESSAGES = {
   pricing_rules_invalid: "The pricing rules have problems. See the highlighted fields.",
   label_taken: "Another table already has that label.",
   forbidden: "Not allowed for your role.",
+  waitlist_nothing_fits: "No free table fits this party now.",
+  waitlist_entry_closed: "This party is no longer waiting.",
+  waitlist_already_joined: "That guest is already on this night's waitlist.",
   not_found: "Not found: it may have been removed.",
   network: "No connection to the server. Try again.",
   too_many_requests: "Too many attempts.",

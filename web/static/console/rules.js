@@ -17,6 +17,9 @@ const LABELS = {
   price_rounding_step: "Price rounding step (minor units)",
   cancel_cutoff_minutes: "Guest cancel cutoff (minutes)",
   service_opens_minutes: "Seating opens (minutes before start)",
+  waitlist_offer_minutes: "Waitlist offer time (minutes)",
+  waitlist_short_offer_minutes: "Waitlist offer time near service (minutes)",
+  waitlist_short_within_minutes: "Near service means within (minutes of start)",
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

@@ -223,6 +223,23 @@ $("fin-today").addEventListener("click", () => loadTonight(s.day));
 function loadFinance() {
   loadTonight(s.finDay || s.day);
   loadForecast();
+  loadWaitlist();
+}
+
+// "The waitlist recovered 14 bookings worth £9,800 this month."
+async function loadWaitlist() {
+  let r;
+  try {
+    r = await call("GET", `${s.S}/finance/waitlist`);
+  } catch {
+    return;
+  }
+  const made = Object.values(r.offers || {}).reduce((a, b) => a + b, 0);
+  const lapsed = (r.offers || {}).lapsed || 0;
+  const p = $("fin-waitlist");
+  p.textContent = `The waitlist recovered ${r.bookings} booking${r.bookings === 1 ? "" : "s"} worth ${money(r.value, r.currency)} this month` +
+    (made ? ` (${made} offer${made === 1 ? "" : "s"} made, ${lapsed} lapsed).` : ".");
+  p.hidden = false;
 }
 
 const pct = (v) => `${Math.round(v * 100)}%`;
