@@ -301,6 +301,7 @@ class Load(threading.Thread):
         self.stop = threading.Event()
         self.holds = 0
         self.errors = 0
+        self.exhausted = 0  # bookers that ran out of tables
         self.floor_ms: list[float] = []
 
     def run(self) -> None:
@@ -319,6 +320,7 @@ class Load(threading.Thread):
                         self.holds += 1
                     else:
                         self.errors += 1
+                self.exhausted += 1
 
             async def reader() -> None:
                 day = self.nights[0][0]
@@ -354,6 +356,27 @@ def websocket_clients(host: str) -> float:
     return 0.0
 
 
+def relay_figures(hosts: list[str]) -> dict[str, float]:
+    """Mean pass duration and mean commit-to-publish lag of the relay, from the servers'
+    metrics (a worker that holds the lock has no metrics endpoint: then empty)."""
+    sums: dict[str, float] = {}
+    for host in hosts:
+        for line in httpx.get(f"http://{host}/metrics", timeout=10).text.splitlines():
+            for name in ("maitre_outbox_relay_pass_seconds", "maitre_outbox_relay_lag_seconds"):
+                for part in ("_sum", "_count"):
+                    if line.startswith(name + part + " "):
+                        sums[name + part] = sums.get(name + part, 0) + float(line.split()[-1])
+    out = {}
+    for name, short in (
+        ("maitre_outbox_relay_pass_seconds", "pass_ms_mean"),
+        ("maitre_outbox_relay_lag_seconds", "lag_ms_mean"),
+    ):
+        if sums.get(name + "_count"):
+            out[short] = 1000 * sums[name + "_sum"] / sums[name + "_count"]
+            out[short.replace("_ms_mean", "_count")] = sums[name + "_count"]
+    return out
+
+
 def leaders(hosts: list[str]) -> list[float]:
     out = []
     for host in hosts:
@@ -367,7 +390,7 @@ def leaders(hosts: list[str]) -> list[float]:
 
 
 def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    nights = free_nights(s.lb, 4)
+    nights = free_nights(s.lb, 1 + args.load_nights)
     (day, sitting, tables), others = nights[0], nights[1:]
     rounds = min(args.rounds, len(tables))
     url = f"ws://{s.lb}/ws/venues/{SLUG}/sittings/{sitting}"
@@ -375,13 +398,21 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
     sampler.start()
     swarm = Swarm(url, args.phones, first_frame=True)
     load = Load(s.lb, others, args.load)
+    spy = None
     latencies: list[float] = []
+    ran_out = False
     try:
         ok, errors, first_error = swarm.ready()
         print(f"  phones: {ok} connected ({errors} errors) {first_error or ''}")
         per_server = [websocket_clients(h) for h in s.server_hosts]
         load.start()
         time.sleep(1.0)  # let the load reach a steady state
+        if args.profile:
+            spy = subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw",
+                 "-o", str(args.profile), "-r", "200", "--pid", str(s.server_pids[0])],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         with httpx.Client(base_url=f"http://{s.lb}", timeout=30) as http:
             for r, table in enumerate(tables[:rounds], start=1):
                 response = http.post(f"/api/v1/venues/{SLUG}/holds", json=hold_body(day, table))
@@ -393,7 +424,11 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
                     break
                 latencies.append((got[0] - t_resp) * 1000)
                 time.sleep(0.1)
+        ran_out = load.exhausted == load.n
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
         load.stop.set()
         load.join(timeout=60)
         swarm.close()
@@ -406,6 +441,7 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
         "latency_ms": summary(latencies) if latencies else None,
         "latencies_ms": [round(x, 1) for x in latencies],
         "load_holds": load.holds,
+        "load_ran_out_before_the_last_round": ran_out,
         "load_refused": load.errors,
         "floor_ms": summary(load.floor_ms) if load.floor_ms else None,
         "floor_reads": len(load.floor_ms),
@@ -414,6 +450,7 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "workers": [round(sampler.peak[p], 1) for p in s.worker_pids],
         },
         "relay_leaders": leaders(s.server_hosts),
+        "relay": relay_figures(s.server_hosts),
     }
 
 
@@ -447,17 +484,21 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--load", type=int, default=4, help="booking clients during P")
+    parser.add_argument(
+        "--load-nights", type=int, default=12, help="nights the load books (all their tables)"
+    )
     parser.add_argument("--race", type=int, default=200)
     parser.add_argument("--race-rounds", type=int, default=3)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--profile", type=Path, help="py-spy the first server during P (raw)")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.race, args.race_rounds, args.idle = 10, 100, 2, 500
     raise_fd_limit()
     Swarm.compression = "deflate"  # what browsers offer; the servers decline it
-    result: dict[str, Any] = {"args": vars(args) | {"json": str(args.json)}}
+    result: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}}
     with stack(args.servers, args.workers) as s:
         print(f"stack up: nginx {s.lb} -> {', '.join(s.server_hosts)}; {args.workers} workers")
         nights = free_nights(s.lb, 1 + args.race_rounds)
@@ -475,7 +516,7 @@ def main() -> None:
     with contextlib.suppress(Exception):
         result["load_average"] = os.getloadavg()
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
+        args.json.write_text(json.dumps(result, indent=2, default=str))
     p = result["phones"]
     print()
     print(f"R winners per round {result['race']['winners_per_round']} (target: 1 each), "

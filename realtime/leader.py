@@ -86,9 +86,10 @@ class PostgresLeadership(Leadership):
         self.held = False
 
     async def acquire(self) -> bool:
-        """Try the lock (a standby keeps its connection and asks again each interval)."""
+        """Try the lock (a standby keeps its connection and asks again each interval).
+        Once held, True without a round trip: each pass confirms before it publishes."""
         if self.held:
-            return await self.confirm()
+            return True
         try:
             if self._conn is None or self._conn.is_closed():
                 import asyncpg  # type: ignore[import-untyped]

@@ -9,7 +9,10 @@ Each pass claims unpublished outbox rows and publishes, per thing they touch:
   client has been sent: it publishes only the tables whose state or price changed since
   (nothing at all when none did), and everything when it has no memory of the sitting
   (just became the relay, or a publish may have failed half-way). Without an exclusive
-  leadership (several processes on SQLite) it publishes every table every time.
+  leadership (several processes on SQLite) it publishes every table every time. A sitting
+  nobody watches (no subscriber in any process: ``Broker.listened``, Redis ``PUBSUB
+  NUMSUB``) is not computed at all, and its memory is dropped so its next publication is
+  whole; a socket that subscribes later loads a snapshot that already has the change.
 * a tenant's commission ledger (``commissions:<tenant>``, written by the commission
   consumer with the lines it appended): the new lines on ``ledger:<tenant>`` for finance
   and managers, and each host's own lines on ``ledger:<tenant>:<host>``. Lines are
@@ -87,6 +90,10 @@ PARKED = Gauge(
 TABLES_SENT = Counter(
     "maitre_relay_tables_published_total",
     "Table states published on floor channels (one per table per message).",
+)
+UNWATCHED = Counter(
+    "maitre_relay_unwatched_floors_skipped_total",
+    "Sittings whose floor the relay did not recompute because no socket listened.",
 )
 
 
@@ -266,7 +273,16 @@ class OutboxRelay:
         if found is None:
             return
         night, venue = found
-        for sitting in await venues.sittings_of(session, night):
+        sittings = await venues.sittings_of(session, night)
+        watched = await self._broker.listened([floor_channel(s.id) for s in sittings])
+        for sitting in sittings:
+            if watched is not None and floor_channel(sitting.id) not in watched:
+                # Nobody anywhere watches this floor: a socket that comes later loads a
+                # snapshot that already has the change. Forget what we sent, so its next
+                # publication is whole.
+                self._sent.pop(sitting.id, None)
+                UNWATCHED.inc()
+                continue
             floor = await floormap.floor_map(session, venue, night, sitting.id, now)
             tables = compact(floor)
             free = floor["night"]["tables_free"]

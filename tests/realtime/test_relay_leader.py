@@ -201,3 +201,36 @@ async def test_without_an_exclusive_leadership_every_table_goes_out_every_time(
                 assert len(message["tables"]) == 4
     finally:
         await broker.disconnect()
+
+
+async def test_a_floor_nobody_watches_is_not_computed_and_goes_out_whole_once_watched(
+    pg: tuple[AsyncEngine, str],
+) -> None:
+    engine, url = pg
+    world, sitting = await make_world(engine)
+    sessions = session_factory(engine)
+    broker, relay, leadership = await broker_and_relay(sessions, url)
+    try:
+        assert await leadership.acquire()
+        async with broker.subscribe(floor_channel(sitting)) as sub:
+            await hold(sessions, world, "T1")
+            await drain(relay)
+            assert len((await messages(sub))[0]["tables"]) == 4  # first: whole
+        await hold(sessions, world, "T2")  # nobody listens: skipped, memory dropped
+        await drain(relay)
+        async with broker.subscribe(floor_channel(sitting)) as sub:
+            await hold(sessions, world, "T3")
+            await drain(relay)
+            (message,) = await messages(sub)
+            # Whole again: a diff against the message before T2 would leave T2 out, and a
+            # socket whose snapshot predates nothing would still be right, but one that
+            # reconnects mid-way must not miss a table.
+            assert {t["id"]: t["state"] for t in message["tables"]} == {
+                str(world.table("T1").id): "held",
+                str(world.table("T2").id): "held",
+                str(world.table("T3").id): "held",
+                str(world.table("T4").id): "free",
+            }
+    finally:
+        await leadership.release()
+        await broker.disconnect()
