@@ -356,9 +356,9 @@ def websocket_clients(host: str) -> float:
     return 0.0
 
 
-def relay_figures(hosts: list[str]) -> dict[str, float]:
-    """Mean pass duration and mean commit-to-publish lag of the relay, from the servers'
-    metrics (a worker that holds the lock has no metrics endpoint: then empty)."""
+def relay_sums(hosts: list[str]) -> dict[str, float]:
+    """The relay's histogram sums and counts over the servers (a worker holding the lock
+    has no metrics endpoint: then empty)."""
     sums: dict[str, float] = {}
     for host in hosts:
         for line in httpx.get(f"http://{host}/metrics", timeout=10).text.splitlines():
@@ -366,14 +366,21 @@ def relay_figures(hosts: list[str]) -> dict[str, float]:
                 for part in ("_sum", "_count"):
                     if line.startswith(name + part + " "):
                         sums[name + part] = sums.get(name + part, 0) + float(line.split()[-1])
+    return sums
+
+
+def relay_figures(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Mean relay pass and commit-to-publish lag between two readings."""
     out = {}
     for name, short in (
-        ("maitre_outbox_relay_pass_seconds", "pass_ms_mean"),
-        ("maitre_outbox_relay_lag_seconds", "lag_ms_mean"),
+        ("maitre_outbox_relay_pass_seconds", "pass"),
+        ("maitre_outbox_relay_lag_seconds", "lag"),
     ):
-        if sums.get(name + "_count"):
-            out[short] = 1000 * sums[name + "_sum"] / sums[name + "_count"]
-            out[short.replace("_ms_mean", "_count")] = sums[name + "_count"]
+        n = after.get(name + "_count", 0) - before.get(name + "_count", 0)
+        if n:
+            total = after[name + "_sum"] - before.get(name + "_sum", 0)
+            out[f"{short}_ms_mean"] = round(1000 * total / n, 1)
+            out[f"{short}_count"] = n
     return out
 
 
@@ -401,10 +408,12 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
     spy = None
     latencies: list[float] = []
     ran_out = False
+    relay: dict[str, float] = {}
     try:
         ok, errors, first_error = swarm.ready()
         print(f"  phones: {ok} connected ({errors} errors) {first_error or ''}")
         per_server = [websocket_clients(h) for h in s.server_hosts]
+        sums_before = relay_sums(s.server_hosts)
         load.start()
         time.sleep(1.0)  # let the load reach a steady state
         if args.profile:
@@ -425,6 +434,7 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 latencies.append((got[0] - t_resp) * 1000)
                 time.sleep(0.1)
         ran_out = load.exhausted == load.n
+        relay = relay_figures(sums_before, relay_sums(s.server_hosts))
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -450,7 +460,7 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "workers": [round(sampler.peak[p], 1) for p in s.worker_pids],
         },
         "relay_leaders": leaders(s.server_hosts),
-        "relay": relay_figures(s.server_hosts),
+        "relay": relay,
     }
 
 
