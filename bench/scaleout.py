@@ -468,7 +468,8 @@ def phones(s: Stack, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def idle(s: Stack, clients: int) -> dict[str, Any]:
-    _, sitting, _ = free_nights(s.lb, 1)[0]
+    night = httpx.get(f"http://{s.lb}/api/v1/venues/{SLUG}/nights", timeout=30).json()[-1]
+    sitting = night["sittings"][0]["id"]
     host, pid = s.server_hosts[0], s.server_pids[0]
     before = rss_mb(pid)
     swarm = Swarm(f"ws://{host}/ws/venues/{SLUG}/sittings/{sitting}", clients, first_frame=True)
@@ -518,7 +519,9 @@ def main() -> None:
         print(f"   {result['race']}")
         print("P. phones through nginx while bookings run")
         result["phones"] = phones(s, args)
-        print(f"   {json.dumps(result['phones'])}")
+        print(f"   {json.dumps(result['phones'])}", flush=True)
+        if args.json:  # in case a later phase fails
+            args.json.write_text(json.dumps(result, indent=2, default=str))
         print("I. idle sockets on one server")
         result["idle"] = idle(s, args.idle)
         print(f"   {result['idle']}")
