@@ -162,7 +162,7 @@ def pick_night(host: str) -> tuple[str, str, list[tuple[str, int]]]:
     floor = httpx.get(
         f"http://{host}/api/v1/venues/{SLUG}/nights/{night['date']}/floor", timeout=10
     ).json()
-    tables = [(t["id"], t["min_party"]) for t in floor["tables"]]
+    tables = [(t["id"], t["min_party"]) for t in floor["tables"] if t["state"] == "free"]
     return night["date"], night["sittings"][0]["id"], tables
 
 

@@ -43,6 +43,15 @@ class Broker(ABC):
     async def publish(self, channel: str, message: str) -> None:
         """Send `message` to every subscriber of `channel`, or raise `BrokerUnavailable`."""
 
+    async def listened(self, channels: list[str]) -> set[str] | None:
+        """Which of `channels` have a subscriber anywhere (any process), or None if that
+        cannot be known now (the caller then publishes to all of them).
+
+        The relay skips computing floors nobody watches: safe because a subscriber loads
+        its snapshot only after its subscription is live (or is resynced once it is), so
+        one that arrives after this answer reads a state that includes the change."""
+        return None
+
     @abstractmethod
     async def _listen(self, channel: str) -> None:
         """A local subscriber joined `channel`: return once the backend delivers its messages."""

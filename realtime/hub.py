@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import Gauge
 from starlette.websockets import WebSocket
 
 from realtime.base import Broker
@@ -26,6 +27,10 @@ from realtime.snapshots import LoadSnapshot, SnapshotLoader
 from realtime.subscription import Subscription
 
 log = logging.getLogger(__name__)
+
+CONNECTIONS = Gauge(
+    "maitre_websocket_connections", "Live WebSocket clients streaming from this process."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +91,13 @@ class Hub:
             await websocket.close(TOO_SLOW.code, TOO_SLOW.reason)
             return
         self.clients += 1
+        CONNECTIONS.inc()
         try:
             async with self._broker.subscribe(channel, queue_size=self._queue_size) as sub:
                 close = await self._stream(websocket, sub)
         finally:
             self.clients -= 1
+            CONNECTIONS.dec()
         if close is not None:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1.0):

@@ -29,6 +29,9 @@ class MemoryBroker(Broker):
             raise BrokerUnavailable("MemoryBroker is not connected")
         self._fan_out(channel, Message(channel, message))
 
+    async def listened(self, channels: list[str]) -> set[str] | None:
+        return {c for c in channels if self._local.get(c)}
+
     async def _listen(self, channel: str) -> None:
         return None
 

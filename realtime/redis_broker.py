@@ -126,6 +126,22 @@ class RedisBroker(Broker):
         except (RedisError, OSError, TimeoutError) as exc:
             raise BrokerUnavailable(f"publish to {channel!r} failed: {exc!r}") from exc
 
+    async def listened(self, channels: list[str]) -> set[str] | None:
+        """``PUBSUB NUMSUB``: every process holds one Redis subscription per channel it has
+        local subscribers on, so a count of 0 means no socket anywhere listens."""
+        if self._client is None or not channels:
+            return None
+        try:
+            async with asyncio.timeout(self._publish_timeout):
+                counts = await self._client.pubsub_numsub(*channels)
+        except (RedisError, OSError, TimeoutError):
+            return None  # publish as if watched: the publish decides whether Redis is up
+        return {
+            name.decode() if isinstance(name, bytes) else str(name)
+            for name, count in counts
+            if int(count) > 0
+        }
+
     async def _listen(self, channel: str) -> None:
         state = self._states.get(channel)
         if state is None:

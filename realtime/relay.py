@@ -3,10 +3,16 @@
 Each pass claims unpublished outbox rows and publishes, per thing they touch:
 
 * a night (``night:<id>``): the floor of every sitting of that night, recomputed from the
-  database (the truth, not the event): the state and price of every table of each sitting
-  on ``floor:<sitting>``. (An earlier version sent only what changed since this relay's
-  last look; with a relay per process that memory is stale whenever another process
-  published, and a change back went unsent.)
+  database (the truth, not the event), on ``floor:<sitting>``: the state and price of the
+  tables. One process per deployment relays (realtime/leader.py: an advisory lock on
+  PostgreSQL), so the relay's memory of what it last sent on a channel is what every
+  client has been sent: it publishes only the tables whose state or price changed since
+  (nothing at all when none did), and everything when it has no memory of the sitting
+  (just became the relay, or a publish may have failed half-way). Without an exclusive
+  leadership (several processes on SQLite) it publishes every table every time. A sitting
+  nobody watches (no subscriber in any process: ``Broker.listened``, Redis ``PUBSUB
+  NUMSUB``) is not computed at all, and its memory is dropped so its next publication is
+  whole; a socket that subscribes later loads a snapshot that already has the change.
 * a tenant's commission ledger (``commissions:<tenant>``, written by the commission
   consumer with the lines it appended): the new lines on ``ledger:<tenant>`` for finance
   and managers, and each host's own lines on ``ledger:<tenant>:<host>``. Lines are
@@ -32,15 +38,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from prometheus_client import Counter
+import orjson
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue.core.channels import commissions_of, floor_channel, ledger_channel, night_of
@@ -50,6 +57,7 @@ from venue.models import OutboxEvent
 from venue.setup import venues
 
 from .base import Broker, BrokerUnavailable
+from .leader import Leadership, SoleLeadership
 
 log = logging.getLogger("maitre.relay")
 TableView = dict[str, Any]
@@ -63,6 +71,29 @@ SET_ASIDE = Counter(
     "maitre_outbox_events_set_aside",
     "Outbox events the relay stopped retrying after repeated failures (staff can retry)",
     ["topic"],
+)
+
+LAG = Histogram(
+    "maitre_outbox_relay_lag_seconds",
+    "From an outbox event's commit to its publication by the relay.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300),
+)
+PASS_SECONDS = Histogram(
+    "maitre_outbox_relay_pass_seconds",
+    "Duration of one relay pass (claim, recompute, publish, mark).",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+PARKED = Gauge(
+    "maitre_outbox_events_parked",
+    "Outbox events set aside and not yet retried (read by the relay every minute).",
+)
+TABLES_SENT = Counter(
+    "maitre_relay_tables_published_total",
+    "Table states published on floor channels (one per table per message).",
+)
+UNWATCHED = Counter(
+    "maitre_relay_unwatched_floors_skipped_total",
+    "Sittings whose floor the relay did not recompute because no socket listened.",
 )
 
 
@@ -87,7 +118,7 @@ class OutboxRelay:
         clock: Callable[[], datetime],
         *,
         interval: float = 0.5,
-        coalesce: float = 0.1,
+        coalesce: float = 0.0,
         max_attempts: int = 8,
         backoff_first: timedelta = timedelta(seconds=2),
         backoff_max: timedelta = timedelta(minutes=5),
@@ -101,6 +132,14 @@ class OutboxRelay:
         self._stopping = False
         self.max_attempts = max_attempts
         self._backoff = (backoff_first, backoff_max)
+        self.leadership: Leadership = SoleLeadership()
+        # sitting -> (tables_free, table id -> view) as last published (exclusive relays)
+        self._sent: dict[uuid.UUID, tuple[int, dict[str, TableView]]] = {}
+        self._parked_read = 0.0
+
+    def use(self, leadership: Leadership) -> None:
+        """Relay only while `leadership` says this process is the relay."""
+        self.leadership = leadership
 
     def backoff(self, attempts: int) -> timedelta:
         """How long an event waits after its ``attempts``-th failed attempt."""
@@ -119,25 +158,34 @@ class OutboxRelay:
 
     async def run_forever(self) -> None:
         self._stopping = False
-        while not self._stopping:
-            self._wake.clear()  # before the pass: a commit during it wakes the next one
-            try:
-                while not self._stopping and await self.relay_once():
-                    pass
-            except Exception:
-                log.exception("outbox relay pass failed; will retry")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-                if self._stopping:
-                    return
-                # Woken by a commit: let the commits of the next moment join this pass.
-                # A pass costs a floor recomputation per night, not per booking, so under
-                # load this turns one recomputation per commit into one per 100 ms.
-                await asyncio.sleep(self._coalesce)
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the pass: a commit during it wakes the next one
+                try:
+                    if await self.leadership.acquire():
+                        while not self._stopping and await self.relay_once():
+                            pass
+                        await self._read_parked()
+                    else:
+                        self._sent.clear()  # another process publishes meanwhile
+                except Exception:
+                    log.exception("outbox relay pass failed; will retry")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._interval)
+                    if self._stopping:
+                        return
+                    if self._coalesce:
+                        await asyncio.sleep(self._coalesce)
+        finally:
+            await self.leadership.release()
 
     async def relay_once(self) -> int:
         """One pass over the due events; returns how many were claimed (published, or
         failed and rescheduled), 0 when there was nothing to do."""
+        if not await self.leadership.confirm():
+            self._sent.clear()
+            return 0
+        started = time.perf_counter()
         failed: list[OutboxEvent] = []
         aside: list[OutboxEvent] = []
         async with self._sessions() as session, session.begin():
@@ -173,6 +221,9 @@ class OutboxRelay:
                     aside.extend(await self._charge(session, group, error, now))
             await outbox.mark_published(session, done, now)
         # Counted once the transaction that records them has committed.
+        PASS_SECONDS.observe(time.perf_counter() - started)
+        for e in done:
+            LAG.observe(max((now - e.at).total_seconds(), 0.0))
         for e in failed:
             FAILED.labels(topic=e.topic).inc()
         for e in aside:
@@ -222,20 +273,47 @@ class OutboxRelay:
         if found is None:
             return
         night, venue = found
-        for sitting in await venues.sittings_of(session, night):
+        sittings = await venues.sittings_of(session, night)
+        watched = await self._broker.listened([floor_channel(s.id) for s in sittings])
+        for sitting in sittings:
+            if watched is not None and floor_channel(sitting.id) not in watched:
+                # Nobody anywhere watches this floor: a socket that comes later loads a
+                # snapshot that already has the change. Forget what we sent, so its next
+                # publication is whole.
+                self._sent.pop(sitting.id, None)
+                UNWATCHED.inc()
+                continue
             floor = await floormap.floor_map(session, venue, night, sitting.id, now)
-            # Every table, every time: relays in other processes publish changes too, so
-            # no relay's memory of "what clients have" can be trusted to diff against.
+            tables = compact(floor)
+            free = floor["night"]["tables_free"]
+            changed = list(tables.values())
+            if self.leadership.exclusive:
+                before = self._sent.pop(sitting.id, None)  # back only once published
+                if before is not None:
+                    changed = [v for k, v in tables.items() if before[1].get(k) != v]
+                    if not changed and free == before[0]:
+                        self._sent[sitting.id] = before
+                        continue
             message = {
                 "type": "tables",
                 "sitting_id": str(sitting.id),
-                "tables": list(compact(floor).values()),
-                "tables_free": floor["night"]["tables_free"],
+                "tables": changed,
+                "tables_free": free,
                 "at": now.isoformat(),
             }
-            await self._broker.publish(
-                floor_channel(sitting.id), json.dumps(message, separators=(",", ":"))
-            )
+            await self._broker.publish(floor_channel(sitting.id), orjson.dumps(message).decode())
+            TABLES_SENT.inc(len(changed))
+            if self.leadership.exclusive:
+                if len(self._sent) > 5000:  # past nights: forget them all, resend in full
+                    self._sent.clear()
+                self._sent[sitting.id] = (free, tables)
+
+    async def _read_parked(self) -> None:
+        if time.monotonic() - self._parked_read < 60:
+            return
+        self._parked_read = time.monotonic()
+        async with self._sessions() as session:
+            PARKED.set(await outbox.parked_count(session))
 
     async def _publish_commissions(
         self, tenant_id: uuid.UUID, events: list[OutboxEvent], now: datetime
@@ -253,4 +331,4 @@ class OutboxRelay:
         ]
         for channel, entries in feeds:
             message = {"type": "entries", "entries": entries, "at": now.isoformat()}
-            await self._broker.publish(channel, json.dumps(message, separators=(",", ":")))
+            await self._broker.publish(channel, orjson.dumps(message).decode())

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from payments.gateway import make_gateway
 from payments.webhooks import retry_forever
 from realtime import Hub, make_broker
+from realtime.leader import leadership_for
 from realtime.relay import OutboxRelay
 from venue.core.db import create_engine, session_factory
 from venue.hosts.commissions import CommissionLoop
@@ -49,6 +50,9 @@ def create_app(
     sessions = session_factory(engine)
     broker = make_broker(settings.redis_url)
     relay = OutboxRelay(sessions, broker, clock)
+    # One relay per deployment publishes (an advisory lock on PostgreSQL); it hears every
+    # process's commits through NOTIFY, this process's also through `relay.wake`.
+    relay.use(leadership_for(settings.app_url, relay.wake))
     hub = Hub(broker, live.snapshot_loader(sessions, clock))
     mail = mail_loop(settings, sessions, clock)
     commission_loop = CommissionLoop(sessions, clock, on_commit=relay.wake)

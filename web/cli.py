@@ -71,6 +71,7 @@ async def _worker(settings: Settings) -> None:
     """Background jobs for scale-out: hold expiry, the outbox relay, outgoing mail, the
     commission ledger, the waitlist's offers and imported calendars."""
     from realtime import make_broker
+    from realtime.leader import leadership_for
     from realtime.relay import OutboxRelay
     from venue.hosts.commissions import CommissionLoop
     from venue.waitlist.loop import WaitlistLoop
@@ -86,6 +87,7 @@ async def _worker(settings: Settings) -> None:
     await broker.connect()
     clock = lambda: datetime.now(UTC)  # noqa: E731
     relay = OutboxRelay(sessions, broker, clock)
+    relay.use(leadership_for(settings.app_url, relay.wake))
     try:
         await asyncio.gather(
             sweep_forever(sessions, clock, settings.sweep_interval_seconds),

@@ -87,3 +87,17 @@ async def test_connect_fails_fast_when_redis_is_unreachable() -> None:
             await broker.connect()
     with pytest.raises(BrokerUnavailable):
         await broker.publish("anything", "x")
+
+
+async def test_listened_names_the_channels_someone_subscribes_to_in_any_process(
+    two_processes: tuple[RedisBroker, RedisBroker],
+) -> None:
+    """What the relay asks before computing a floor: is anyone, anywhere, watching it?"""
+    a, b = two_processes
+    watched, unwatched = unique_channel(), unique_channel()
+    assert await a.listened([watched, unwatched]) == set()
+    async with b.subscribe(watched):
+        assert await a.listened([watched, unwatched]) == {watched}
+    async with asyncio.timeout(5):  # the UNSUBSCRIBE is sent without waiting for Redis
+        while await a.listened([watched, unwatched]) != set():  # noqa: ASYNC110 - no event
+            await asyncio.sleep(0.01)

@@ -189,7 +189,9 @@ async def test_a_broker_outage_charges_no_event(
         raise BrokerUnavailable("redis is down")
 
     monkeypatch.setattr(broker, "publish", down)
-    with pytest.raises(BrokerUnavailable):
-        await drain(relay)
+    # Watched: the relay computes only floors someone listens to.
+    async with broker.subscribe(await channel_of(sessions, t)):
+        with pytest.raises(BrokerUnavailable):
+            await drain(relay)
     event = (await events_of(sessions, t))[-1]
     assert event.attempts == 0 and event.set_aside_at is None and event.published_at is None

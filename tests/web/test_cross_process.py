@@ -64,7 +64,7 @@ async def test_every_socket_converges_on_the_database_after_redis_restarts(
         await cluster.redis.kill()
         response = await hold(cluster.a, cluster.night, during)
         assert response.status_code == 201, response.text  # the booking does not need Redis
-        # The change waits in the outbox: both relays retry, and neither may mark it published.
+        # The change waits in the outbox: the relay retries and may not mark it published.
         await relays_retried_without_marking(cluster, failures_seen)
 
         await cluster.redis.start()  # same port: both processes reconnect on their own
@@ -90,8 +90,8 @@ async def test_a_table_taken_again_after_another_process_freed_it_shows_taken(
 ) -> None:
     """Hold through A, release through B, hold the same table through A again.
 
-    Each process runs an outbox relay; whichever commits wakes its own, so A's relay publishes
-    the first and third change and B's the second. Every socket must end on "held".
+    One process is the relay (the advisory lock); the other's commits reach it through
+    NOTIFY, so it publishes all three changes. Every socket must end on "held".
     """
     table = cluster.tables[4]
     async with floor_clients(cluster, [cluster.a, cluster.b]) as views:
@@ -113,6 +113,16 @@ async def test_a_table_taken_again_after_another_process_freed_it_shows_taken(
         assert (await floor_states(cluster, cluster.a))[table] == "held"
         for view in views:
             await view.wait_for(lambda v=view: v.states.get(table) == "held")
+
+
+async def test_exactly_one_process_is_the_relay(cluster: Cluster) -> None:
+    leaders = []
+    async with httpx.AsyncClient(timeout=DEADLINE) as http:
+        for host in (cluster.a, cluster.b):
+            text = (await http.get(f"http://{host}/metrics")).text
+            line = next(x for x in text.splitlines() if x.startswith("maitre_outbox_relay_leader"))
+            leaders.append(float(line.split()[-1]))
+    assert sorted(leaders) == [0.0, 1.0]
 
 
 async def test_a_commission_posted_through_one_process_reaches_sockets_on_the_other(

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import Actor
@@ -36,6 +36,18 @@ async def claim(session: AsyncSession, now: datetime, limit: int = 500) -> list[
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(await session.scalars(stmt))
+
+
+async def parked_count(session: AsyncSession) -> int:
+    """Events set aside (waiting for staff to retry them), across tenants, for the metric."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(OutboxEvent.set_aside_at.is_not(None), OutboxEvent.published_at.is_(None))
+        )
+        or 0
+    )
 
 
 async def mark_published(session: AsyncSession, events: list[OutboxEvent], at: datetime) -> None:
