@@ -9,6 +9,7 @@ from .commissions import (
     HostAttribution,
     ReservationSpend,
 )
+from .dining import BOOKING_CLASSES, ServicePeriod, TurnTime
 from .floor import Area, FloorPlan, TableLink, VenueTable
 from .log import AuditEntry, OutboxEvent, Turnaway
 from .nights import Night, Sitting, TableBlock
@@ -36,6 +37,7 @@ from .staff import StaffSession
 from .tenancy import StaffUser, Tenant, Venue, VenueRules
 
 __all__ = [
+    "BOOKING_CLASSES",
     "EXPIRING",
     "OCCUPYING",
     "OCCUPYING_SQL",
@@ -68,6 +70,7 @@ __all__ = [
     "ReservationLink",
     "ReservationSpend",
     "ReservationTable",
+    "ServicePeriod",
     "Sitting",
     "StaffSession",
     "StaffUser",
@@ -78,6 +81,7 @@ __all__ = [
     "Tenant",
     "Tenanted",
     "TierPriceRow",
+    "TurnTime",
     "Turnaway",
     "UTCDateTime",
     "Venue",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Tenanted, utcnow
@@ -70,6 +70,8 @@ class VenueRules(Tenanted, Base):
     per_guest_daily_cap: Mapped[int] = mapped_column(default=2)
     # Quoted minimums are rounded to this many minor units (e.g. 500 = to 5.00).
     price_rounding_step: Mapped[int] = mapped_column(default=500)
+    # Restaurants: guests may pick their own table(s) among those that fit the party.
+    guests_choose_tables: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

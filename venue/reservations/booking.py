@@ -105,6 +105,10 @@ class HoldRequest:
     # Staff phone and walk-in bookings may bypass the online cutoff and window.
     bypass_rules: bool = False
     notes: str | None = None
+    # A restaurant party's own range (its start and turn time, venue/dining); None: the
+    # sitting's range, as a club table is held for the whole night.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -341,8 +345,8 @@ def _hold_values(
         night_id=sitting.night_id,
         sitting_id=sitting.id,
         status=Status.HOLD.value,
-        starts_at=sitting.starts_at,
-        ends_at=sitting.ends_at,
+        starts_at=req.starts_at or sitting.starts_at,
+        ends_at=req.ends_at or sitting.ends_at,
         expires_at=now + timedelta(minutes=rules.hold_minutes),
         party_size=req.party_size,
         guest_id=None,

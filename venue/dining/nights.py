@@ -1,0 +1,54 @@
+"""Opening a restaurant's night from its service periods: one sitting per period, with
+the period's start times, covers limit and pacing copied onto the sitting (staff edit
+the night's own copy; the rules are the template for nights not yet opened)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from venue.core.actor import Actor
+from venue.core.clock import local_to_utc
+from venue.core.errors import InvalidRequest
+from venue.models import Night, Venue
+from venue.setup import nights, venues
+
+from . import rules
+
+
+def _plus(at: time, minutes: int) -> time:
+    return (datetime.combine(date(2000, 1, 1), at) + timedelta(minutes=minutes)).time()
+
+
+async def open_night(
+    session: AsyncSession, venue: Venue, day: date, *, actor: Actor, now: datetime
+) -> Night:
+    """Create the night of ``day`` from the periods that apply (closed if a date
+    exception closes it). A sitting runs from its first start to its last start plus the
+    longest turn time, so every party's tables fit inside it."""
+    periods = rules.periods_for(await rules.periods_of(session, venue), day)
+    open_periods = [p for p in periods if not p.is_closed]
+    if not periods:
+        raise InvalidRequest("date", f"no service periods on {day:%A}s")
+    turns = await rules.turns_of(session, venue)
+    longest = max([m for _, m in turns] or [rules.DEFAULT_TURN])
+    shape = open_periods or periods
+    opens = min(p.first_start for p in shape)
+    last = max(p.last_start for p in shape)
+    closes = _plus(last, longest)
+    specs = [nights.SittingSpec(p.name, p.first_start, _plus(p.last_start, longest)) for p in shape]
+    night = await nights.create_night(
+        session, venue, day, opens, closes, actor=actor, now=now, sittings=specs
+    )
+    sittings = await venues.sittings_of(session, night)
+    for sitting, period in zip(sittings, sorted(shape, key=lambda p: p.first_start), strict=True):
+        sitting.covers_limit = period.covers_limit
+        sitting.pacing_covers = period.pacing_covers
+        sitting.interval_minutes = period.interval_minutes
+        sitting.last_start_at = local_to_utc(day, period.last_start, venue.timezone)
+    if not open_periods:
+        night.is_closed = True
+        night.closed_reason = next((p.name for p in periods), "closed")
+    await session.flush()
+    return night
