@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from venue.dining.booking import PartyRequest
 from venue.reservations import booking, operations
@@ -158,7 +158,7 @@ class HoldIn(BookingIn):
         description="the tables chosen (clubs; restaurants that let guests choose). "
         "Leave out at a restaurant: the venue seats the party",
     )
-    starts_at: datetime | None = Field(
+    starts_at: AwareDatetime | None = Field(
         default=None,
         description="restaurants: a start time as listed by .../nights/{day}/sittings "
         "(default: the sitting's first)",

@@ -126,3 +126,7 @@ class PartyTooLarge(Conflict):
 
     code = "party_too_large"
     turnaway = True
+
+
+class NightExists(Conflict):
+    code = "night_exists"

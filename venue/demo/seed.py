@@ -21,6 +21,7 @@ from venue.core.clock import to_local
 from venue.demo import bookings as demo_bookings
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
+from venue.demo.trattoria import TRATTORIA_SLUG, seed_trattoria
 from venue.models import (
     Area,
     CommissionRule,
@@ -42,6 +43,7 @@ from venue.reservations import operations
 from venue.setup.nights import create_night
 
 DEMO_SLUG = "velvet"
+RESTAURANT_SLUG = TRATTORIA_SLUG
 DEMO_STAFF_EMAIL = "manager@velvet.example"
 DEMO_HOST_EMAIL = "jade@velvet.example"
 # One sign-in per role: (role, email, name, where the role starts).
@@ -160,6 +162,15 @@ async def seed_demo(
         service_opens=timedelta(minutes=SERVICE_OPENS_MINUTES),
     )
     await _bookings(session, diary, nights, today)
+    await seed_trattoria(
+        session,
+        tenant,
+        today,
+        now,
+        history_weeks=HISTORY_WEEKS,
+        days_ahead=NIGHTS_AHEAD,
+        staff=operations.staff_actor(users["floor"].id),
+    )
     return venue
 
 

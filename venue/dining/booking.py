@@ -114,8 +114,9 @@ def pick_start(
     if req.starts_at is None:
         return chosen[0], chosen[0].starts_at
     for sitting in chosen:
-        if req.starts_at in capacity.starts_of(sitting, venue.timezone):
-            return sitting, req.starts_at
+        for listed in capacity.starts_of(sitting, venue.timezone):
+            if listed == req.starts_at:
+                return sitting, listed
     raise InvalidRequest("starts_at", "not a start time of that date (see /sittings)")
 
 

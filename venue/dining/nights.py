@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import Actor
+from venue.core.channels import night_channel
 from venue.core.clock import local_to_utc
-from venue.core.errors import InvalidRequest
-from venue.models import Night, Venue
+from venue.core.errors import InvalidRequest, NightExists, NotFound
+from venue.journal.audit import record
+from venue.models import Night, Sitting, Venue
 from venue.setup import nights, venues
 
 from . import rules
@@ -27,6 +30,8 @@ async def open_night(
     """Create the night of ``day`` from the periods that apply (closed if a date
     exception closes it). A sitting runs from its first start to its last start plus the
     longest turn time, so every party's tables fit inside it."""
+    if await _has_night(session, venue, day):
+        raise NightExists(f"{day.isoformat()} is already open; edit its sittings instead")
     periods = rules.periods_for(await rules.periods_of(session, venue), day)
     open_periods = [p for p in periods if not p.is_closed]
     if not periods:
@@ -52,3 +57,60 @@ async def open_night(
         night.closed_reason = next((p.name for p in periods), "closed")
     await session.flush()
     return night
+
+
+async def _has_night(session: AsyncSession, venue: Venue, day: date) -> bool:
+    found = await session.scalar(
+        select(Night.id).where(
+            Night.tenant_id == venue.tenant_id,
+            Night.venue_id == venue.id,
+            Night.business_date == day,
+        )
+    )
+    return found is not None
+
+
+async def edit_sitting(
+    session: AsyncSession,
+    venue: Venue,
+    sitting_id: object,
+    changes: dict[str, int | None],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Sitting:
+    """Change one night's covers limit or pacing (audited; the floors refresh)."""
+    row = (
+        await session.execute(
+            select(Sitting, Night)
+            .join(Night, Night.id == Sitting.night_id)
+            .where(
+                Sitting.tenant_id == venue.tenant_id,
+                Night.venue_id == venue.id,
+                Sitting.id == sitting_id,
+            )
+            .with_for_update(of=Sitting)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such sitting")
+    sitting, night = row
+    before = {k: getattr(sitting, k) for k in changes}
+    for key, value in changes.items():
+        setattr(sitting, key, value)
+    await session.flush()
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="sitting.updated",
+        entity="sitting",
+        entity_id=sitting.id,
+        before=before,
+        after=dict(changes),
+        at=now,
+        topic="sitting.updated",
+        channel=night_channel(night.id),
+        payload={"night": str(night.id), "sitting": str(sitting.id), **changes},
+    )
+    return sitting

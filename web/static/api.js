@@ -49,6 +49,7 @@ export function api(slug) {
     quote: (date, tableId, sittingId) =>
       request("GET", `${base}/nights/${date}/tables/${tableId}/quote${sittingId ? `?sitting=${sittingId}` : ""}`),
     checkout: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/checkout`),
+    sittings: (date, party) => request("GET", `${base}/nights/${date}/sittings?party_size=${party}`),
     floor: (date, sittingId) =>
       request("GET", `${base}/nights/${date}/floor${sittingId ? `?sitting=${sittingId}` : ""}`),
     reschedulePreview: (token, body) =>
@@ -76,6 +77,10 @@ const MESSAGES = {
   payment_provider_unavailable: "The payment page couldn't be opened. Please try again in a moment.",
   cancel_cutoff: "It's too close to the night to cancel online. Please call the venue.",
   reschedule_cutoff: "It's too close to the night to change it online. Please call the venue.",
+  sitting_full_covers: "This sitting just filled up. Please choose another time.",
+  sitting_full_tables: "The last table for your party at that time has just gone. Please choose another time.",
+  sitting_full_pacing: "That time has just filled up. A time close to it may still be free.",
+  party_too_large: "We can't seat a party that large online. Please call us.",
   network: "No connection. Check your signal and try again.",
   internal_error: "Something went wrong on our side. Please try again.",
 };
