@@ -114,7 +114,7 @@ async def seed_trattoria(
             venue_id=venue.id,
             cutoff_minutes=30,
             service_opens_minutes=16 * 60,
-            max_party=12,
+            max_party=14,
             per_guest_daily_cap=2,
         )
     )

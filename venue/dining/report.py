@@ -31,7 +31,9 @@ REASONS = {
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 'ies' if word.endswith('y') else 's'}"
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 async def turnaway_report(

@@ -66,6 +66,8 @@ export function staffApi(slug) {
   return {
     nights: (params = {}) => call("GET", `${V}/nights${q(params)}`),
     floor: (day, sitting) => call("GET", `${V}/nights/${day}/floor${q({ sitting })}`),
+    service: (day) => call("GET", `${V}/dining/${day}/service`),
+    turnaways: (from, to) => call("GET", `${V}/turnaways/report${q({ from, to })}`),
     close: (day, reason) => call("POST", `${V}/nights/${day}/close`, { reason }),
     reopen: (day) => call("POST", `${V}/nights/${day}/reopen`, {}),
     blocks: (day) => call("GET", `${V}/nights/${day}/blocks`),
