@@ -1,4 +1,4 @@
-"""The demo's restaurant, beside the club in the same group: Trattoria Sole, two dining
+"""The demo's restaurant, beside the club in the same group: Volta Trattoria, two dining
 rooms of 20 tables (2-, 4- and 6-tops, some joinable, one kept for staff and one for
 walk-ins), two fixed sittings on weekdays and rolling times on weekends, a covers limit
 below the seats, six weeks of history with the parties it could not seat, and the coming
@@ -50,7 +50,7 @@ TRATTORIA_SLUG = "trattoria"
 ROOMS = [
     ("Sala", "S", 6, 1, 2, "square", 80, 110, 6, 95, True),
     ("Sala", "Q", 5, 2, 4, "square", 80, 260, 5, 115, False),
-    ("Sala", "G", 2, 4, 6, "rect", 700, 260, 1, 130, False),
+    ("Sala", "G", 2, 4, 6, "rect", 820, 110, 1, 150, False),
     ("Giardino", "D", 4, 1, 2, "round", 80, 470, 4, 95, True),
     ("Giardino", "F", 3, 2, 4, "round", 500, 470, 3, 115, True),
 ]
@@ -96,7 +96,7 @@ async def seed_trattoria(
     venue = Venue(
         tenant_id=tenant.id,
         slug=TRATTORIA_SLUG,
-        name="Trattoria Sole",
+        name="Volta Trattoria",  # after "Velvet Room": the console opens the club first
         timezone="Europe/London",
         currency="GBP",
         country="GB",
@@ -139,8 +139,16 @@ async def _floor(session: AsyncSession, venue: Venue) -> None:
     session.add(plan)
     await session.flush()
     areas: dict[str, Area] = {}
-    for name in ("Sala", "Giardino"):
-        areas[name] = Area(tenant_id=venue.tenant_id, floor_plan_id=plan.id, name=name)
+    for name, y, height in (("Sala", 60, 330), ("Giardino", 420, 170)):
+        areas[name] = Area(
+            tenant_id=venue.tenant_id,
+            floor_plan_id=plan.id,
+            name=name,
+            x=40,
+            y=y,
+            width=920,
+            height=height,
+        )
         session.add(areas[name])
     await session.flush()
     for area, prefix, count, lo, hi, shape, x0, y0, cols, step, joinable in ROOMS:
