@@ -86,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, server_env: dict[str, str])
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core CI box needs longer than 30 s
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

@@ -147,3 +147,32 @@ async def test_rules_night_counters_phone_move_and_report(
         "1 party tried to book Saturdays that you couldn't seat; 1 of them at 18:00."
     )
     assert report["by_reason"][0]["reason"] == "sitting_full_pacing"
+
+
+async def test_a_console_booking_on_a_chosen_table_keeps_the_turn_time(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    w, email = await setup(engine)
+    signed = await client.post("/api/v1/staff/login", json={"email": email, "password": PASSWORD})
+    csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+    staff = f"/api/v1/staff/venues/{w.venue.slug}"
+    await client.put(f"{staff}/dining/rules", json=RULES, headers=csrf)
+    await client.post(f"{staff}/dining/nights/{SAT}", headers=csrf)
+    booked = await client.post(
+        f"{staff}/bookings",
+        json={
+            "date": str(SAT),
+            "table_ids": [str(w.table("H").id)],
+            "party_size": 2,
+            "channel": "walk_in",
+            "guest": {"name": "Door"},
+        },
+        headers=csrf,
+    )
+    assert booked.status_code == 201, booked.text
+    body = booked.json()
+    assert [t["label"] for t in body["tables"]] == ["H"]
+    assert body["starts_at"].startswith("2026-11-21T18:00")  # GMT
+    assert body["ends_at"].startswith("2026-11-21T19:30")  # a couple's 90 minutes
+    svc = (await client.get(f"{staff}/dining/{SAT}/service")).json()
+    assert svc["sittings"][0]["parties"][0]["tables"] == ["H"]
