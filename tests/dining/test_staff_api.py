@@ -156,6 +156,11 @@ async def test_a_console_booking_on_a_chosen_table_keeps_the_turn_time(
     signed = await client.post("/api/v1/staff/login", json={"email": email, "password": PASSWORD})
     csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
     staff = f"/api/v1/staff/venues/{w.venue.slug}"
+    offset = {**RULES["periods"][0], "first_start": "18:00+01:00"}
+    bad = await client.put(
+        f"{staff}/dining/rules", json={**RULES, "periods": [offset]}, headers=csrf
+    )
+    assert bad.status_code == 422 and "first_start" in bad.text
     await client.put(f"{staff}/dining/rules", json=RULES, headers=csrf)
     await client.post(f"{staff}/dining/nights/{SAT}", headers=csrf)
     booked = await client.post(

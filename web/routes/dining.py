@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from venue.core.clock import to_local
 from venue.dining import booking as dining
@@ -36,6 +36,13 @@ class PeriodIn(Strict):
     covers_limit: Count
     pacing_covers: int | None = Field(default=None, ge=1, le=100000)
     is_closed: bool = False
+
+    @field_validator("first_start", "last_start")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a time on the venue's clock, without an offset (e.g. 18:30)")
+        return value
 
 
 class TurnIn(Strict):
