@@ -59,6 +59,7 @@ def test_a_party_of_five_books_a_saturday_on_a_phone(
     expect(facts).to_contain_text(re.compile(r"Tables?"))
     page.screenshot(path=str(artifacts / "restaurant-done-390.png"), full_page=True)
     tables = facts.locator("dd.strong").inner_text()
+    assert " + " in tables  # no single table takes five at trattoria: they are joined
 
     with httpx.Client(base_url=server, timeout=10) as http:
         login = http.post(

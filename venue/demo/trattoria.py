@@ -1,9 +1,11 @@
 """The demo's restaurant, beside the club in the same group: Volta Trattoria, two dining
-rooms of 20 tables (2-, 4- and 6-tops, some joinable, one kept for staff and one for
-walk-ins), two fixed sittings on weekdays and rolling times on weekends, a covers limit
+rooms of 20 tables (2-, 4- and 8-tops, some joinable, one kept for staff and one for
+walk-ins; the big tables take six to eight, so a party of five is seated on joined
+tables), two fixed sittings on weekdays and rolling times on weekends, a covers limit
 below the seats, six weeks of history with the parties it could not seat, and the coming
-six weeks partly booked. Every booking goes through the restaurant's booking transaction
-(venue/dining/booking.py) with its own clock; a refused party is kept as a turnaway with
+six weeks partly booked. Tonight and tomorrow are booked through the restaurant's booking
+transaction (venue/dining/booking.py) with its own clock; the other nights are seated by
+the same maths in memory and written as rows. A refused party is kept as a turnaway with
 its reason, as a guest's online refusal is."""
 
 from __future__ import annotations
@@ -50,13 +52,14 @@ TRATTORIA_SLUG = "trattoria"
 ROOMS = [
     ("Sala", "S", 6, 1, 2, "square", 80, 110, 6, 95, True),
     ("Sala", "Q", 5, 2, 4, "square", 80, 260, 5, 115, False),
-    ("Sala", "G", 2, 4, 6, "rect", 820, 110, 1, 150, False),
+    # the big tables are for six to eight: a party of five is seated on joined tables
+    ("Sala", "G", 2, 6, 8, "rect", 820, 110, 1, 150, False),
     ("Giardino", "D", 4, 1, 2, "round", 80, 470, 4, 95, True),
     ("Giardino", "F", 3, 2, 4, "round", 500, 470, 3, 115, True),
 ]
 KEPT = {"G2": "in_house", "D4": "walk_in"}
 TURNS = [(1, 90), (3, 105), (5, 120), (7, 150)]
-WEEKDAY_COVERS = 48  # of 64 seats: the kitchen's limit, below the tables
+WEEKDAY_COVERS = 48  # of 68 seats: the kitchen's limit, below the tables
 WEEKEND_COVERS = 80  # over a rolling service
 PACING = 14
 
@@ -77,8 +80,14 @@ def periods() -> list[rules.Period]:
                 )
             )
         else:
-            out.append(rules.Period("First sitting", time(18, 0), time(18, 0), 48, weekday=day))
-            out.append(rules.Period("Second sitting", time(20, 30), time(20, 30), 48, weekday=day))
+            out.append(
+                rules.Period("First sitting", time(18, 0), time(18, 0), WEEKDAY_COVERS, weekday=day)
+            )
+            out.append(
+                rules.Period(
+                    "Second sitting", time(20, 30), time(20, 30), WEEKDAY_COVERS, weekday=day
+                )
+            )
     return out
 
 
