@@ -63,3 +63,11 @@ def test_counters_move_live_and_the_report_reads_well(
     )
     expect(page.locator(".ta-chart rect").first).to_be_visible()
     page.screenshot(path=str(artifacts / "restaurant-turnaways-1280.png"), full_page=True)
+
+    page.goto(f"{server}/admin#/rules")
+    periods = page.locator("#dining-panel .dining-periods tbody tr")
+    expect(periods).to_have_count(11)  # two sittings Monday to Thursday, rolling Fri-Sun
+    expect(page.locator("#dining-panel .dining-turns tbody tr")).to_have_count(4)
+    page.locator("#dining-panel button", has_text="Save service and turn times").click()
+    expect(page.locator("#toast")).to_contain_text("Service periods and turn times saved")
+    page.locator("#dining-panel").screenshot(path=str(artifacts / "restaurant-rules-1280.png"))

@@ -90,6 +90,8 @@ export function staffApi(slug) {
     unlink: (a, b) => call("POST", `${V}/floor-plan/links/remove`, { table_ids: [a, b] }),
     rules: () => call("GET", `${V}/rules`),
     patchRules: (body) => call("PATCH", `${V}/rules`, body),
+    diningRules: () => call("GET", `${V}/dining/rules`),
+    putDiningRules: (body) => call("PUT", `${V}/dining/rules`, body),
     pricing: () => call("GET", `${V}/pricing`),
     putPricing: (body) => call("PUT", `${V}/pricing`, body),
     preview: (day, takenBp) => call("GET", `${V}/pricing/preview${q({ date: day, taken_bp: takenBp })}`),

@@ -5,6 +5,7 @@
 import { money } from "../api.js";
 import { staffMessage } from "./http.js";
 import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast } from "./ui.js";
+import { renderDining } from "./dining_rules.js";
 
 const LABELS = {
   hold_minutes: "Hold time (minutes)",
@@ -17,6 +18,7 @@ const LABELS = {
   price_rounding_step: "Price rounding step (minor units)",
   cancel_cutoff_minutes: "Guest cancel cutoff (minutes)",
   service_opens_minutes: "Seating opens (minutes before start)",
+  guests_choose_tables: "Guests choose their table (restaurants: 1 yes, 0 no)",
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -39,8 +41,10 @@ export async function show(ctx) {
     el("div", { class: "rules-grid" },
       el("section", { class: "panel", id: "booking-rules" }),
       el("section", { class: "panel", id: "preview-panel" })),
+    el("section", { class: "panel", id: "dining-panel", hidden: true }),
     el("section", { class: "panel", id: "pricing-panel" }),
   );
+  renderDining(ctx, $("dining-panel"));
   renderRules();
   renderPricing();
   renderPreview();
