@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from .axe import describe, findings
 from .conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -43,6 +44,7 @@ def test_a_party_of_five_books_a_saturday_on_a_phone(
     times = page.locator(".time-btn")
     expect(times.first).to_be_visible()
     page.screenshot(path=str(artifacts / "restaurant-times-390.png"), full_page=True)
+    assert not (bad := findings(page)), describe(bad)
     chosen = times.first.locator(".t-time").inner_text()
     times.first.click()
     expect(page.locator("#details")).to_be_visible()
@@ -51,6 +53,7 @@ def test_a_party_of_five_books_a_saturday_on_a_phone(
     page.locator("#g-name").fill("Lena Rossi")
     page.locator("#g-email").fill("lena.rossi@example.com")
     page.screenshot(path=str(artifacts / "restaurant-details-390.png"), full_page=True)
+    assert not (bad := findings(page)), describe(bad)
     page.locator("#complete-btn").click()
     expect(page.locator("#done")).to_be_visible()
     expect(page.locator("#done-title")).to_have_text("You're booked")
@@ -58,6 +61,7 @@ def test_a_party_of_five_books_a_saturday_on_a_phone(
     expect(facts).to_contain_text(chosen)
     expect(facts).to_contain_text(re.compile(r"Tables?"))
     page.screenshot(path=str(artifacts / "restaurant-done-390.png"), full_page=True)
+    assert not (bad := findings(page)), describe(bad)
     tables = facts.locator("dd.strong").inner_text()
     assert " + " in tables  # no single table takes five at trattoria: they are joined
 
