@@ -40,8 +40,7 @@ def test_counters_move_live_and_the_report_reads_well(
 ) -> None:
     day = next_saturday(server)
     page = new_page()
-    sign_in(page, server, "manager@velvet.example", "velvet-demo", "manager")
-    page.locator("#venue-select").select_option(SLUG)
+    sign_in(page, server, "manager@trattoria.example", "velvet-demo", "manager")
     page.goto(f"{server}/admin#/tonight/{day}")
     expect(page.locator("#view-tonight")).to_have_attribute("data-night", day)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")

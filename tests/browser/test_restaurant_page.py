@@ -68,7 +68,7 @@ def test_a_party_of_five_books_a_saturday_on_a_phone(
     with httpx.Client(base_url=server, timeout=10) as http:
         login = http.post(
             "/api/v1/staff/login",
-            json={"email": "floor@velvet.example", "password": "velvet-demo"},
+            json={"email": "floor@trattoria.example", "password": "velvet-demo"},
         )
         login.raise_for_status()
         service = http.get(f"/api/v1/staff/venues/{SLUG}/dining/{day}/service").json()

@@ -164,12 +164,11 @@ async def seed_demo(
     await _bookings(session, diary, nights, today)
     await seed_trattoria(
         session,
-        tenant,
         today,
         now,
+        password_hash=password,
         history_weeks=HISTORY_WEEKS,
         days_ahead=NIGHTS_AHEAD,
-        staff=operations.staff_actor(users["floor"].id),
     )
     return venue
 

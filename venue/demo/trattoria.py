@@ -1,4 +1,4 @@
-"""The demo's restaurant, beside the club in the same group: Volta Trattoria, two dining
+"""The demo's restaurant, beside the club (in a group of its own): Volta Trattoria, two dining
 rooms of 20 tables (2-, 4- and 8-tops, some joinable, one kept for staff and one for
 walk-ins; the big tables take six to eight, so a party of five is seated on joined
 tables), two fixed sittings on weekdays and rolling times on weekends, a covers limit
@@ -36,6 +36,7 @@ from venue.models import (
     Reservation,
     ReservationTable,
     Sitting,
+    StaffUser,
     Status,
     TableLink,
     Tenant,
@@ -91,27 +92,45 @@ def periods() -> list[rules.Period]:
     return out
 
 
+# Its own group, so the club's staff and pages stay as they were: (role, email, name).
+RESTAURANT_LOGINS = [
+    ("manager", "manager@trattoria.example", "Rosa Manager"),
+    ("floor", "floor@trattoria.example", "Gino Floor"),
+]
+
+
 async def seed_trattoria(
     session: AsyncSession,
-    tenant: Tenant,
     today: date,
     now: datetime,
     *,
+    password_hash: str,
     history_weeks: int,
     days_ahead: int,
-    staff: Actor,
     seed: int = 20261201,
 ) -> Venue:
+    tenant = Tenant(name="Volta Group", slug="volta-group")
+    session.add(tenant)
+    await session.flush()
+    users = [
+        StaffUser(
+            tenant_id=tenant.id, email=email, name=name, role=role, password_hash=password_hash
+        )
+        for role, email, name in RESTAURANT_LOGINS
+    ]
+    session.add_all(users)
+    await session.flush()
+    staff = Actor("staff", str(users[1].id))
     venue = Venue(
         tenant_id=tenant.id,
         slug=TRATTORIA_SLUG,
-        name="Volta Trattoria",  # after "Velvet Room": the console opens the club first
+        name="Volta Trattoria",
         timezone="Europe/London",
         currency="GBP",
         country="GB",
         phone="+442079460123",
         email="tavoli@trattoria.example",
-        brand_color="#b5452b",
+        brand_color="#e8896f",  # terracotta light enough to read on the dark page
         mode="restaurant",
         created_at=now,
     )

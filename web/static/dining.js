@@ -49,14 +49,16 @@ function renderNights() {
   for (const n of state.nights) {
     const ok = !n.closed && Date.parse(n.booking_opens_at || 0) <= serverNow();
     const status = n.closed ? n.closed_reason || "Closed" : ok ? "Open" : "Not open yet";
+    // While a hold runs only its own date stays in reach (and the list keyboard-reachable).
+    const locked = !!state.hold && state.date !== n.date;
     const btn = el(
       "button",
       {
         type: "button",
-        class: `night${ok ? "" : " unavailable"}${state.hold ? " locked" : ""}`,
+        class: `night${ok ? "" : " unavailable"}${locked ? " locked" : ""}`,
         "data-date": n.date,
         "aria-pressed": state.date === n.date ? "true" : "false",
-        disabled: !ok || !!state.hold,
+        disabled: !ok || locked,
         onclick: () => selectDate(n.date),
       },
       ...nightCardText(dayPieces(n.date), n.title || "", "", status),
@@ -67,6 +69,7 @@ function renderNights() {
 }
 
 function selectDate(date) {
+  if (state.hold) return;
   state.date = date;
   renderNights();
   loadTimes();
