@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import SYSTEM
+from venue.dining import nights as dining_nights
+from venue.dining import rules as dining_rules
+from venue.dining.rules import Period
 from venue.models import (
     DepositRuleRow,
     FloorPlan,
@@ -135,3 +139,66 @@ async def link(session: AsyncSession, world: World, a: str, b: str) -> None:
     lo, hi = sorted([world.table(a).id, world.table(b).id])
     session.add(TableLink(tenant_id=world.venue.tenant_id, table_a_id=lo, table_b_id=hi))
     await session.flush()
+
+
+DEFAULT_TURNS = ((1, 90), (3, 105), (5, 120), (7, 150))
+
+
+async def create_restaurant(
+    session: AsyncSession,
+    *,
+    tables: list[tuple[str, int, int]] | None = None,
+    classes: dict[str, str] | None = None,
+    links: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (),
+    periods: list[Period] | None = None,
+    turns: tuple[tuple[int, int], ...] = DEFAULT_TURNS,
+    timezone: str = "Europe/London",
+    rules: dict[str, int] | None = None,
+) -> World:
+    """A restaurant: tables as (label, min party, max party), optional booking classes
+    and join links by label, service periods (default: every day 18:00 and 20:30,
+    40 covers each) and turn times."""
+    world = await create_venue(session, tables=0, timezone=timezone, rules=rules)
+    world.venue.mode = "restaurant"
+    plan_id = await session.scalar(select(FloorPlan.id).where(FloorPlan.venue_id == world.venue.id))
+    for i, (label, lo, hi) in enumerate(tables or [(f"T{n}", 1, 4) for n in range(1, 5)]):
+        table = VenueTable(
+            tenant_id=world.venue.tenant_id,
+            venue_id=world.venue.id,
+            floor_plan_id=plan_id,
+            label=label,
+            tier="standard",
+            min_party=lo,
+            max_party=hi,
+            x=60 * i,
+            y=40,
+            booking_class=(classes or {}).get(label, "online"),
+        )
+        session.add(table)
+        world.tables.append(table)
+    await session.flush()
+    for a, b in links:
+        await link(session, world, a, b)
+    if periods is None:
+        periods = [
+            Period(name, t, t, 40, weekday=d)
+            for d in range(7)
+            for name, t in (("Early", time(18, 0)), ("Late", time(20, 30)))
+        ]
+    await dining_rules.replace(
+        session,
+        world.venue,
+        periods,
+        list(turns),
+        actor="system",
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return world
+
+
+async def open_restaurant_night(
+    session: AsyncSession, world: World, day: date, *, now: datetime
+) -> Night:
+    night = await dining_nights.open_night(session, world.venue, day, actor=SYSTEM, now=now)
+    world.nights[day] = night
+    return night

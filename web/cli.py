@@ -147,7 +147,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def _demo_banner(database_url: str, base: str, slug: str) -> str:
     """The demo's addresses and one sign-in per role, with the page each role starts at."""
-    from venue.demo.seed import DEMO_LOGINS
+    from venue.demo.seed import DEMO_LOGINS, RESTAURANT_SLUG
+    from venue.demo.trattoria import RESTAURANT_LOGINS
 
     logins = "\n".join(
         f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in DEMO_LOGINS
@@ -156,6 +157,8 @@ def _demo_banner(database_url: str, base: str, slug: str) -> str:
         f"\n  Maitre demo: {database_url}\n"
         f"  Guest page      {base}/v/{slug}\n"
         f"  Host link       {base}/v/{slug}?host=JADE\n"
+        f"  Restaurant page {base}/v/{RESTAURANT_SLUG} (a party at a time, seated by the venue);"
+        f" its staff: {', '.join(email for _, email, _ in RESTAURANT_LOGINS)} at {base}/admin\n"
         f"  API docs        {base}/docs\n"
         f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
         f"  Sign in (every password: {DEMO_PASSWORD}), role, email, where it starts:\n"

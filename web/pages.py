@@ -62,9 +62,11 @@ async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTM
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
+    # A restaurant's guests choose a date, a party size and a time; the venue seats them.
+    page = "dining.html" if venue.mode == "restaurant" else "booking.html"
     return templates.TemplateResponse(
         request,
-        "booking.html",
+        page,
         {"venue": venue, "brand": brand_of(venue)},
         headers={"Cache-Control": "no-store"},
     )

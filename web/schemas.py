@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from venue.dining.booking import PartyRequest
 from venue.reservations import booking, operations
 
 # Every count and amount column is a PostgreSQL INTEGER: a larger number is the client's
@@ -144,12 +145,37 @@ class HoldIn(BookingIn):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"date": "2026-11-28", "table_ids": [TABLE_EXAMPLE], "party_size": 4}]
+            "examples": [
+                {"date": "2026-11-28", "table_ids": [TABLE_EXAMPLE], "party_size": 4},
+                {"date": "2026-11-28", "party_size": 5, "starts_at": "2026-11-28T19:30:00Z"},
+            ]
         },
     )
 
+    table_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=8,
+        description="the tables chosen (clubs; restaurants that let guests choose). "
+        "Leave out at a restaurant: the venue seats the party",
+    )
+    starts_at: AwareDatetime | None = Field(
+        default=None,
+        description="restaurants: a start time as listed by .../nights/{day}/sittings "
+        "(default: the sitting's first)",
+    )
     host_code: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=200, description="leave empty")
+
+    def party_request(self, host_id: uuid.UUID | None) -> PartyRequest:
+        return PartyRequest(
+            business_date=self.date,
+            party_size=self.party_size,
+            sitting_id=self.sitting_id,
+            starts_at=self.starts_at,
+            table_ids=tuple(self.table_ids),
+            host_id=host_id,
+            channel="host_link" if host_id else "online",
+        )
 
     def request(self, host_id: uuid.UUID | None) -> booking.HoldRequest:
         return booking.HoldRequest(
@@ -285,3 +311,67 @@ class AvailabilityOut(BaseModel):
     party_size: int
     sitting: SittingOut
     tables: list[TableOut]
+
+
+class StartOut(BaseModel):
+    """One start time of a restaurant's night for the party asked about."""
+
+    sitting_id: uuid.UUID
+    sitting: str
+    starts_at: datetime = Field(description="UTC; send it back as the hold's starts_at")
+    ends_at: datetime = Field(description="UTC: the start plus the party's turn time")
+    local_time: str = Field(description="the start on the venue's clock, HH:MM")
+    bookable: bool
+    covers_left: int | None = Field(description="guests the sitting can still take")
+    tables_left: int = Field(description="free tables at that time")
+    reason: str | None = Field(
+        default=None,
+        description="why not bookable: night_closed, party_size_not_allowed, "
+        "party_too_large, booking_cutoff, booking_not_open, sitting_full_covers, "
+        "sitting_full_pacing, sitting_full_tables",
+    )
+
+
+class SittingsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-11-28",
+                    "party_size": 5,
+                    "call_us": None,
+                    "starts": [
+                        {
+                            "sitting_id": "7a1c1a7e-0000-4000-8000-000000000000",
+                            "sitting": "Dinner",
+                            "starts_at": "2026-11-28T18:00:00Z",
+                            "ends_at": "2026-11-28T20:00:00Z",
+                            "local_time": "18:00",
+                            "bookable": True,
+                            "covers_left": 22,
+                            "tables_left": 6,
+                            "reason": None,
+                        },
+                        {
+                            "sitting_id": "7a1c1a7e-0000-4000-8000-000000000000",
+                            "sitting": "Dinner",
+                            "starts_at": "2026-11-28T20:30:00Z",
+                            "ends_at": "2026-11-28T22:30:00Z",
+                            "local_time": "20:30",
+                            "bookable": False,
+                            "covers_left": 3,
+                            "tables_left": 1,
+                            "reason": "sitting_full_covers",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    date: date
+    party_size: int
+    call_us: str | None = Field(
+        description="the venue's phone when no table combination seats the party"
+    )
+    starts: list[StartOut]

@@ -99,3 +99,34 @@ class StaleReservation(Conflict):
 
 class HoldExpired(Gone):
     code = "hold_expired"
+
+
+class SittingFull(Conflict):
+    """A restaurant's sitting (or start time) cannot take the party; the leaves say
+    which dimension ran out, and the turnaway keeps it as the reason."""
+
+    code = "sitting_full"
+    turnaway = True
+
+
+class SittingFullCovers(SittingFull):
+    code = "sitting_full_covers"
+
+
+class SittingFullTables(SittingFull):
+    code = "sitting_full_tables"
+
+
+class SittingFullPacing(SittingFull):
+    code = "sitting_full_pacing"
+
+
+class PartyTooLarge(Conflict):
+    """No table, nor any tables that can be joined, seats the party: call the venue."""
+
+    code = "party_too_large"
+    turnaway = True
+
+
+class NightExists(Conflict):
+    code = "night_exists"

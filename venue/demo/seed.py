@@ -21,6 +21,7 @@ from venue.core.clock import to_local
 from venue.demo import bookings as demo_bookings
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
+from venue.demo.trattoria import TRATTORIA_SLUG, seed_trattoria
 from venue.guests.identity import identify
 from venue.models import (
     Area,
@@ -43,6 +44,7 @@ from venue.reservations import operations, series
 from venue.setup.nights import create_night
 
 DEMO_SLUG = "velvet"
+RESTAURANT_SLUG = TRATTORIA_SLUG
 DEMO_STAFF_EMAIL = "manager@velvet.example"
 DEMO_HOST_EMAIL = "jade@velvet.example"
 # One sign-in per role: (role, email, name, where the role starts).
@@ -163,6 +165,14 @@ async def seed_demo(
         service_opens=timedelta(minutes=SERVICE_OPENS_MINUTES),
     )
     await _bookings(session, diary, nights, today)
+    await seed_trattoria(
+        session,
+        today,
+        now,
+        password_hash=password,
+        history_weeks=HISTORY_WEEKS,
+        days_ahead=NIGHTS_AHEAD,
+    )
     return venue
 
 

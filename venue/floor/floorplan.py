@@ -59,6 +59,7 @@ TABLE_FIELDS = (
     "rotation",
     "area_id",
     "base_minimum",
+    "booking_class",
 )
 AREA_FIELDS = ("name", "x", "y", "width", "height")
 

@@ -30,9 +30,13 @@ def record_turnaway(
     party_size: int | None,
     channel: str,
     at: datetime,
+    sitting_name: str | None = None,
+    starts_at: datetime | None = None,
 ) -> None:
     session.add(
         Turnaway(
+            sitting_name=sitting_name,
+            starts_at=starts_at,
             tenant_id=tenant_id,
             venue_id=venue_id,
             business_date=business_date,
@@ -55,6 +59,8 @@ async def record_after_refusal(
     party_size: int | None,
     channel: str,
     at: datetime,
+    sitting_name: str | None = None,
+    starts_at: datetime | None = None,
 ) -> None:
     """Keep a refusal as demand data and commit it alone. If the refused work wrote
     anything it is rolled back first; a refusal before any write keeps its transaction
@@ -71,6 +77,8 @@ async def record_after_refusal(
         party_size=party_size,
         channel=channel,
         at=at,
+        sitting_name=sitting_name,
+        starts_at=starts_at,
     )
     await session.commit()
 

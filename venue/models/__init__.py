@@ -9,6 +9,7 @@ from .commissions import (
     HostAttribution,
     ReservationSpend,
 )
+from .dining import BOOKING_CLASSES, ServicePeriod, TurnTime
 from .floor import Area, FloorPlan, TableLink, VenueTable
 from .log import AuditEntry, OutboxEvent, Turnaway
 from .nights import Night, Sitting, TableBlock
@@ -38,6 +39,7 @@ from .tenancy import StaffUser, Tenant, Venue, VenueRules
 from .waitlist import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 
 __all__ = [
+    "BOOKING_CLASSES",
     "EXPIRING",
     "OCCUPYING",
     "OCCUPYING_SQL",
@@ -73,6 +75,7 @@ __all__ = [
     "ReservationSeries",
     "ReservationSpend",
     "ReservationTable",
+    "ServicePeriod",
     "Sitting",
     "StaffSession",
     "StaffUser",
@@ -83,6 +86,7 @@ __all__ = [
     "Tenant",
     "Tenanted",
     "TierPriceRow",
+    "TurnTime",
     "Turnaway",
     "UTCDateTime",
     "Venue",

@@ -44,6 +44,9 @@ class VenueTable(Tenanted, Base):
     __table_args__ = (
         UniqueConstraint("floor_plan_id", "label"),
         CheckConstraint("min_party >= 1 AND max_party >= min_party", name="party_range"),
+        CheckConstraint(
+            "booking_class IN ('online', 'in_house', 'walk_in')", name="booking_class_known"
+        ),
     )
 
     venue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
@@ -64,6 +67,11 @@ class VenueTable(Tenanted, Base):
     # Replaces the tier's base minimum for this one table when set (minor units).
     base_minimum: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Who may be seated here (venue/models/dining.py BOOKING_CLASSES): restaurants keep
+    # tables back for staff bookings or walk-ins.
+    booking_class: Mapped[str] = mapped_column(
+        String(16), default="online", server_default="online"
+    )
     version: Mapped[int] = mapped_column(default=1)
 
 

@@ -84,4 +84,7 @@ class Turnaway(Base):
     party_size: Mapped[int | None]
     reason: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(16))
+    # The sitting and start the party asked for (restaurants), for the turn-away report.
+    sitting_name: Mapped[str | None] = mapped_column(String(60))
+    starts_at: Mapped[datetime | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)

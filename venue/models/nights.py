@@ -40,6 +40,14 @@ class Sitting(Tenanted, Base):
     name: Mapped[str] = mapped_column(String(60))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    # A restaurant's service (venue/dining): parties start from ``starts_at`` to
+    # ``last_start_at`` every ``interval_minutes``, at most ``covers_limit`` guests in
+    # all and ``pacing_covers`` starting per interval. Null on a club's sittings.
+    # Copied from the service period when the night is opened; staff may edit them.
+    covers_limit: Mapped[int | None]
+    pacing_covers: Mapped[int | None]
+    interval_minutes: Mapped[int | None]
+    last_start_at: Mapped[datetime | None]
 
 
 class TableBlock(Tenanted, Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Tenanted, utcnow
@@ -75,6 +75,8 @@ class VenueRules(Tenanted, Base):
     waitlist_offer_minutes: Mapped[int] = mapped_column(default=15)
     waitlist_short_offer_minutes: Mapped[int] = mapped_column(default=5)
     waitlist_short_within_minutes: Mapped[int] = mapped_column(default=180)
+    # Restaurants: guests may pick their own table(s) among those that fit the party.
+    guests_choose_tables: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -112,6 +112,10 @@ class HoldRequest:
     # and the token the offer email carries (derived from the offer, see venue/waitlist).
     hold_minutes: int | None = None
     token: str | None = None
+    # A restaurant party's own range (its start and turn time, venue/dining); None: the
+    # sitting's range, as a club table is held for the whole night.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -348,8 +352,8 @@ def _hold_values(
         night_id=sitting.night_id,
         sitting_id=sitting.id,
         status=Status.HOLD.value,
-        starts_at=sitting.starts_at,
-        ends_at=sitting.ends_at,
+        starts_at=req.starts_at or sitting.starts_at,
+        ends_at=req.ends_at or sitting.ends_at,
         expires_at=now + timedelta(minutes=req.hold_minutes or rules.hold_minutes),
         party_size=req.party_size,
         guest_id=None,

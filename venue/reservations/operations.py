@@ -169,18 +169,18 @@ async def move(
         return res
 
     async def check(_: claim.Versions) -> None:
-        state = await availability.night_state(session, venue, night, sitting, all_tables, now)
-        by_id = state.by_id()
+        # Free for the reservation's own range: a club's is its sitting's, a restaurant
+        # party's is its start plus its turn time.
+        occupied = await availability.occupying(
+            session, venue.tenant_id, [t.id for t in added], res.starts_at, res.ends_at, now
+        )
+        blocks = await availability.blocked(session, night)
         taken = [
-            by_id[t.id]
-            for t in added
-            if not by_id[t.id].free and by_id[t.id].reservation_id != res.id
+            t for t in added if t.id in blocks or (t.id in occupied and occupied[t.id][0] != res.id)
         ]
         if taken:
-            labels = ", ".join(s.table.label for s in taken)
-            raise TableUnavailable(
-                f"not free: {labels}", table_ids=[str(s.table.id) for s in taken]
-            )
+            labels = ", ".join(t.label for t in taken)
+            raise TableUnavailable(f"not free: {labels}", table_ids=[str(t.id) for t in taken])
 
     added_ids = [t.id for t in added]
     await claim.tables(session, venue.tenant_id, added_ids, check)
@@ -274,12 +274,7 @@ async def book_for_guest(
     member in ``created_by``. A walk-in needs only a name."""
     if req.host_id is not None:
         await host_by_id(session, venue.tenant_id, req.host_id)
-    if req.channel == "walk_in" and not (req.guest_email or req.guest_phone):
-        who = GuestIdentity(" ".join(req.guest_name.split()), None, None)
-        if not who.name:
-            raise InvalidRequest("guest.name", "a name is required")
-    else:
-        who = identify(req.guest_name, req.guest_email, req.guest_phone, venue.country)
+    who = staff_identity(venue, req.channel, req.guest_name, req.guest_email, req.guest_phone)
     hold = await booking.place_hold(
         session,
         venue,
@@ -298,11 +293,34 @@ async def book_for_guest(
         actor,
         now,
     )
+    return await confirm_for_guest(session, venue, hold.reservation, who, req.seat_now, actor, now)
+
+
+def staff_identity(
+    venue: Venue, channel: str, name: str, email: str | None, phone: str | None
+) -> GuestIdentity:
+    """Who a staff booking is for: a walk-in needs only a name."""
+    if channel == "walk_in" and not (email or phone):
+        who = GuestIdentity(" ".join(name.split()), None, None)
+        if not who.name:
+            raise InvalidRequest("guest.name", "a name is required")
+        return who
+    return identify(name, email, phone, venue.country)
+
+
+async def confirm_for_guest(
+    session: AsyncSession,
+    venue: Venue,
+    hold: Reservation,
+    who: GuestIdentity,
+    seat_now: bool,
+    actor: Actor,
+    now: datetime,
+) -> Reservation:
+    """Confirm a staff member's hold for the guest at once (and seat a walk-in)."""
     guest = await _guest_for(session, venue, who)
-    res = await booking.transition(
-        session, hold.reservation, Status.CONFIRMED, actor, now, guest_id=guest.id
-    )
-    if req.seat_now:
+    res = await booking.transition(session, hold, Status.CONFIRMED, actor, now, guest_id=guest.id)
+    if seat_now:
         await check_service_open(session, venue, res, now)
         res = await booking.transition(session, res, Status.SEATED, actor, now)
     return res

@@ -156,6 +156,9 @@ def check_allowed(res: Reservation, rules: VenueRules, venue: Venue, now: dateti
     """Only a confirmed booking moves, and not inside the venue's cancel cutoff."""
     if res.status != Status.CONFIRMED:
         raise InvalidTransition(f"a {res.status} reservation cannot be rescheduled online")
+    if venue.mode == "restaurant":  # a party's time and tables: the venue re-seats it
+        phone = f" on {venue.phone}" if venue.phone else ""
+        raise InvalidTransition(f"to change a restaurant booking, call us{phone} or rebook")
     cutoff = res.starts_at - timedelta(minutes=rules.cancel_cutoff_minutes)
     if now >= cutoff:
         phone = f" on {venue.phone}" if venue.phone else ""

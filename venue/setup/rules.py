@@ -45,6 +45,7 @@ RULE_LIMITS: dict[str, tuple[int, int, str]] = {
     "per_guest_daily_cap": (1, 50, "bookings one guest may hold per night"),
     "price_rounding_step": (1, 100000, "minimums are rounded to this many minor units"),
     "cancel_cutoff_minutes": (0, 10080, "guests' cancel links stop this long before start"),
+    "guests_choose_tables": (0, 1, "restaurants: 1 lets guests choose their own table"),
     "service_opens_minutes": (
         0,
         10080,
@@ -70,7 +71,8 @@ def rule_fields() -> list[str]:
 
 def rules_dict(rules: VenueRules) -> dict[str, Any]:
     return {
-        **{f: getattr(rules, f) for f in rule_fields()},
+        # a yes/no rule reads as 0/1, as the console edits every rule as a number
+        **{f: int(v) if isinstance(v := getattr(rules, f), bool) else v for f in rule_fields()},
         "version": rules.version,
         "updated_at": rules.updated_at.isoformat() if rules.updated_at else None,
     }
@@ -132,7 +134,11 @@ async def update_rules(
             version=rules.version,
         )
     before = rules_dict(rules)
-    values = {k: v for k, v in changes.items() if getattr(rules, k) != v}
+    values = {
+        k: bool(v) if isinstance(getattr(rules, k), bool) else v
+        for k, v in changes.items()
+        if getattr(rules, k) != v
+    }
     result = await session.execute(
         update(VenueRules)
         .where(VenueRules.id == rules.id, VenueRules.version == version)

@@ -19,6 +19,8 @@ from venue.core.errors import (
     NotFound,
     TableUnavailable,
 )
+from venue.dining import booking as dining
+from venue.dining import capacity
 from venue.floor import claim, explain, floormap
 from venue.guests import records
 from venue.guests.identity import identify
@@ -43,6 +45,7 @@ from ..schemas import (
     HoldOut,
     NightOut,
     ReservationOut,
+    SittingsOut,
     TokenIn,
     VenueOut,
 )
@@ -165,6 +168,8 @@ async def place_hold(
     """Hold tables for a few minutes while the guest enters their details."""
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
+    if not body.table_ids or body.starts_at is not None:
+        return await _party_hold(slug, session, now, body)
     asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
     try:
         # Of this process's requests for one table, one at a time asks the database; one
@@ -173,6 +178,8 @@ async def place_hold(
         if since is not None:
             _refuse_if_known(request, asked, body, now, since)
         venue = await venues.venue_by_slug(session, slug)
+        if venue.mode == "restaurant":
+            return await _party_hold(slug, session, now, body)
         host_id = await hosts.host_id_by_code(session, venue, body.host_code)
         try:
             hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
@@ -185,6 +192,68 @@ async def place_hold(
     finally:
         if not session.in_transaction():  # else the transaction's end hands the turn on
             claim.end_turn(session)
+
+
+async def _party_hold(
+    slug: str, session: AsyncSession, now: datetime, body: HoldIn
+) -> dict[str, Any]:
+    """A restaurant's hold: a party at a start time, seated by the venue (or at the
+    tables the guest chose, where the venue lets them)."""
+    venue = await venues.venue_by_slug(session, slug)
+    if venue.mode != "restaurant":
+        raise InvalidRequest("table_ids", "choose at least one table")
+    if body.table_ids and not (await venues.rules_of(session, venue)).guests_choose_tables:
+        raise InvalidRequest("table_ids", "this restaurant chooses the table for your party")
+    host_id = await hosts.host_id_by_code(session, venue, body.host_code)
+    try:
+        hold = await dining.place_party_hold(
+            session, venue, body.party_request(host_id), GUEST, now
+        )
+    except DomainError as exc:
+        metrics.refused("hold", exc.code)
+        raise
+    metrics.HOLDS_PLACED.inc()
+    out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
+    return {"reservation": out, "token": hold.token}
+
+
+@router.get(
+    "/nights/{day}/sittings",
+    response_model=SittingsOut,
+    responses={404: {"description": "no such venue, or no night on that date"}},
+)
+async def list_sittings(
+    venue: PublicVenue,
+    session: SessionDep,
+    now: NowDep,
+    day: Day,
+    party_size: Annotated[int, Query(ge=1, le=500)],
+) -> dict[str, Any]:
+    """A restaurant's start times for a party: bookable, covers and tables left, or why not."""
+    night = await venues.night_on(session, venue, day)
+    rules = await venues.rules_of(session, venue)
+    floor = await capacity.read_floor(session, venue, night, now)
+    options = capacity.options(floor, venue, rules, party_size, now)
+    too_large = any(o.reason == "party_too_large" for o in options)
+    return {
+        "date": day,
+        "party_size": party_size,
+        "call_us": (venue.phone or "") if too_large else None,
+        "starts": [
+            {
+                "sitting_id": o.sitting.id,
+                "sitting": o.sitting.name,
+                "starts_at": o.starts_at,
+                "ends_at": o.ends_at,
+                "local_time": o.local_time,
+                "bookable": o.bookable,
+                "covers_left": o.covers_left,
+                "tables_left": o.tables_left,
+                "reason": o.reason,
+            }
+            for o in options
+        ],
+    }
 
 
 def _refuse_if_known(

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.dining import booking as dining
+from venue.dining import staff as dining_staff
 from venue.models import Status, Venue
 from venue.reservations import operations
 
@@ -163,6 +165,31 @@ async def staff_booking(
 ) -> dict[str, Any]:
     """A phone or walk-in booking: confirmed at once, past the online cutoff and the
     per-guest cap, attributed to you."""
+    if venue.mode == "restaurant":  # the party's own turn time, on the tables named
+        return await _restaurant_booking(body, who, venue, session, now)
     req = body.staff_request()
     res = await operations.book_for_guest(session, venue, req, who.actor, now)
+    return await operations.details(session, venue, res)
+
+
+async def _restaurant_booking(
+    body: StaffBookingIn, who: Staff, venue: Venue, session: AsyncSession, now: datetime
+) -> dict[str, Any]:
+    """A console booking on a chosen table at a restaurant: the sitting's first start
+    for the party's turn time (the dining API books any start time)."""
+    if body.host_id is not None:
+        await operations.host_by_id(session, venue.tenant_id, body.host_id)
+    req = dining.PartyRequest(
+        business_date=body.date,
+        party_size=body.party_size,
+        sitting_id=body.sitting_id,
+        table_ids=tuple(body.table_ids),
+        channel=body.channel,
+        host_id=body.host_id,
+        bypass_rules=True,
+        notes=body.notes,
+    )
+    guest = body.guest
+    who_ = operations.staff_identity(venue, body.channel, guest.name, guest.email, guest.phone)
+    res = await dining_staff.book_party(session, venue, req, who_, body.seat_now, who.actor, now)
     return await operations.details(session, venue, res)

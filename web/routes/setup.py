@@ -20,6 +20,8 @@ from ..schemas import Amount, Int, Strict
 
 router = APIRouter(prefix="/api/v1/staff/venues/{slug}", tags=["staff: console"])
 Shape = Literal["round", "square", "rect", "booth", "bar"]
+# online: guests book it; in_house: staff bookings only; walk_in: kept for the door.
+BookingClass = Literal["online", "in_house", "walk_in"]
 
 
 class PlanIn(Strict):
@@ -41,6 +43,7 @@ class TableIn(Strict):
     rotation: int = Field(default=0, ge=0, lt=360)
     area_id: uuid.UUID | None = None
     base_minimum: Amount | None = None
+    booking_class: BookingClass = "online"
 
 
 class TablePatch(Strict):
@@ -56,6 +59,7 @@ class TablePatch(Strict):
     rotation: int | None = Field(default=None, ge=0, lt=360)
     area_id: uuid.UUID | None = None
     base_minimum: Amount | None = None
+    booking_class: BookingClass | None = None
 
 
 class AreaIn(Strict):
@@ -214,6 +218,7 @@ class RulesIn(Strict):
     waitlist_offer_minutes: Int | None = None
     waitlist_short_offer_minutes: Int | None = None
     waitlist_short_within_minutes: Int | None = None
+    guests_choose_tables: Int | None = None
 
 
 @router.get("/rules")

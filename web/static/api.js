@@ -49,6 +49,7 @@ export function api(slug) {
     quote: (date, tableId, sittingId) =>
       request("GET", `${base}/nights/${date}/tables/${tableId}/quote${sittingId ? `?sitting=${sittingId}` : ""}`),
     checkout: (token) => request("POST", `${base}/reservations/${encodeURIComponent(token)}/checkout`),
+    sittings: (date, party) => request("GET", `${base}/nights/${date}/sittings?party_size=${party}`),
     floor: (date, sittingId) =>
       request("GET", `${base}/nights/${date}/floor${sittingId ? `?sitting=${sittingId}` : ""}`),
     reschedulePreview: (token, body) =>
@@ -86,6 +87,10 @@ const MESSAGES = {
   waitlist_entry_closed: "This place on the waitlist is closed.",
   waitlist_offer_closed: "This offer has already been answered.",
   waitlist_offer_lapsed: "This offer ran out and the table went to the next party.",
+  sitting_full_covers: "This sitting just filled up. Please choose another time.",
+  sitting_full_tables: "The last table for your party at that time has just gone. Please choose another time.",
+  sitting_full_pacing: "That time has just filled up. A time close to it may still be free.",
+  party_too_large: "We can't seat a party that large online. Please call us.",
   network: "No connection. Check your signal and try again.",
   internal_error: "Something went wrong on our side. Please try again.",
 };

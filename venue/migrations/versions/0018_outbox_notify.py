@@ -7,7 +7,7 @@ hears of every committed batch of events from any process, and never of an uncom
 one. SQLite has no NOTIFY: there the relay runs in the one process and is woken directly.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,6 +13,7 @@ import * as users from "./users.js";
 import * as calendars from "./calendars.js";
 import * as series from "./series.js";
 import * as waitlist from "./waitlist.js";
+import * as turnaways from "./turnaways.js";
 
 const VIEWS = {
   tonight,
@@ -24,6 +25,7 @@ const VIEWS = {
   rules,
   audit,
   calendars,
+  turnaways,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };

@@ -66,6 +66,8 @@ export function staffApi(slug) {
   return {
     nights: (params = {}) => call("GET", `${V}/nights${q(params)}`),
     floor: (day, sitting) => call("GET", `${V}/nights/${day}/floor${q({ sitting })}`),
+    service: (day) => call("GET", `${V}/dining/${day}/service`),
+    turnaways: (from, to) => call("GET", `${V}/turnaways/report${q({ from, to })}`),
     close: (day, reason) => call("POST", `${V}/nights/${day}/close`, { reason }),
     reopen: (day) => call("POST", `${V}/nights/${day}/reopen`, {}),
     blocks: (day) => call("GET", `${V}/nights/${day}/blocks`),
@@ -93,6 +95,8 @@ export function staffApi(slug) {
     unlink: (a, b) => call("POST", `${V}/floor-plan/links/remove`, { table_ids: [a, b] }),
     rules: () => call("GET", `${V}/rules`),
     patchRules: (body) => call("PATCH", `${V}/rules`, body),
+    diningRules: () => call("GET", `${V}/dining/rules`),
+    putDiningRules: (body) => call("PUT", `${V}/dining/rules`, body),
     pricing: () => call("GET", `${V}/pricing`),
     putPricing: (body) => call("PUT", `${V}/pricing`, body),
     preview: (day, takenBp) => call("GET", `${V}/pricing/preview${q({ date: day, taken_bp: takenBp })}`),

@@ -5,6 +5,7 @@
 import { money } from "../api.js";
 import { staffMessage } from "./http.js";
 import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast } from "./ui.js";
+import { renderDining } from "./dining_rules.js";
 
 const LABELS = {
   hold_minutes: "Hold time (minutes)",
@@ -20,6 +21,7 @@ const LABELS = {
   waitlist_offer_minutes: "Waitlist offer time (minutes)",
   waitlist_short_offer_minutes: "Waitlist offer time near service (minutes)",
   waitlist_short_within_minutes: "Near service means within (minutes of start)",
+  guests_choose_tables: "Guests choose their table (restaurants: 1 yes, 0 no)",
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -42,8 +44,10 @@ export async function show(ctx) {
     el("div", { class: "rules-grid" },
       el("section", { class: "panel", id: "booking-rules" }),
       el("section", { class: "panel", id: "preview-panel" })),
+    el("section", { class: "panel", id: "dining-panel", hidden: true }),
     el("section", { class: "panel", id: "pricing-panel" }),
   );
+  renderDining(ctx, $("dining-panel"));
   renderRules();
   renderPricing();
   renderPreview();

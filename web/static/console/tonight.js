@@ -194,6 +194,7 @@ async function refetch() {
     view.fit(false);
   }
   renderTotals(floor);
+  renderService(day);
   const n = floor.night;
   $("night-closed").hidden = !n.closed;
   $("night-closed").textContent = n.closed ? `Closed to bookings${n.closed_reason ? `: ${n.closed_reason}` : ""}` : "";
@@ -218,6 +219,43 @@ function renderTotals(floor) {
     item("Reservations", String(t.reservations)),
     item("Blocked", String(t.tables_blocked)),
     item("Minimum spend", money(t.minimum_total, cur)),
+  );
+}
+
+// A restaurant's night: each sitting's covers and tables used and the covers starting in
+// each pacing slot, refetched with the floor (so they move live with every booking).
+async function renderService(day) {
+  let svc;
+  try {
+    svc = await s.ctx.api.service(day);
+  } catch {
+    $("service").hidden = true;
+    return;
+  }
+  if (day !== s.day) return;
+  const sittings = svc.sittings.filter((x) => x.covers_limit != null);
+  $("service").hidden = !sittings.length;
+  $("service").replaceChildren(
+    ...sittings.map((x) => {
+      const full = x.covers >= x.covers_limit;
+      const slots = x.slots.filter((p) => p.covers > 0 || x.slots.length <= 4);
+      return el("div", { class: "svc", "data-sitting": x.id },
+        el("p", { class: `svc-head${full ? " full" : ""}` },
+          el("strong", { text: `${x.name} ${x.starts_local}` }), " ",
+          el("span", { class: "svc-covers", text: `${x.covers}/${x.covers_limit} guests` }), ", ",
+          el("span", { class: "svc-tables", text: `${x.tables_used}/${x.tables_total} tables` })),
+        slots.length && x.pacing_covers != null
+          ? el("ul", { class: "svc-slots", "aria-label": `Covers starting per slot, ${x.name}` },
+            ...slots.map((p) => el("li", { class: p.covers >= p.limit ? "full" : "" }, `${p.local_time} ${p.covers}/${p.limit}`)))
+          : null,
+        x.parties.length
+          ? el("details", { class: "svc-parties" },
+            el("summary", { text: `${x.parties.length} ${x.parties.length === 1 ? "party" : "parties"}: times and tables` }),
+            el("ul", {},
+              ...x.parties.map((p) => el("li", {}, `${p.starts_local}–${p.ends_local} ${p.guest_name || "Guest"} · ${p.party_size} · ${p.tables.join(" + ")}`))))
+          : null,
+      );
+    }),
   );
 }
 

@@ -1,0 +1,378 @@
+// The guest booking page of a restaurant: date -> party size -> time -> details -> booked.
+// The venue seats the party (the hold answers with the tables it assigned); only times
+// the venue can honour are offered, with what is left of them.
+
+import {
+  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
+  money, nightCardText, serverNow,
+} from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+const slug = body.dataset.slug;
+const client = api(slug);
+const hostCode = new URLSearchParams(location.search).get("host") || undefined;
+
+const state = {
+  venue: null,
+  nights: [],
+  date: null,
+  party: 2,
+  starts: null,
+  hold: null, // {id, token, expires_at, reservation}
+  busy: false,
+  countdown: null,
+  poll: null,
+};
+
+applyBrand(body.dataset.brand);
+
+let toastTimer;
+function toast(text) {
+  const t = $("toast");
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (t.hidden = true), 4000);
+}
+
+// ---------- step 1: dates -----------------------------------------------------------------
+
+function renderNights() {
+  const box = $("nights");
+  box.setAttribute("aria-busy", "false");
+  if (!state.nights.length) {
+    box.replaceChildren(el("p", { class: "muted", text: "No dates are open for booking yet." }));
+    return;
+  }
+  const list = el("ul", { class: "night-list", role: "list" });
+  for (const n of state.nights) {
+    const ok = !n.closed && Date.parse(n.booking_opens_at || 0) <= serverNow();
+    const status = n.closed ? n.closed_reason || "Closed" : ok ? "Open" : "Not open yet";
+    // While a hold runs only its own date stays in reach (and the list keyboard-reachable).
+    const locked = !!state.hold && state.date !== n.date;
+    const btn = el(
+      "button",
+      {
+        type: "button",
+        class: `night${ok ? "" : " unavailable"}${locked ? " locked" : ""}`,
+        "data-date": n.date,
+        "aria-pressed": state.date === n.date ? "true" : "false",
+        disabled: !ok || locked,
+        onclick: () => selectDate(n.date),
+      },
+      ...nightCardText(dayPieces(n.date), n.title || "", "", status),
+    );
+    list.append(el("li", {}, btn));
+  }
+  box.replaceChildren(list);
+}
+
+function selectDate(date) {
+  if (state.hold) return;
+  state.date = date;
+  renderNights();
+  loadTimes();
+}
+
+// ---------- step 2: party size ------------------------------------------------------------
+
+function setParty(n) {
+  const v = state.venue;
+  const lo = v ? v.min_party : 1;
+  const hi = v ? v.max_party : 20;
+  state.party = Math.min(Math.max(n, lo), hi);
+  $("party-size").textContent = String(state.party);
+  $("party-minus").disabled = state.party <= lo || !!state.hold;
+  $("party-plus").disabled = state.party >= hi || !!state.hold;
+  $("party-range").textContent = `${lo}–${hi} guests online`;
+}
+
+$("party-minus").addEventListener("click", () => { setParty(state.party - 1); loadTimes(); });
+$("party-plus").addEventListener("click", () => { setParty(state.party + 1); loadTimes(); });
+
+// ---------- step 3: times -----------------------------------------------------------------
+
+function leftText(s) {
+  if (s.covers_left != null && s.covers_left <= state.party + 2) return "last few";
+  if (s.tables_left <= 2) return "last few";
+  if (s.tables_left <= 5) return `${s.tables_left} tables left`;
+  return "available";
+}
+
+async function loadTimes() {
+  if (!state.date || state.hold) return;
+  const box = $("times");
+  box.setAttribute("aria-busy", "true");
+  $("times-error").hidden = true;
+  const asked = `${state.date}:${state.party}`;
+  try {
+    const got = await client.sittings(state.date, state.party);
+    if (`${state.date}:${state.party}` !== asked) return; // a newer question is on its way
+    state.starts = got;
+    renderTimes();
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+    box.replaceChildren();
+    $("times-error").textContent = humanMessage(err);
+    $("times-error").hidden = false;
+  } finally {
+    box.setAttribute("aria-busy", "false");
+  }
+}
+
+function renderTimes() {
+  const box = $("times");
+  const got = state.starts;
+  if (got.call_us !== null) {
+    const phone = got.call_us || state.venue.phone || "";
+    box.replaceChildren(
+      el("p", { class: "call-us" },
+        `For a party of ${state.party}, please call us`,
+        phone ? el("span", {}, " on ", el("a", { href: `tel:${phone.replace(/\s+/g, "")}`, text: phone })) : null,
+        "."),
+    );
+    return;
+  }
+  const groups = new Map();
+  for (const s of got.starts) {
+    if (!groups.has(s.sitting_id)) groups.set(s.sitting_id, { name: s.sitting, starts: [] });
+    if (s.bookable) groups.get(s.sitting_id).starts.push(s);
+  }
+  const open = [...groups.values()].filter((g) => g.starts.length);
+  if (!open.length) {
+    box.replaceChildren(
+      el("p", { class: "muted", text: `Nothing left for ${state.party} on ${dayLabel(state.date, "long")}. Try another date or party size.` }),
+    );
+    return;
+  }
+  box.replaceChildren(
+    ...open.map((g) =>
+      el("div", { class: "time-group" },
+        el("h3", { class: "time-group-title", text: g.name }),
+        el("ul", { class: "time-list", role: "list" },
+          ...g.starts.map((s) =>
+            el("li", {},
+              el("button", {
+                type: "button",
+                class: `time-btn${leftText(s) === "last few" ? " few" : ""}`,
+                "data-starts": s.starts_at,
+                onclick: () => hold(s),
+              },
+              el("span", { class: "t-time", text: s.local_time }), " ",
+              el("span", { class: "t-left", text: leftText(s) })),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---------- step 4: hold and details ------------------------------------------------------
+
+async function hold(start) {
+  if (state.busy) return;
+  state.busy = true;
+  $("times-error").hidden = true;
+  try {
+    const got = await client.hold({
+      date: state.date,
+      party_size: state.party,
+      starts_at: start.starts_at,
+      host_code: hostCode,
+    });
+    state.hold = { id: got.reservation.id, token: got.token, expires_at: got.reservation.expires_at, reservation: got.reservation };
+    showDetails(start);
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+    $("times-error").textContent = humanMessage(err);
+    $("times-error").hidden = false;
+    loadTimes();
+  } finally {
+    state.busy = false;
+  }
+}
+
+function showDetails(start) {
+  const res = state.hold.reservation;
+  renderNights();
+  setParty(state.party);
+  $("times-section").hidden = true;
+  $("details").hidden = false;
+  $("held-summary").textContent =
+    `${dayLabel(state.date, "long")} at ${start.local_time}, ${state.party} guest${state.party === 1 ? "" : "s"}` +
+    (res.deposit > 0 ? ` · deposit ${money(res.deposit, res.currency)}` : "");
+  startCountdown();
+  $("g-name").focus();
+}
+
+function startCountdown() {
+  clearInterval(state.countdown);
+  const total = Date.parse(state.hold.expires_at) - serverNow();
+  const tick = () => {
+    const left = Math.max(0, Date.parse(state.hold.expires_at) - serverNow());
+    const m = Math.floor(left / 60000);
+    const s = Math.floor((left % 60000) / 1000);
+    $("countdown-time").textContent = `${m}:${String(s).padStart(2, "0")}`;
+    $("countdown-fill").style.width = `${total > 0 ? (100 * left) / total : 0}%`;
+    if (left <= 0) {
+      endHold();
+      $("times-error").textContent = "Your hold ran out. Choose a time again.";
+      $("times-error").hidden = false;
+    }
+  };
+  tick();
+  state.countdown = setInterval(tick, 1000);
+}
+
+function endHold() {
+  clearInterval(state.countdown);
+  state.hold = null;
+  $("details").hidden = true;
+  $("times-section").hidden = false;
+  renderNights();
+  setParty(state.party);
+  loadTimes();
+}
+
+function clearFieldErrors() {
+  document.querySelectorAll("#guest-form .field-error").forEach((p) => { p.hidden = true; p.textContent = ""; });
+  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+  $("details-error").hidden = true;
+}
+
+function fieldError(field, message) {
+  const p = document.getElementById(`err-${field}`) || $("err-guest");
+  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+  p.hidden = false;
+  const input = document.querySelector(`#guest-form [name="${field}"]`);
+  input?.setAttribute("aria-invalid", "true");
+  return input;
+}
+
+$("guest-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!state.hold || state.busy) return;
+  clearFieldErrors();
+  const name = $("g-name").value.trim();
+  const email = $("g-email").value.trim();
+  const phone = $("g-phone").value.trim();
+  const notes = $("g-notes").value.trim();
+  const local = [];
+  if (!name) local.push(fieldError("guest.name", "Please tell us your name"));
+  if (!email && !phone) local.push(fieldError("guest", "We need an email address or a mobile number to reach you"));
+  if (local.length) { local.find(Boolean)?.focus(); return; }
+  const btn = $("complete-btn");
+  state.busy = true;
+  btn.disabled = true;
+  btn.textContent = "Confirming…";
+  try {
+    const res = await client.complete(state.hold.id, {
+      token: state.hold.token,
+      guest: { name, email: email || null, phone: phone || null },
+      notes: notes || null,
+    });
+    const token = state.hold.token;
+    clearInterval(state.countdown);
+    state.hold = null;
+    showDone(res, token);
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+    if (err.code === "invalid" && err.errors.length) {
+      err.errors.map((e) => fieldError(e.field, e.message)).find(Boolean)?.focus();
+    } else if (err.code === "hold_expired" || err.status === 410) {
+      endHold();
+      $("times-error").textContent = "Your hold ran out. Choose a time again.";
+      $("times-error").hidden = false;
+    } else {
+      $("details-error").textContent = humanMessage(err);
+      $("details-error").hidden = false;
+    }
+  } finally {
+    state.busy = false;
+    btn.disabled = false;
+    btn.textContent = "Confirm booking";
+  }
+});
+
+$("release-btn").addEventListener("click", async () => {
+  if (!state.hold || state.busy) return;
+  state.busy = true;
+  try {
+    await client.release(state.hold.id, state.hold.token);
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+  } finally {
+    state.busy = false;
+  }
+  endHold();
+  toast("Released. Choose another time.");
+});
+
+// ---------- step 5: booked ----------------------------------------------------------------
+
+function showDone(res, token) {
+  clearInterval(state.poll);
+  $("booking").hidden = true;
+  const pending = res.status === "pending_payment";
+  $("done-title").textContent = pending ? "Almost there — deposit due" : "You're booked";
+  $("done-lead").textContent = `${res.guest_name ? `${res.guest_name}, ` : ""}${pending ? "your table is held for you." : "we'll see you then."}`;
+  fillFacts($("done-facts"), [
+    ["Date", dayLabel(res.date, "long")],
+    ["Time", localTime(res.starts_local)],
+    ["Guests", String(res.party_size)],
+    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
+    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
+    ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
+  ]);
+  $("done-deposit").hidden = !pending;
+  $("done-deposit").textContent = pending
+    ? `A deposit of ${money(res.deposit, res.currency)} secures your table. Until it is paid the table is only held for you.`
+    : "";
+  $("done-pay-row").hidden = !pending;
+  $("done-pay").onclick = () => payDeposit(token);
+  $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
+  $("book-again").href = location.pathname + location.search;
+  const done = $("done");
+  done.hidden = false;
+  done.focus();
+  window.scrollTo({ top: 0 });
+}
+
+async function payDeposit(token) {
+  const btn = $("done-pay");
+  btn.disabled = true;
+  $("done-pay-error").hidden = true;
+  try {
+    const checkout = await client.checkout(token);
+    location.assign(checkout.checkout_url);
+  } catch (err) {
+    $("done-pay-error").textContent = err instanceof Problem ? humanMessage(err) : "Couldn't open the payment page.";
+    $("done-pay-error").hidden = false;
+    btn.disabled = false;
+  }
+}
+
+// ---------- start -------------------------------------------------------------------------
+
+async function start() {
+  try {
+    const [venue, nights] = await Promise.all([client.venue(), client.nights(42)]);
+    state.venue = venue;
+    state.nights = nights;
+    applyBrand(venue.brand_color);
+    setParty(Math.max(2, venue.min_party));
+    renderNights();
+    // What is left changes as others book: ask again while the page is in view.
+    state.poll = setInterval(() => { if (!document.hidden) loadTimes(); }, 20000);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) loadTimes(); });
+    body.classList.add("ready");
+  } catch (err) {
+    $("nights").replaceChildren(
+      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : "Couldn't load this restaurant." }),
+    );
+  }
+}
+
+start();
