@@ -11,6 +11,7 @@
 * ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
   ``host_portal``: the host's own API. ``commissions``: rules, dashboard, CSV (the live
   feed is web/live.py). ``calendars``: calendar feeds out, imported calendars in.
+* ``brand``: the venue's brand and embedding (its stylesheet and logo for guest pages).
 * ``money``: finance. ``notifications``: delivery log and local mail. ``outbox``: updates
   the relay set aside.
 
@@ -24,6 +25,7 @@ from fastapi import APIRouter
 
 from . import (
     booking,
+    brand,
     calendars,
     commissions,
     floor,
@@ -61,4 +63,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     notifications.router,
     outbox.router,
     calendars.router,
+    brand.router,
+    brand.assets_router,
 )
