@@ -3,8 +3,8 @@ the embedded (``?embed=1``) layout, and the page's own Content-Security-Policy.
 
 The page CSP is the app's (web/security.py) with two per-venue differences, both from
 validated rows: ``img-src`` admits the origin of an https logo, and ``frame-ancestors``
-lists the sites the venue allows to embed it (``'none'`` when it has none). A page that
-may be framed sends no ``X-Frame-Options`` (the middleware leaves it out when the route
+lists this site (the console's live preview) and the sites the venue allows to embed it.
+A page that may be framed sends no ``X-Frame-Options`` (the middleware leaves it out when the route
 set its own CSP with ``frame-ancestors`` other than ``'none'``).
 """
 
@@ -26,8 +26,8 @@ def csp(row: VenueBrand | None) -> str:
     if logo and logo.startswith("https://"):
         parts = urlsplit(logo)
         images.append(f"{parts.scheme}://{parts.netloc}")
-    ancestors = brand.frame_ancestors(row)
-    frame = " ".join(["'self'", *ancestors]) if ancestors else "'none'"
+    # 'self': the console's live preview frames the guest page.
+    frame = " ".join(["'self'", *brand.frame_ancestors(row)])
     return (
         f"default-src 'self'; img-src {' '.join(images)}; style-src 'self'; "
         f"script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors {frame}"

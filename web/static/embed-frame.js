@@ -12,7 +12,9 @@ if (window.parent !== window && /^https?:\/\/[^/]+$/.test(parentOrigin)) {
   const tell = (message) => window.parent.postMessage(message, parentOrigin);
   let last = 0;
   const measure = () => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
+    // The body, not the document: the document is never shorter than the frame itself,
+    // so it could grow the frame but never shrink it.
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== last) {
       last = height;
       tell({ type: "maitre:height", height });
@@ -34,3 +36,7 @@ if (window.parent !== window && /^https?:\/\/[^/]+$/.test(parentOrigin)) {
     }).observe(sheet, { attributes: true, attributeFilter: ["hidden"] });
   }
 }
+
+// The booking's own page (manage, cancel, pay) opens in a tab of its own: it is the
+// guest's key, and it needs the whole window.
+document.getElementById("done-manage")?.setAttribute("target", "_blank");

@@ -11,6 +11,7 @@ import * as rules from "./rules.js";
 import * as audit from "./audit.js";
 import * as users from "./users.js";
 import * as calendars from "./calendars.js";
+import * as brand from "./brand.js";
 
 const VIEWS = {
   tonight,
@@ -20,6 +21,7 @@ const VIEWS = {
   rules,
   audit,
   calendars,
+  brand,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };

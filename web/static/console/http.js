@@ -107,6 +107,10 @@ export function staffApi(slug) {
     uploadCalendar: (iid, ics) => call("POST", `${V}/calendar-imports/${id(iid)}/upload`, { ics }),
     refreshCalendar: (iid) => call("POST", `${V}/calendar-imports/${id(iid)}/refresh`, {}),
     removeCalendar: (iid) => call("DELETE", `${V}/calendar-imports/${id(iid)}`),
+    brand: () => call("GET", `${V}/brand`),
+    putBrand: (body) => call("PUT", `${V}/brand`, body),
+    previewBrand: (look) => call("POST", `${V}/brand/preview`, look),
+    putLogo: (body) => call("PUT", `${V}/brand/logo`, body),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
