@@ -637,3 +637,79 @@ _LIGHT_RULES = """
 .taken-title { color: var(--held-text); }
 .sheet { box-shadow: 0 -12px 40px rgb(0 0 0 / 0.18); }
 """
+
+
+# --- beyond the guest pages: Stripe Checkout, mail, links ------------------------------------
+
+# Stripe Checkout's own font list: the nearest of each safe stack.
+STRIPE_FONTS = {
+    "system": "default",
+    "humanist": "open_sans",
+    "geometric": "montserrat",
+    "transitional": "pt_serif",
+    "old-style": "lora",
+    "didone": "noto_serif",
+    "rounded": "nunito",
+    "monospace": "ubuntu_mono",
+}
+STRIPE_BORDERS = {"square": "rectangular", "soft": "rounded", "round": "pill"}
+
+
+def base_url(row: VenueBrand | None, default: str) -> str:
+    """Where this venue's guests reach Maitre: its own address, else the app's."""
+    return (row.public_url if row is not None and row.public_url else default).rstrip("/")
+
+
+def absolute_logo(venue: Venue, row: VenueBrand | None, default_base: str) -> str | None:
+    src = logo_src(venue, row)
+    if src and src.startswith("/"):
+        return base_url(row, default_base) + src
+    return src
+
+
+def checkout_branding(venue: Venue, row: VenueBrand | None, default_base: str) -> dict[str, Any]:
+    """``branding_settings`` for a Stripe Checkout Session: the venue's name, colours,
+    corners, nearest font and (when Stripe can fetch it over https) its logo."""
+    look = look_of(row, venue)
+    out: dict[str, Any] = {
+        "display_name": venue.name[:100],
+        "background_color": look.background,
+        "button_color": look.accent,
+        "border_style": STRIPE_BORDERS[look.corners],
+        "font_family": STRIPE_FONTS[look.font],
+    }
+    logo = absolute_logo(venue, row, default_base)
+    if logo and logo.startswith("https://"):
+        out["logo"] = {"type": "url", "url": logo}
+    return out
+
+
+def mail_brand(venue: Venue, row: VenueBrand | None) -> dict[str, Any]:
+    """What a planned message keeps of the brand (the mail renders it later); a venue
+    without a brand keeps Maitre's own mail colours, in its accent."""
+    if row is None:
+        return {"accent": venue.brand_color, "logo": venue.logo_url, "public_url": None}
+    look = look_of(row, venue)
+    return {
+        "background": look.background,
+        "surface": look.surface,
+        "text": look.text,
+        "muted": derived(look)["--muted"],
+        "accent": look.accent,
+        "logo": logo_src(venue, row),
+        "public_url": row.public_url if row is not None else None,
+    }
+
+
+def checkout_stylesheet(background: str | None, button: str | None, border: str | None) -> str:
+    """The TEST MODE checkout page in the colours a session asked Stripe for (only plain
+    hex colours and a known border style get through)."""
+    props = []
+    if background and _HEX.match(background):
+        props += [f"--co-bg: {background};", f"--co-on-bg: {readable_on(background)};"]
+    if button and _HEX.match(button):
+        props += [f"--co-button: {button};", f"--co-on-button: {readable_on(button)};"]
+    radius = {"rectangular": "2px", "rounded": "8px", "pill": "999px"}.get(border or "")
+    if radius:
+        props.append(f"--co-radius: {radius};")
+    return ":root { " + " ".join(props) + " }\n"
