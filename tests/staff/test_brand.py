@@ -187,6 +187,16 @@ async def test_the_logo_is_stored_checked_and_served_sandboxed(
     assert "sandbox" in logo.headers["content-security-policy"]
     page = await client.get(f"/v/{mine.slug}")
     assert f'class="logo" alt="" src="{src}"'.replace("&", "&amp;") in page.text
+    version = ok.json()["version"]
+    kept = await client.put(
+        f"{base(mine)}/brand", json={"version": version, "logo_url": None}, headers=csrf
+    )
+    assert kept.json()["logo_uploaded"] is True
+    gone = await client.put(
+        f"{base(mine)}/brand", json={"version": version + 1, "logo_url": ""}, headers=csrf
+    )
+    assert gone.json()["logo_src"] is None and gone.json()["logo_uploaded"] is False
+    assert (await client.get(src)).status_code == 404
 
 
 async def test_a_logo_address_must_be_https_or_a_path(
@@ -230,6 +240,10 @@ async def test_guest_pages_may_be_framed_only_by_the_venues_own_sites(
         headers=csrf,
     )
     assert plain_http.status_code == 422
+    bracket = await client.put(
+        f"{base(mine)}/brand", json={"version": 0, "embed_origins": ["http://[::1"]}, headers=csrf
+    )
+    assert bracket.status_code == 422
     ok = await client.put(
         f"{base(mine)}/brand",
         json={

@@ -318,7 +318,10 @@ def _local(host: str) -> bool:
 def check_origin(field: str, value: Any) -> str:
     """``https://host[:port]`` (``http`` only for localhost), lower-cased, no path."""
     text = value.strip().lower().rstrip("/") if isinstance(value, str) else ""
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
     ok = (
         parts.scheme in ("https", "http")
         and _HOST.match(parts.netloc or "-")
@@ -445,8 +448,10 @@ async def update_brand(
     look = check_look(merged)
     values: dict[str, Any] = asdict(look)
     if "logo_url" in changes:
+        # An address replaces an uploaded file; "" removes the logo altogether; null only
+        # clears the address (an uploaded file stays).
         values["logo_url"] = check_logo_url(changes["logo_url"])
-        if values["logo_url"] is not None:
+        if values["logo_url"] is not None or changes["logo_url"] == "":
             values["logo_data"] = values["logo_type"] = None
     if "public_url" in changes:
         values["public_url"] = check_public_url(changes["public_url"])

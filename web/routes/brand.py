@@ -52,7 +52,9 @@ class BrandIn(Strict):
     font: str | None = Field(default=None, max_length=20)
     corners: Literal["square", "soft", "round"] | None = None
     logo_url: str | None = Field(
-        default=None, max_length=500, description="https address or path; empty: no logo"
+        default=None,
+        max_length=500,
+        description="https address or path; null: no address (an upload stays); '': no logo",
     )
     public_url: str | None = Field(
         default=None, max_length=500, description="the origin guests reach this venue at"

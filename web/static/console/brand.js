@@ -126,7 +126,17 @@ function logoPanel() {
     current,
     field(`Upload (PNG, JPEG, WebP or SVG, up to ${Math.round(s.brand.choices.logo.max_bytes / 1000)} kB)`, file, { name: "file" }),
     field("…or its address", url, { name: "logo_url", help: "saved with the brand" }),
+    s.brand.logo_src ? el("button", { type: "button", class: "btn btn-ghost btn-compact", id: "brand-logo-remove", text: "Remove the logo", onclick: removeLogo }) : null,
     err);
+  async function removeLogo() {
+    try {
+      s.brand = await s.ctx.api.putBrand({ version: s.brand.version, logo_url: "" });
+      toast("Logo removed");
+      render($("brand-root"));
+    } catch (p) {
+      setError(err, staffMessage(p));
+    }
+  }
   url.setAttribute("form", "brand-form");
   file.addEventListener("change", async () => {
     const f = file.files[0];
