@@ -19,6 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from .axe import describe, findings
 from .conftest import SLUG, _free_port
 from .test_console import MANAGER, sign_in
 
@@ -114,6 +115,8 @@ def test_the_console_previews_a_draft_on_a_phone_and_refuses_poor_contrast(
     sign_in(page, server, *MANAGER, "manager")
     page.goto(f"{server}/admin#/brand")
     expect(page.locator("#brand-status")).to_have_text("Every colour passes WCAG AA contrast.")
+    found = findings(page)
+    assert not found, describe(found)
     preview = page.locator("#brand-preview")
     box = preview.bounding_box()
     assert box is not None and box["width"] == 390 * (0.8 if size == "1280" else 0.7)
@@ -153,8 +156,10 @@ def test_a_venue_site_on_another_origin_embeds_the_booking_flow_on_a_phone(
     # The frame takes its content's height through postMessage (it starts at 640 px).
     expect(frame.locator(".night").first).to_be_visible()
     fits(page, frame)
-    # The venue's look rides into the frame.
+    # The venue's look rides into the frame, and the framed page stays accessible.
     expect(frame.locator("body")).to_have_css("background-color", "rgb(20, 10, 28)")
+    found = findings(frame)  # type: ignore[arg-type]
+    assert not found, describe(found)
     page.screenshot(path=str(artifacts / "embed-1-host-page-390.png"), full_page=True)
 
     frame.locator(f'.night[data-date="{night["date"]}"]').tap()
