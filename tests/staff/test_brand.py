@@ -199,6 +199,36 @@ async def test_the_logo_is_stored_checked_and_served_sandboxed(
     assert (await client.get(src)).status_code == 404
 
 
+async def test_a_self_hosted_font_is_uploaded_then_chosen(
+    client: httpx.AsyncClient, mine: Tenant
+) -> None:
+    csrf = await sign_in(client, mine.emails["manager"])
+    early = await client.put(
+        f"{base(mine)}/brand", json={**LIGHT, "font": "custom", "version": 0}, headers=csrf
+    )
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "font"
+    not_a_font = base64.b64encode(b"<html>").decode()
+    bad = await client.put(f"{base(mine)}/brand/font", json={"data": not_a_font}, headers=csrf)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "data"
+    woff2 = b"wOF2" + bytes(60)
+    up = await client.put(
+        f"{base(mine)}/brand/font", json={"data": base64.b64encode(woff2).decode()}, headers=csrf
+    )
+    assert up.status_code == 200 and up.json()["font_uploaded"] is True
+    chosen = await client.put(
+        f"{base(mine)}/brand",
+        json={**LIGHT, "font": "custom", "version": up.json()["version"]},
+        headers=csrf,
+    )
+    assert chosen.status_code == 200, chosen.text
+    css = (await client.get(f"/v/{mine.slug}/brand.css")).text
+    face = re.search(r'@font-face \{ font-family: "Venue Font"; src: url\("([^"]+)"\)', css)
+    assert face is not None and '--font: "Venue Font"' in css
+    font = await client.get(face.group(1))
+    assert font.status_code == 200 and font.content == woff2
+    assert font.headers["content-type"] == "font/woff2"
+
+
 async def test_a_logo_address_must_be_https_or_a_path(
     client: httpx.AsyncClient, mine: Tenant
 ) -> None:

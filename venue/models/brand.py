@@ -15,11 +15,13 @@ class VenueBrand(Tenanted, Base):
 
     One row per venue; a venue without one shows Maitre's dark theme. Every value is
     checked by ``venue/setup/brand.py`` before it is stored (hex colours that pass WCAG AA,
-    a font key from a safe list, a corner style), so the generated stylesheet only ever
-    carries validated values. The accent and the logo's address are also copied to
-    ``venues.brand_color`` and ``venues.logo_url``, which the public API and mail read.
+    a font key from a safe list or the venue's own uploaded font, a corner style), so the
+    generated stylesheet only ever carries validated values. The accent and the logo's
+    address are also copied to ``venues.brand_color`` and ``venues.logo_url``, which the
+    public API and mail read.
     ``embed_origins`` are the sites allowed to frame the guest pages (CSP
-    ``frame-ancestors``); ``public_url`` is the venue's own booking page, used in links.
+    ``frame-ancestors``); ``public_url`` is the origin its guests reach
+    Maitre at (its own domain), used in links.
     """
 
     __tablename__ = "venue_brands"
@@ -45,6 +47,9 @@ class VenueBrand(Tenanted, Base):
     logo_url: Mapped[str | None] = mapped_column(String(500))
     logo_data: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_type: Mapped[str | None] = mapped_column(String(40))
+    # A self-hosted font (WOFF2 or WOFF), used when ``font`` is "custom".
+    font_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    font_type: Mapped[str | None] = mapped_column(String(20))
     public_url: Mapped[str | None] = mapped_column(String(500))
     embed_origins: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)

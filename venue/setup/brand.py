@@ -68,6 +68,11 @@ FONTS: dict[str, tuple[str, str]] = {
         '"DejaVu Sans Mono", monospace',
     ),
 }
+# The venue's own font file (uploaded, served from this site): its key and its stack.
+CUSTOM_FONT = "custom"
+CUSTOM_STACK = '"Venue Font", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+FONT_TYPES = {b"wOF2": "font/woff2", b"wOFF": "font/woff"}
+FONT_MAX_BYTES = 200_000
 # corner style -> (cards and panels, buttons)
 CORNERS: dict[str, tuple[str, str]] = {
     "square": ("2px", "2px"),
@@ -220,7 +225,7 @@ def derived(look: Look) -> dict[str, str]:
         "--blocked": look.blocked,
         "--radius": CORNERS[look.corners][0],
         "--btn-radius": CORNERS[look.corners][1],
-        "--font": FONTS[look.font][1],
+        "--font": CUSTOM_STACK if look.font == CUSTOM_FONT else FONTS[look.font][1],
     }
     for state in STATES:
         value = getattr(look, state)
@@ -255,17 +260,24 @@ def _need(errors: list[dict[str, Any]], field: str, a: str, b: str, what: str, n
         )
 
 
-def check_look(values: dict[str, Any]) -> Look:
+def check_look(values: dict[str, Any], *, custom_font: bool = False) -> Look:
     """A complete look from ``values`` (every field of ``Look``), or ``BrandInvalid``
-    naming each bad field, contrasts with the ratio measured."""
+    naming each bad field, contrasts with the ratio measured. ``custom_font``: the venue
+    has uploaded a font, so "custom" is a font it may choose."""
     errors: list[dict[str, Any]] = []
     base = values.get("base")
     if base not in BASES:
         errors.append({"field": "base", "message": "must be 'dark' or 'light'"})
         base = "dark"
     font = values.get("font")
-    if font not in FONTS:
-        errors.append({"field": "font", "message": "must be one of " + ", ".join(FONTS)})
+    if font not in FONTS and not (font == CUSTOM_FONT and custom_font):
+        keys = ", ".join(FONTS)
+        errors.append(
+            {
+                "field": "font",
+                "message": f"must be one of {keys}, or custom once a font is uploaded",
+            }
+        )
         font = "system"
     corners = values.get("corners")
     if corners not in CORNERS:
@@ -375,6 +387,7 @@ def brand_dict(venue: Venue, row: VenueBrand | None) -> dict[str, Any]:
         **asdict(look),
         "logo_url": row.logo_url if row else None,
         "logo_uploaded": bool(row and row.logo_data),
+        "font_uploaded": bool(row and row.font_data),
         "logo_src": logo_src(venue, row),
         "public_url": row.public_url if row else None,
         "embed_origins": list(row.embed_origins) if row else [],
@@ -392,6 +405,7 @@ def choices() -> dict[str, Any]:
         "defaults": {"dark": asdict(DARK), "light": asdict(LIGHT)},
         "ratios": {"text": TEXT_RATIO, "states": UI_RATIO},
         "logo": {"types": sorted(LOGO_TYPES), "max_bytes": LOGO_MAX_BYTES},
+        "font": {"types": sorted(FONT_TYPES.values()), "max_bytes": FONT_MAX_BYTES},
     }
 
 
@@ -423,6 +437,7 @@ def _audit_view(row: VenueBrand) -> dict[str, Any]:
         **{f: getattr(row, f) for f in LOOK_FIELDS},
         "logo_url": row.logo_url,
         "logo": f"{row.logo_type}, {len(row.logo_data)} bytes" if row.logo_data else None,
+        "font_file": f"{row.font_type}, {len(row.font_data)} bytes" if row.font_data else None,
         "public_url": row.public_url,
         "embed_origins": list(row.embed_origins or []),
         "version": row.version,
@@ -445,7 +460,7 @@ async def update_brand(
             "someone else saved the brand meanwhile; reload and try again", version=row.version
         )
     merged = {f: changes.get(f, getattr(row, f)) for f in LOOK_FIELDS}
-    look = check_look(merged)
+    look = check_look(merged, custom_font=row.font_data is not None)
     values: dict[str, Any] = asdict(look)
     if "logo_url" in changes:
         # An address replaces an uploaded file; "" removes the logo altogether; null only
@@ -538,16 +553,62 @@ async def set_logo(
     return row
 
 
+async def set_font(
+    session: AsyncSession, venue: Venue, data: bytes, actor: Actor, now: datetime
+) -> VenueBrand:
+    """Store the venue's own font (WOFF2 or WOFF, sniffed from its first bytes); it is
+    used once the brand's font is "custom"."""
+    if len(data) > FONT_MAX_BYTES:
+        raise InvalidRequest("data", f"the font must be at most {FONT_MAX_BYTES} bytes")
+    kind = FONT_TYPES.get(data[:4])
+    if kind is None:
+        raise InvalidRequest("data", "must be a WOFF2 or WOFF font file")
+    row = await _ensure(session, venue, now)
+    before = _audit_view(row) if row.version else None
+    row.font_data, row.font_type = data, kind
+    _saved(venue, row, now)
+    await session.flush()
+    record(
+        session,
+        tenant_id=venue.tenant_id,
+        actor=str(actor),
+        action="brand.font_uploaded",
+        entity="venue",
+        entity_id=venue.id,
+        before=before,
+        after=_audit_view(row),
+        at=now,
+        topic="venue.brand_changed",
+        channel=None,
+        payload={"venue": str(venue.id), "version": row.version},
+    )
+    return row
+
+
 # --- the stylesheet and its preview ---------------------------------------------------------
 
 
-def stylesheet(look: Look) -> str:
+def stylesheet(look: Look, font_src: str | None = None) -> str:
     """The guest pages' brand stylesheet: custom properties from validated values, and
-    fixed rules that make the pages read them (table states, labels, fonts, corners)."""
+    fixed rules that make the pages read them (table states, labels, fonts, corners).
+    ``font_src``: this site's address of the venue's uploaded font (``font_src_of``)."""
     props = "\n".join(f"  {k}: {v};" for k, v in derived(look).items())
     scheme = "light" if look.base == "light" else "dark"
     light = _LIGHT_RULES if look.base == "light" else ""
-    return f":root {{\n{props}\n  color-scheme: {scheme};\n}}\n{_RULES}{light}"
+    face = ""
+    if look.font == CUSTOM_FONT and font_src:
+        face = (
+            f'@font-face {{ font-family: "Venue Font"; src: url("{font_src}"); '
+            "font-display: swap; }\n"
+        )
+    return f"{face}:root {{\n{props}\n  color-scheme: {scheme};\n}}\n{_RULES}{light}"
+
+
+def font_src_of(venue: Venue, row: VenueBrand | None) -> str | None:
+    """The uploaded font's address, for a CSS ``url()``: only a plain slug goes in."""
+    if row is None or row.font_data is None or not re.fullmatch(r"[A-Za-z0-9._-]+", venue.slug):
+        return None
+    return f"/v/{venue.slug}/font?v={row.version}"
 
 
 def etag(css: str) -> str:
@@ -575,7 +636,7 @@ def preview_look(secret: str, slug: str, token: str | None) -> Look | None:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return check_look(values)
+        return check_look(values, custom_font=True)
     except (ValueError, DomainError):
         return None
 
@@ -681,7 +742,7 @@ def checkout_branding(venue: Venue, row: VenueBrand | None, default_base: str) -
         "background_color": look.background,
         "button_color": look.accent,
         "border_style": STRIPE_BORDERS[look.corners],
-        "font_family": STRIPE_FONTS[look.font],
+        "font_family": STRIPE_FONTS.get(look.font, "default"),
     }
     logo = absolute_logo(venue, row, default_base)
     if logo and logo.startswith("https://"):

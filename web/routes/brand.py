@@ -104,9 +104,12 @@ async def put_brand(
 
 
 @router.post("/preview")
-async def preview_brand(request: Request, body: LookIn, venue: ManagerVenue) -> dict[str, Any]:
+async def preview_brand(
+    request: Request, body: LookIn, venue: ManagerVenue, session: SessionDep
+) -> dict[str, Any]:
     """Check a draft look as saving would, and sign it for the guest page's live preview."""
-    look = brand.check_look(body.model_dump())
+    row = await brand.brand_row(session, venue)
+    look = brand.check_look(body.model_dump(), custom_font=bool(row and row.font_data))
     token = brand.preview_token(request.app.state.settings.secret_key, venue.slug, look)
     return {"token": token, "page_url": f"/v/{venue.slug}?brand_preview={token}"}
 
@@ -130,6 +133,29 @@ async def put_logo(
     return _answer(request, venue, row)
 
 
+class FontIn(Strict):
+    data: str = Field(max_length=300_000, description="a WOFF2 or WOFF file, base64")
+
+
+@router.put("/font")
+async def put_font(
+    request: Request,
+    body: FontIn,
+    who: Manager,
+    venue: ManagerVenue,
+    session: SessionDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    """Upload the venue's own font (WOFF2 or WOFF, at most 200 kB), served from this site;
+    choose it with font "custom"."""
+    try:
+        data = base64.b64decode(body.data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest("data", "must be base64") from None
+    row = await brand.set_font(session, venue, data, who.actor, now)
+    return _answer(request, venue, row)
+
+
 # --- what guest pages link ------------------------------------------------------------------
 
 
@@ -143,14 +169,26 @@ async def brand_css(
     """The venue's brand as a stylesheet (revalidated with its ETag), or a signed draft's."""
     secret = request.app.state.settings.secret_key
     look = brand.preview_look(secret, venue.slug, preview) if preview else None
+    row = await brand.brand_row(session, venue)
     if look is None:
-        look = brand.look_of(await brand.brand_row(session, venue), venue)
-    css = brand.stylesheet(look)
+        look = brand.look_of(row, venue)
+    css = brand.stylesheet(look, brand.font_src_of(venue, row))
     tag = brand.etag(css)
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)
     return Response(css, media_type="text/css", headers=headers)
+
+
+@assets_router.get("/v/{slug}/font")
+async def brand_font(venue: PublicVenue, session: SessionDep) -> Response:
+    """The venue's uploaded font."""
+    row = await brand.brand_row(session, venue)
+    if row is None or row.font_data is None or row.font_type is None:
+        return Response(status_code=404)
+    return Response(
+        row.font_data, media_type=row.font_type, headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 @assets_router.get("/v/{slug}/logo")

@@ -45,6 +45,8 @@ def upgrade() -> None:
         sa.Column("logo_url", sa.String(length=500), nullable=True),
         sa.Column("logo_data", sa.LargeBinary(), nullable=True),
         sa.Column("logo_type", sa.String(length=40), nullable=True),
+        sa.Column("font_data", sa.LargeBinary(), nullable=True),
+        sa.Column("font_type", sa.String(length=20), nullable=True),
         sa.Column("public_url", sa.String(length=500), nullable=True),
         sa.Column("embed_origins", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),

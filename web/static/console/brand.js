@@ -63,7 +63,9 @@ function render(root) {
   const ch = b.choices;
   const form = el("form", { class: "b-form", id: "brand-form", novalidate: true });
   const base = select("base", ch.bases.map((x) => [x, x === "dark" ? "Dark" : "Light"]), b.base);
-  const font = select("font", ch.fonts.map((f) => [f.key, f.label]), b.font);
+  const fonts = ch.fonts.map((f) => [f.key, f.label]);
+  if (b.font_uploaded) fonts.push(["custom", "Your uploaded font"]);
+  const font = select("font", fonts, b.font);
   const corners = select("corners", ch.corners.map((c) => [c, c[0].toUpperCase() + c.slice(1)]), b.corners);
   [base, font, corners].forEach((x) => x.addEventListener("change", schedule));
   const startFrom = el("button", { type: "button", class: "btn btn-ghost btn-compact", id: "brand-defaults", text: "Start from this base's colours" });
@@ -81,7 +83,7 @@ function render(root) {
 
   form.append(
     el("h2", { class: "panel-title", text: "Look" }),
-    el("div", { class: "two" }, field("Base", base), field("Font", font, { help: "system fonts only: nothing is downloaded" })),
+    el("div", { class: "two" }, field("Base", base), field("Font", font, { help: b.font_uploaded ? "a system font, or your own (served from this site)" : "system fonts, or upload your own below" })),
     el("div", { class: "two" }, field("Corners", corners), el("div", { class: "field b-defaults" }, startFrom)),
     el("div", { class: "b-colours" }, ...COLOURS.map(([k, label, help]) => colourField(k, label, help))),
     status,
@@ -138,16 +140,28 @@ function logoPanel() {
     }
   }
   url.setAttribute("form", "brand-form");
+  const fontFile = el("input", { type: "file", name: "font_file", accept: ".woff2,.woff,font/woff2,font/woff", id: "brand-font-file" });
+  box.append(field(`Your own font (WOFF2 or WOFF, up to ${Math.round(s.brand.choices.font.max_bytes / 1000)} kB)`, fontFile, {
+    name: "font_file",
+    help: s.brand.font_uploaded ? "uploaded: choose “Your uploaded font” above" : "then choose “Your uploaded font” above",
+  }));
+  fontFile.addEventListener("change", async () => {
+    const f = fontFile.files[0];
+    if (!f) return;
+    setError(err, "");
+    try {
+      s.brand = await s.ctx.api.putFont({ data: await base64Of(f) });
+      toast("Font uploaded");
+      render($("brand-root"));
+    } catch (p) {
+      setError(err, staffMessage(p));
+    }
+  });
   file.addEventListener("change", async () => {
     const f = file.files[0];
     if (!f) return;
     setError(err, "");
-    const data = await new Promise((resolve, reject) => {
-      const r = new FileReader();
-      r.onload = () => resolve(String(r.result).split(",", 2)[1] || "");
-      r.onerror = reject;
-      r.readAsDataURL(f);
-    });
+    const data = await base64Of(f);
     try {
       s.brand = await s.ctx.api.putLogo({ content_type: f.type || "application/octet-stream", data });
       toast("Logo saved");
@@ -175,6 +189,15 @@ function markErrors(form, errors) {
     box.querySelector(`[name="${CSS.escape(e.field)}"]`)?.setAttribute("aria-invalid", "true");
   }
   return left;
+}
+
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).split(",", 2)[1] || "");
+    r.onerror = reject;
+    r.readAsDataURL(file);
+  });
 }
 
 function draft(form) {

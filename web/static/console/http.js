@@ -111,6 +111,7 @@ export function staffApi(slug) {
     putBrand: (body) => call("PUT", `${V}/brand`, body),
     previewBrand: (look) => call("POST", `${V}/brand/preview`, look),
     putLogo: (body) => call("PUT", `${V}/brand/logo`, body),
+    putFont: (body) => call("PUT", `${V}/brand/font`, body),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
