@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import stripe
+from stripe.params.checkout import SessionCreateParams, SessionCreateParamsBrandingSettings
 
 from .testmode import FakeStripe, InProcessHTTPClient
 
@@ -65,28 +66,33 @@ class StripeGateway:
         success_url: str,
         cancel_url: str,
         idempotency_key: str,
+        branding: dict[str, Any] | None = None,
     ) -> CheckoutSession:
+        params: SessionCreateParams = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": amount,
+                        "product_data": {"name": name},
+                    },
+                }
+            ],
+            "metadata": metadata,
+            "client_reference_id": metadata["reservation_id"],
+            "payment_intent_data": {"metadata": metadata},
+            "expires_at": int(expires_at.timestamp()),
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        if branding:
+            # The venue's name, colours and logo on Stripe's page (Checkout's own
+            # branding_settings; what Stripe cannot show it ignores).
+            params["branding_settings"] = cast("SessionCreateParamsBrandingSettings", branding)
         session = await self.client.v1.checkout.sessions.create_async(
-            {
-                "mode": "payment",
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": currency.lower(),
-                            "unit_amount": amount,
-                            "product_data": {"name": name},
-                        },
-                    }
-                ],
-                "metadata": metadata,
-                "client_reference_id": metadata["reservation_id"],
-                "payment_intent_data": {"metadata": metadata},
-                "expires_at": int(expires_at.timestamp()),
-                "success_url": success_url,
-                "cancel_url": cancel_url,
-            },
-            {"idempotency_key": idempotency_key},
+            params, {"idempotency_key": idempotency_key}
         )
         return _checkout(session)
 

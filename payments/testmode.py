@@ -160,6 +160,12 @@ class FakeStripe:
             "livemode": False,
             "url": f"{self.checkout_base}/{sid}",
             "_intent_metadata": _nested(p, "payment_intent_data[metadata]"),
+            # What Stripe would brand its page with (the TEST MODE page shows it too).
+            "_branding": {
+                k[len("branding_settings") :]: v
+                for k, v in p.items()
+                if k.startswith("branding_settings[")
+            },
         }
         return self._public(self.sessions[sid])
 

@@ -159,12 +159,17 @@ def _pick(asset: Asset, accept: str) -> str:
 
 
 def router(assets: StaticAssets) -> APIRouter:
-    """``GET /static/{path}`` and ``GET /favicon.ico`` from ``assets``."""
+    """``GET /static/{path}``, ``GET /embed.js`` and ``GET /favicon.ico`` from ``assets``."""
     routes = APIRouter(include_in_schema=False)
 
     @routes.api_route(assets.prefix + "/{path:path}", methods=["GET", "HEAD"])
     async def static_file(request: Request, path: str) -> Response:
         return assets.response(request, path)
+
+    @routes.api_route("/embed.js", methods=["GET", "HEAD"])
+    async def embed_script(request: Request) -> Response:
+        """The <maitre-booking> element a venue puts on its own site (one script tag)."""
+        return assets.response(request, "embed.js")
 
     @routes.api_route("/favicon.ico", methods=["GET", "HEAD"])
     async def favicon(request: Request) -> Response:

@@ -23,6 +23,7 @@ from venue.core.errors import NotFound
 from venue.models import Venue
 from venue.setup import venues
 
+from . import branding
 from .assets import StaticAssets
 from .deps import SessionDep
 
@@ -62,13 +63,14 @@ async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTM
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
+    look, headers = await branding.page(request, session, venue)
     # A restaurant's guests choose a date, a party size and a time; the venue seats them.
     page = "dining.html" if venue.mode == "restaurant" else "booking.html"
     return templates.TemplateResponse(
         request,
         page,
-        {"venue": venue, "brand": brand_of(venue)},
-        headers={"Cache-Control": "no-store"},
+        {"venue": venue, "brand": brand_of(venue), **look},
+        headers={"Cache-Control": "no-store", **headers},
     )
 
 
@@ -83,12 +85,13 @@ async def manage_page(
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
+    look, headers = await branding.page(request, session, venue)
     # The token is a bearer secret: keep it out of caches and referrers.
     return templates.TemplateResponse(
         request,
         "manage.html",
-        {"venue": venue, "brand": brand_of(venue), "token": token},
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        {"venue": venue, "brand": brand_of(venue), "token": token, **look},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **headers},
     )
 
 
@@ -98,11 +101,12 @@ async def _token_page(
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
+    look, headers = await branding.page(request, session, venue)
     return templates.TemplateResponse(
         request,
         "waitlist.html",
-        {"venue": venue, "brand": brand_of(venue), "token": token, "page": page},
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        {"venue": venue, "brand": brand_of(venue), "token": token, "page": page, **look},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **headers},
     )
 
 

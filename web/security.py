@@ -58,9 +58,13 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
+                present = {k.lower(): v for k, v in headers}
+                policy = present.get(b"content-security-policy", b"")
+                framable = b"frame-ancestors" in policy and b"frame-ancestors 'none'" not in policy
                 for key, value in _security_headers(https):
-                    if key not in present:
+                    # A page that lists who may frame it (an embeddable guest page) must
+                    # not also be denied by X-Frame-Options.
+                    if key not in present and not (framable and key == b"x-frame-options"):
                         headers.append((key, value))
                 message["headers"] = headers
             await send(message)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from venue.core.actor import SYSTEM, Actor
 from venue.core.clock import to_local
 from venue.demo import bookings as demo_bookings
+from venue.demo import brand as demo_brand
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
 from venue.demo.trattoria import TRATTORIA_SLUG, seed_trattoria
@@ -146,6 +147,7 @@ async def seed_demo(
     }
     session.add_all(users.values())
     await session.flush()
+    await demo_brand.apply(session, venue, operations.staff_actor(users["manager"].id), now)
     start = now - timedelta(weeks=HISTORY_WEEKS + 4)  # before the first booking was made
     _commission_rules(session, venue, jade, start)
     nights = [

@@ -1,6 +1,7 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
 from .base import Base, Tenanted, UTCDateTime, utcnow
+from .brand import VenueBrand
 from .calendar import CalendarFeed, CalendarImport
 from .commissions import (
     CommissionEntry,
@@ -90,6 +91,7 @@ __all__ = [
     "Turnaway",
     "UTCDateTime",
     "Venue",
+    "VenueBrand",
     "VenueRules",
     "VenueTable",
     "WaitlistEntry",

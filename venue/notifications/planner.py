@@ -26,7 +26,7 @@ from venue.models import (
     WaitlistOffer,
 )
 from venue.reservations import booking, reschedule
-from venue.setup import venues
+from venue.setup import brand, venues
 
 from . import links, queue
 from .sql import insert_ignore
@@ -230,7 +230,9 @@ async def _context(
     tables = await booking.tables_of(session, res)
     sitting = await session.get(Sitting, res.sitting_id)
     rules = await venues.rules_of(session, venue)
+    look = brand.mail_brand(venue, await brand.brand_row(session, venue))
     return {
+        "brand": look,
         "venue": {
             "name": venue.name,
             "slug": venue.slug,

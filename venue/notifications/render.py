@@ -70,12 +70,39 @@ def message_id(n: Notification) -> str:
     return f"<{n.id}@maitre>"
 
 
+def base_url(settings: MailSettings, n: Notification) -> str:
+    """The venue's own address when it has one (brand ``public_url``), else the app's."""
+    own = (n.context.get("brand") or {}).get("public_url")
+    return str(own or settings.public_url).rstrip("/")
+
+
 def manage_url(settings: MailSettings, n: Notification) -> str | None:
     if n.reservation_id is None:
         return None
     token = link_token(settings.link_secret, n.reservation_id)
     slug = n.context["venue"]["slug"]
-    return f"{settings.public_url.rstrip('/')}/v/{slug}/r/{token}"
+    return f"{base_url(settings, n)}/v/{slug}/r/{token}"
+
+
+# Maitre's own mail colours, for messages planned before the venue had a brand.
+MAIL_DEFAULTS = {
+    "background": "#111111",
+    "surface": "#1b1b1b",
+    "text": "#eeeeee",
+    "muted": "#999999",
+    "accent": None,
+    "logo": None,
+}
+
+
+def mail_brand(settings: MailSettings, n: Notification) -> dict[str, Any]:
+    """The brand the message was planned with; the logo as an absolute address."""
+    planned = n.context.get("brand") or {}
+    out = {k: planned.get(k) or v for k, v in MAIL_DEFAULTS.items()}
+    out["accent"] = out["accent"] or n.context["venue"].get("brand_color") or "#c8a24a"
+    if isinstance(out["logo"], str) and out["logo"].startswith("/"):
+        out["logo"] = base_url(settings, n) + out["logo"]
+    return out
 
 
 def template_vars(n: Notification, settings: MailSettings) -> dict[str, Any]:
@@ -96,6 +123,7 @@ def template_vars(n: Notification, settings: MailSettings) -> dict[str, Any]:
         "amount_text": money(int(ctx.get("amount", 0)), currency),
         "has_deposit": res.get("deposit", 0) > 0,
         "manage_url": manage_url(settings, n) if n.audience == "guest" else None,
+        "brand": mail_brand(settings, n),
         "hours_before": round(int(ctx.get("minutes_before", 0)) / 60, 1),
         **_offer_vars(n, settings, tz),
     }

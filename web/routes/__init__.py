@@ -14,6 +14,7 @@
   feed is web/live.py). ``calendars``: calendar feeds out, imported calendars in.
 * ``waitlist``: the guest's join, status, leave and offer (accept, decline); the
   staff's list of a night, skip, offer now, book directly.
+* ``brand``: the venue's brand and embedding (its stylesheet and logo for guest pages).
 * ``money``: finance. ``notifications``: delivery log and local mail. ``outbox``: updates
   the relay set aside.
 
@@ -27,6 +28,7 @@ from fastapi import APIRouter
 
 from . import (
     booking,
+    brand,
     calendars,
     commissions,
     dining,
@@ -72,4 +74,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     calendars.router,
     waitlist.public,
     waitlist.staff,
+    brand.router,
+    brand.assets_router,
 )

@@ -27,6 +27,7 @@ from venue.core.errors import DomainError, NotFound
 from venue.models import Reservation, Venue
 from venue.money import ledger as ledger
 from venue.reservations import booking
+from venue.setup import brand
 
 from ..deps import Manager, Money, NowDep, PublicVenue, SessionDep, Staff
 from ..pages import assets
@@ -96,7 +97,11 @@ async def start_checkout(
     res = await booking.by_token(session, venue, token)
     plan = await checkout.prepare(session, venue, res, GUEST, now)
     if not plan.ready:
-        back = f"{request.app.state.settings.public_url.rstrip('/')}/v/{venue.slug}/r/{token}"
+        row = await brand.brand_row(session, venue)
+        # Back to the venue's own address when it has one.
+        default_base = request.app.state.settings.public_url
+        back = f"{brand.base_url(row, default_base)}/v/{venue.slug}/r/{token}"
+        branding = brand.checkout_branding(venue, row, default_base)
         name = f"Deposit, {venue.name}"
         await session.commit()  # the attempt and its key exist before Stripe is asked
         try:
@@ -109,6 +114,7 @@ async def start_checkout(
                 success_url=f"{back}?payment=done",
                 cancel_url=f"{back}?payment=cancelled",
                 idempotency_key=plan.idempotency_key,
+                branding=branding,
             )
         except stripe.StripeError as exc:
             raise PaymentProviderUnavailable(
@@ -219,13 +225,25 @@ async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLRespo
     found = _fake(gateway, checkout_id)
     amount = f"{found['amount_total'] / 100:.2f} {found['currency'].upper()}"
     sid = html.escape(checkout_id)
+    brand_of_session = found.get("_branding") or {}
+    venue_name = brand_of_session.get("[display_name]")
+    logo = brand_of_session.get("[logo][url]")
+    header = (
+        "<header class='business'>"
+        + (f"<img class='business-logo' src='{html.escape(logo)}' alt=''>" if logo else "")
+        + f"<span class='business-name'>{html.escape(venue_name)}</span></header>"
+        if venue_name
+        else ""
+    )
     body = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>TEST MODE checkout</title>"
         f"<link rel='icon' href='{assets.url('favicon.svg')}' type='image/svg+xml'>"
-        f"<link rel='stylesheet' href='{assets.url('checkout/test.css')}'></head><body>"
+        f"<link rel='stylesheet' href='{assets.url('checkout/test.css')}'>"
+        f"<link rel='stylesheet' href='/pay/test/{sid}/brand.css'></head><body>"
         "<main class='test-checkout'>"
+        f"{header}"
         "<p class='banner'>TEST MODE — no real money</p>"
         f"<h1>Deposit {html.escape(amount)}</h1>"
         "<p>This page stands in for Stripe Checkout because no Stripe keys are set. "
@@ -238,6 +256,18 @@ async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLRespo
         "</form></main></body></html>"
     )
     return HTMLResponse(body)
+
+
+@router.get("/pay/test/{checkout_id}/brand.css", include_in_schema=False)
+async def test_checkout_brand(checkout_id: str, gateway: GatewayDep) -> Response:
+    """The colours and corners the session asked Stripe for, as the TEST MODE page's."""
+    branding = _fake(gateway, checkout_id).get("_branding") or {}
+    css = brand.checkout_stylesheet(
+        branding.get("[background_color]"),
+        branding.get("[button_color]"),
+        branding.get("[border_style]"),
+    )
+    return Response(css, media_type="text/css", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/pay/test/{checkout_id}/pay", include_in_schema=False)

@@ -176,6 +176,8 @@ export const seats = (t) => (t.min_party === t.max_party ? `${t.max_party}` : `$
 // Brand colour from the venue: set as CSS custom properties (allowed under a strict CSP,
 // unlike inline style attributes), with a readable text colour picked for it.
 export function applyBrand(colour) {
+  // A venue's brand stylesheet (/v/{slug}/brand.css) sets every colour, contrast-checked.
+  if (document.getElementById("brand-css")) return;
   if (!/^#([0-9a-f]{3}){1,2}$/i.test(colour || "")) return;
   let hex = colour.slice(1);
   if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
@@ -185,6 +187,20 @@ export function applyBrand(colour) {
   const root = document.documentElement.style;
   root.setProperty("--brand", colour);
   root.setProperty("--on-brand", lum > 0.35 ? "#14110c" : "#ffffff");
+}
+
+// Leave for the payment page. Inside a venue's own site (<maitre-booking>) the whole tab
+// goes there, as Checkout does not run in a frame; the guest comes back to the manage page.
+export function goToCheckout(url) {
+  if (window.top !== window) {
+    try {
+      window.top.location.href = url;
+      return;
+    } catch {
+      if (window.open(url, "_blank", "noopener")) return;
+    }
+  }
+  location.assign(url);
 }
 
 export function el(tag, attrs = {}, ...children) {

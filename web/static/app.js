@@ -3,8 +3,8 @@
 // socket is live.js, the hold's persistence is store.js.
 
 import {
-  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
-  money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
+  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, goToCheckout, humanMessage,
+  localTime, money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
 } from "./api.js";
 import { FloorView } from "./floor.js";
 import { FloorSocket } from "./live.js";
@@ -673,7 +673,7 @@ async function payDeposit(token) {
   $("done-pay-error").hidden = true;
   try {
     const checkout = await client.checkout(token);
-    location.assign(checkout.checkout_url);
+    goToCheckout(checkout.checkout_url);
   } catch (err) {
     const box = $("done-pay-error");
     box.textContent = err instanceof Problem ? humanMessage(err) : "Couldn't open the payment page.";

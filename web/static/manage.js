@@ -1,6 +1,6 @@
 // Manage one booking by its token: show it, and let the guest cancel it.
 
-import { Problem, api, applyBrand, dayLabel, fillFacts, humanMessage, localTime, money } from "./api.js";
+import { Problem, api, applyBrand, dayLabel, fillFacts, goToCheckout, humanMessage, localTime, money } from "./api.js";
 import { offerReschedule } from "./reschedule.js";
 
 const $ = (id) => document.getElementById(id);
@@ -97,7 +97,7 @@ $("manage-pay").addEventListener("click", async () => {
   const btn = $("manage-pay");
   btn.disabled = true;
   try {
-    location.assign((await client.checkout(token)).checkout_url);
+    goToCheckout((await client.checkout(token)).checkout_url);
   } catch (err) {
     fail(err);
     btn.disabled = false;

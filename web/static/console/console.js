@@ -14,6 +14,7 @@ import * as calendars from "./calendars.js";
 import * as series from "./series.js";
 import * as waitlist from "./waitlist.js";
 import * as turnaways from "./turnaways.js";
+import * as brand from "./brand.js";
 
 const VIEWS = {
   tonight,
@@ -26,6 +27,7 @@ const VIEWS = {
   audit,
   calendars,
   turnaways,
+  brand,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };

@@ -119,6 +119,11 @@ export function staffApi(slug) {
     waitlist: (day) => call("GET", `${V}/waitlist${q({ date: day })}`),
     addWaitlist: (body) => call("POST", `${V}/waitlist`, body),
     waitlistAct: (eid, action, body = {}) => call("POST", `${V}/waitlist/${id(eid)}/${action}`, body),
+    brand: () => call("GET", `${V}/brand`),
+    putBrand: (body) => call("PUT", `${V}/brand`, body),
+    previewBrand: (look) => call("POST", `${V}/brand/preview`, look),
+    putLogo: (body) => call("PUT", `${V}/brand/logo`, body),
+    putFont: (body) => call("PUT", `${V}/brand/font`, body),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
