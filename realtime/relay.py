@@ -222,6 +222,8 @@ class OutboxRelay:
         if found is None:
             return
         night, venue = found
+        if venue.mode == "appointments":  # no floor: the staff day view reads on demand
+            return
         for sitting in await venues.sittings_of(session, night):
             floor = await floormap.floor_map(session, venue, night, sitting.id, now)
             # Every table, every time: relays in other processes publish changes too, so

@@ -30,9 +30,11 @@ def record_turnaway(
     party_size: int | None,
     channel: str,
     at: datetime,
+    service_id: uuid.UUID | None = None,
 ) -> None:
     session.add(
         Turnaway(
+            service_id=service_id,
             tenant_id=tenant_id,
             venue_id=venue_id,
             business_date=business_date,
@@ -55,6 +57,7 @@ async def record_after_refusal(
     party_size: int | None,
     channel: str,
     at: datetime,
+    service_id: uuid.UUID | None = None,
 ) -> None:
     """Keep a refusal as demand data and commit it alone. If the refused work wrote
     anything it is rolled back first; a refusal before any write keeps its transaction
@@ -71,6 +74,7 @@ async def record_after_refusal(
         party_size=party_size,
         channel=channel,
         at=at,
+        service_id=service_id,
     )
     await session.commit()
 

@@ -1,5 +1,14 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
+from .appointments import (
+    Appointment,
+    Resource,
+    Service,
+    StaffAbsence,
+    StaffHours,
+    StaffMember,
+    StaffService,
+)
 from .base import Base, Tenanted, UTCDateTime, utcnow
 from .calendar import CalendarFeed, CalendarImport
 from .commissions import (
@@ -40,6 +49,7 @@ __all__ = [
     "OCCUPYING",
     "OCCUPYING_SQL",
     "TRANSITIONS",
+    "Appointment",
     "Area",
     "AuditEntry",
     "Base",
@@ -68,7 +78,13 @@ __all__ = [
     "ReservationLink",
     "ReservationSpend",
     "ReservationTable",
+    "Resource",
+    "Service",
     "Sitting",
+    "StaffAbsence",
+    "StaffHours",
+    "StaffMember",
+    "StaffService",
     "StaffSession",
     "StaffUser",
     "Status",

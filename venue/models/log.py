@@ -85,3 +85,7 @@ class Turnaway(Base):
     reason: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Appointments: the service nobody could take ("a Saturday colour").
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL")
+    )
