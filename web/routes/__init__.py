@@ -1,5 +1,7 @@
 """The JSON API, one module per domain, as venue/ is cut:
 
+* ``appointments``: public, by venue slug: services, staff, start times, holding one
+  (the rest of an appointment's life goes through ``booking``'s routes).
 * ``booking``: public, by venue slug: nights, floor, availability, quotes, holds, the
   guest's reservation (``payments`` adds the deposit checkout and the Stripe webhook;
   ``reschedule`` the guest's own move to another night, sitting or table).
@@ -23,6 +25,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    appointments,
     booking,
     calendars,
     commissions,
@@ -44,6 +47,7 @@ from . import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
+    appointments.router,
     reschedule.router,
     payments.router,
     staff.auth_router,
