@@ -143,6 +143,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def _demo_banner(database_url: str, base: str, slug: str) -> str:
     """The demo's addresses and one sign-in per role, with the page each role starts at."""
+    from venue.demo.salon import SALON_SLUG
     from venue.demo.seed import DEMO_LOGINS
 
     logins = "\n".join(
@@ -152,6 +153,7 @@ def _demo_banner(database_url: str, base: str, slug: str) -> str:
         f"\n  Maitre demo: {database_url}\n"
         f"  Guest page      {base}/v/{slug}\n"
         f"  Host link       {base}/v/{slug}?host=JADE\n"
+        f"  Salon page      {base}/v/{SALON_SLUG}   (appointments: services and staff)\n"
         f"  API docs        {base}/docs\n"
         f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
         f"  Sign in (every password: {DEMO_PASSWORD}), role, email, where it starts:\n"

@@ -57,13 +57,14 @@ def _not_found(request: Request, what: str) -> HTMLResponse:
 
 @router.get("/v/{slug}", response_class=HTMLResponse)
 async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTMLResponse:
-    """The guest's booking page: night, party size, live floor map, hold, details."""
+    """The guest's booking page: night, party size, live floor map, hold, details (in
+    appointments mode: service, staff or anyone, day, time, details)."""
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
     return templates.TemplateResponse(
         request,
-        "booking.html",
+        "appointments.html" if venue.mode == "appointments" else "booking.html",
         {"venue": venue, "brand": brand_of(venue)},
         headers={"Cache-Control": "no-store"},
     )

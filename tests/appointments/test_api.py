@@ -116,3 +116,44 @@ async def test_slots_for_one_staff_member(client: httpx.AsyncClient, salon: Salo
     await hold(client, salon, "Cut", "2026-11-24T09:00:00Z", staff_id=ben)
     mine = await slots(client, salon, "Cut", staff_id=ben)
     assert mine[0]["starts_local"] == "2026-11-24T10:00+00:00"  # 45 minutes + 15 cleanup
+
+
+async def book(client: httpx.AsyncClient, salon: Salon, service: str, at: str, **kw: Any):
+    placed = (await hold(client, salon, service, at, **kw)).json()
+    done = await client.post(
+        f"{base(salon)}/holds/{placed['reservation']['id']}/complete",
+        json={"token": placed["token"], "guest": GUEST},
+    )
+    assert done.status_code == 200, done.text
+    return placed["token"]
+
+
+async def test_a_guest_moves_their_appointment(client: httpx.AsyncClient, salon: Salon) -> None:
+    ben = str(salon.staff["Ben"].id)
+    token = await book(client, salon, "Cut", "2026-11-24T10:00:00Z", staff_id=ben)
+    # While moving, the guest's own time counts as free: 10:15 overlaps only itself.
+    offered = await slots(client, salon, "Cut", staff_id=ben, moving=token)
+    assert "2026-11-24T10:15+00:00" in [s["starts_local"] for s in offered]
+    moved = await client.post(
+        f"{base(salon)}/reservations/{token}/appointment/move",
+        json={"starts_at": "2026-11-24T10:15:00Z", "staff_id": ben},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["starts_local"] == "2026-11-24T10:15+00:00"
+    assert moved.json()["quote"]["rescheduled"]["from"]["time"] == "10:00"
+    # Ben's 10:00 is free again; the new range holds.
+    mine = await slots(client, salon, "Cut", staff_id=ben)
+    assert mine[0]["starts_local"] == "2026-11-24T09:00+00:00"
+    assert "2026-11-24T11:15+00:00" in [s["starts_local"] for s in mine]
+    assert "2026-11-24T11:00+00:00" not in [s["starts_local"] for s in mine]
+    other = await book(client, salon, "Cut", "2026-11-24T14:00:00Z", staff_id=ben)
+    clash = await client.post(
+        f"{base(salon)}/reservations/{other}/appointment/move",
+        json={"starts_at": "2026-11-24T10:30:00Z", "staff_id": ben},
+    )
+    assert clash.status_code == 409 and clash.json()["code"] == "staff_unavailable"
+    late = await client.post(
+        f"{base(salon)}/reservations/{token}/appointment/move",
+        json={"starts_at": "2026-11-20T12:15:00Z"},
+    )
+    assert late.status_code == 409

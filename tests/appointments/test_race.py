@@ -95,7 +95,7 @@ def naive(
                     return "409"
                 night, sitting, _ = await appt.ensure_day(s, venue, day)
                 rules = await venues.rules_of(s, venue)
-                found = appt._Found(Pick(staff_id, None), staff)
+                found = appt.Found(Pick(staff_id, None), staff)
                 req = appt.AppointmentRequest(service_id, START, staff_id)
                 res = appt._reservation(
                     venue,

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import NotFound
@@ -162,8 +162,11 @@ async def day_facts(
     staff: list[StaffMember],
     day: date,
     now: datetime,
+    *,
+    moving: uuid.UUID | None = None,
 ) -> DayFacts:
-    """Everything ``slots.start_times`` needs for these staff members on ``day``."""
+    """Everything ``slots.start_times`` needs for these staff members on ``day``; the
+    reservation ``moving`` (a reschedule or a staff move) does not count against itself."""
     ids = [s.id for s in staff]
     closed = await day_closed(session, venue, day)
     hours = await session.scalars(
@@ -200,6 +203,7 @@ async def day_facts(
             Appointment.staff_member_id.in_(ids),
             Appointment.busy_until > start - margin,
             Appointment.busy_from < end + margin,
+            Appointment.reservation_id != moving if moving else true(),
             *live_claims(now),
         )
     )
@@ -218,12 +222,20 @@ async def day_facts(
             days[staff_id].booked += 1
     resources = None
     if service.resource_kind:
-        resources = await _resources_busy(session, venue, service.resource_kind, start, end, now)
+        resources = await _resources_busy(
+            session, venue, service.resource_kind, start, end, now, moving
+        )
     return DayFacts(closed, [days[s.id] for s in staff], resources)
 
 
 async def _resources_busy(
-    session: AsyncSession, venue: Venue, kind: str, start: datetime, end: datetime, now: datetime
+    session: AsyncSession,
+    venue: Venue,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving: uuid.UUID | None,
 ) -> list[tuple[Resource, list[slots.Range]]]:
     resources = list(
         await session.scalars(
@@ -247,6 +259,7 @@ async def _resources_busy(
             Appointment.resource_id.in_([r.id for r in resources]),
             Appointment.busy_until > start - timedelta(days=1),
             Appointment.busy_from < end + timedelta(days=1),
+            Appointment.reservation_id != moving if moving else true(),
             *live_claims(now),
         )
     )
@@ -273,3 +286,14 @@ async def day_counts(
         .group_by(Appointment.staff_member_id)
     )
     return {staff_id: int(n) for staff_id, n in rows}
+
+
+async def appointment_of(session: AsyncSession, res: Reservation) -> Appointment:
+    found = await session.scalar(
+        select(Appointment).where(
+            Appointment.tenant_id == res.tenant_id, Appointment.reservation_id == res.id
+        )
+    )
+    if found is None:
+        raise NotFound("that booking is not an appointment")
+    return found

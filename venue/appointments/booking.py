@@ -60,7 +60,7 @@ class AppointmentRequest:
 
 
 @dataclass(frozen=True)
-class _Found:
+class Found:
     pick: Pick
     staff: list[StaffMember]
 
@@ -147,7 +147,7 @@ async def try_hold(
         service = await availability.service_by_id(session, venue, req.service_id)
         rules = await venues.rules_of(session, venue)
         day = local_day(req.starts_at, venue)
-        _check_grid(req.starts_at, day, venue, rules)
+        check_grid(req.starts_at, day, venue, rules)
         if not req.bypass_rules:
             booking.check_window(rules, req.starts_at, now)
         if await availability.day_closed(session, venue, day):
@@ -159,14 +159,14 @@ async def try_hold(
                 raise InvalidRequest("staff_id", "that staff member does not perform this service")
         night, sitting, wrote = await ensure_day(session, venue, day)
 
-        async def look(attempt: int) -> tuple[Versions, _Found]:
+        async def attempt(n: int) -> tuple[Versions, Found]:
             nonlocal wrote
-            wrote = wrote or attempt > 0
-            return await _look(session, venue, service, staff, req, day, now)
+            wrote = wrote or n > 0
+            return await look(session, venue, service, staff, req, day, now)
 
-        found = await claim(session, venue.tenant_id, look)
+        found = await claim(session, venue.tenant_id, attempt)
         wrote = True
-        await _expire_lapsed(session, venue, found.pick, service, req.starts_at, actor, now)
+        await expire_lapsed(session, venue, found.pick, service, req.starts_at, actor, now)
         token = new_token()
         res = _reservation(venue, req, service, found, night, sitting, rules, actor, token, now)
         await _insert(session, venue, res, service, found.pick, actor, now)
@@ -175,7 +175,7 @@ async def try_hold(
     return booking.Hold(res, token, [])
 
 
-def _check_grid(starts_at: datetime, day: date, venue: Venue, rules: VenueRules) -> None:
+def check_grid(starts_at: datetime, day: date, venue: Venue, rules: VenueRules) -> None:
     start, _ = slots.day_bounds(day, venue.timezone)
     if (starts_at - start) % timedelta(minutes=rules.slot_interval_minutes):
         raise InvalidRequest(
@@ -183,7 +183,7 @@ def _check_grid(starts_at: datetime, day: date, venue: Venue, rules: VenueRules)
         )
 
 
-async def _look(
+async def look(
     session: AsyncSession,
     venue: Venue,
     service: Service,
@@ -191,11 +191,13 @@ async def _look(
     req: AppointmentRequest,
     day: date,
     now: datetime,
-) -> tuple[Versions, _Found]:
-    """Versions first, then the facts; refuse if nobody can take the start."""
+    moving: uuid.UUID | None = None,
+) -> tuple[Versions, Found]:
+    """Versions first, then the facts; refuse if nobody can take the start. Public for
+    the one other path that claims a staff member's time: a move (moves.py)."""
     kind = await availability.resource_ids(session, venue, service.resource_kind)
     seen = await versions(session, venue.tenant_id, [s.id for s in staff], kind)
-    facts = await availability.day_facts(session, venue, service, staff, day, now)
+    facts = await availability.day_facts(session, venue, service, staff, day, now, moving=moving)
     busy = availability.shape_of(service).busy(req.starts_at)
     able = [s for s in facts.staff if slots.fits(slots.free_time(s, day, venue.timezone), busy)]
     if not able:
@@ -212,14 +214,14 @@ async def _look(
             raise StaffUnavailable("no room or chair is free for that service then")
         resource_id = free[0]
     chosen = slots.pick_anyone(able)
-    return seen, _Found(Pick(chosen.staff_id, resource_id), staff)
+    return seen, Found(Pick(chosen.staff_id, resource_id), staff)
 
 
 def _reservation(
     venue: Venue,
     req: AppointmentRequest,
     service: Service,
-    found: _Found,
+    found: Found,
     night: Night,
     sitting: Sitting,
     rules: VenueRules,
@@ -330,7 +332,7 @@ def journal(
     )
 
 
-async def _expire_lapsed(
+async def expire_lapsed(
     session: AsyncSession,
     venue: Venue,
     pick: Pick,

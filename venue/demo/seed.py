@@ -21,6 +21,7 @@ from venue.core.clock import to_local
 from venue.demo import bookings as demo_bookings
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
+from venue.demo.salon import seed_salon
 from venue.models import (
     Area,
     CommissionRule,
@@ -160,6 +161,7 @@ async def seed_demo(
         service_opens=timedelta(minutes=SERVICE_OPENS_MINUTES),
     )
     await _bookings(session, diary, nights, today)
+    await seed_salon(session, tenant.id, today, now)
     return venue
 
 

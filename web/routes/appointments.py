@@ -11,17 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from venue.appointments import availability, slots
+from venue.appointments import availability, moves, slots
 from venue.appointments import booking as appt
 from venue.core.actor import GUEST
 from venue.core.errors import DomainError, InvalidRequest
 from venue.floor import floormap
 from venue.journal import turnaways
+from venue.notifications import links
 from venue.setup import venues
 
 from .. import metrics
 from ..deps import NowDep, PublicVenue, SessionDep
-from ..schemas import Day, HoldOut, Strict
+from ..schemas import Day, HoldOut, ReservationOut, Strict
 from .booking import reservation_out
 
 router = APIRouter(prefix="/api/v1/venues/{slug}", tags=["public"])
@@ -57,6 +58,11 @@ class SlotsOut(BaseModel):
     timezone: str
     interval_minutes: int
     slots: list[SlotOut]
+
+
+class MoveIn(Strict):
+    starts_at: AwareDatetime = Field(description="a start time from the slots, with its offset")
+    staff_id: uuid.UUID | None = Field(default=None, description="omit for anyone available")
 
 
 class AppointmentHoldIn(Strict):
@@ -105,6 +111,9 @@ async def list_slots(
     service_id: uuid.UUID,
     day: Annotated[Day, Query(alias="date")],
     staff_id: Annotated[uuid.UUID | None, Query(description="omit for anyone")] = None,
+    moving: Annotated[
+        str | None, Query(max_length=200, description="a token: rescheduling")
+    ] = None,
 ) -> dict[str, Any]:
     """Start times on a day that a staff member (the one named, or anyone) can honour, in
     the venue's timezone; finding none is recorded as turned-away demand."""
@@ -115,7 +124,8 @@ async def list_slots(
         staff = [s for s in staff if s.id == staff_id]
         if not staff:
             raise InvalidRequest("staff_id", "that staff member does not perform this service")
-    facts = await availability.day_facts(session, venue, service, staff, day, now)
+    own = (await links.reservation_by_token(session, venue, moving)).id if moving else None
+    facts = await availability.day_facts(session, venue, service, staff, day, now, moving=own)
     found = slots.start_times(
         day,
         venue.timezone,
@@ -180,3 +190,20 @@ async def hold_appointment(
         session, venue, hold.reservation, [], appt.local_day(body.starts_at, venue)
     )
     return {"reservation": out, "token": hold.token}
+
+
+@router.post(
+    "/reservations/{token}/appointment/move",
+    response_model=ReservationOut,
+    responses={409: {"description": "staff_unavailable, reschedule_cutoff and other conflicts"}},
+)
+async def move_appointment(
+    venue: PublicVenue, session: SessionDep, now: NowDep, token: str, body: MoveIn
+) -> dict[str, Any]:
+    """The guest moves their appointment to another start time (or staff member) from the
+    manage page; the old time is given back in the same transaction."""
+    res = await links.reservation_by_token(session, venue, token)
+    res = await moves.move(
+        session, venue, res, body.starts_at, body.staff_id, GUEST, now, by_guest=True
+    )
+    return await reservation_out(session, venue, res, [], appt.local_day(res.starts_at, venue))

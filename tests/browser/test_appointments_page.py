@@ -1,0 +1,105 @@
+"""The salon's guest page (appointments mode) on a phone, against the running demo:
+a cut with 'anyone available', booked, then cancelled from the manage page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from .axe import describe, findings
+from .conftest import PHONE
+
+pytestmark = pytest.mark.browser
+NewPage = Callable[..., Page]
+SALON = "salon"
+PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}}
+
+
+def bookable_day(server: str, service_id: str) -> str:
+    """The first day in the coming week with a start time for the service."""
+    today = date.today()
+    for offset in range(1, 8):
+        day = (today + timedelta(days=offset)).isoformat()
+        found = httpx.get(
+            f"{server}/api/v1/venues/{SALON}/services/{service_id}/slots", params={"date": day}
+        ).json()
+        if found["slots"]:
+            return day
+    pytest.fail("the demo salon has nothing bookable this week")
+
+
+def test_a_guest_books_a_cut_with_anyone_available_on_a_phone(
+    server: str, new_page: NewPage, artifacts: Path
+) -> None:
+    services = httpx.get(f"{server}/api/v1/venues/{SALON}/services").json()
+    cut = next(s for s in services if s["name"] == "Cut")
+    day = bookable_day(server, cut["id"])
+    page = new_page(**PHONE_390)
+    page.goto(f"{server}/v/{SALON}")
+    expect(page.locator(".svc")).to_have_count(5)
+    page.screenshot(path=str(artifacts / "appointments-phone-1-services.png"), full_page=True)
+    page.locator(f'.svc[data-id="{cut["id"]}"]').click()
+    anyone = page.locator(".who.anyone")
+    expect(anyone).to_have_attribute("aria-checked", "true")
+    page.locator(f'.dchip[data-id="{day}"]').click()
+    first = page.locator(".tslot").first
+    expect(first).to_be_visible()
+    page.screenshot(path=str(artifacts / "appointments-phone-2-times.png"), full_page=True)
+    assert not findings(page), describe(findings(page))
+    first.click()
+    expect(page.locator("#details-step")).to_be_visible()
+    expect(page.locator("#summary")).to_contain_text("Cut")
+    page.locator("#g-name").fill("Robin Phone")
+    page.locator("#g-email").fill("robin.phone@example.com")
+    page.screenshot(path=str(artifacts / "appointments-phone-3-details.png"), full_page=True)
+    page.locator("#complete-btn").click()
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#done-facts")).to_contain_text("Confirmed")
+    page.screenshot(path=str(artifacts / "appointments-phone-4-booked.png"), full_page=True)
+    assert not findings(page), describe(findings(page))
+    # No horizontal scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.locator("#done-manage").click()
+    facts = page.locator("#manage-facts")
+    expect(facts).to_contain_text("Cut")
+    before = facts.inner_text()
+    page.locator("#resched-start").click()
+    later = page.locator("#appt-move-times .tslot").last
+    expect(later).to_be_visible()
+    page.screenshot(path=str(artifacts / "appointments-phone-5-manage-move.png"), full_page=True)
+    later.click()
+    page.locator("#appt-move-yes").click()
+    expect(facts).not_to_have_text(before)
+    expect(page.locator("#manage-status")).to_have_text("Confirmed")
+    assert not findings(page), describe(findings(page))
+    page.locator("#cancel-start").click()
+    page.locator("#cancel-yes").click()
+    expect(page.locator("#manage-title")).to_have_text("Booking cancelled")
+
+
+def test_the_taken_time_is_gone_for_the_next_guest(server: str, new_page: NewPage) -> None:
+    services = httpx.get(f"{server}/api/v1/venues/{SALON}/services").json()
+    colour = next(s for s in services if s["name"] == "Colour")
+    day = bookable_day(server, colour["id"])
+    page = new_page(**PHONE_390)
+    page.goto(f"{server}/v/{SALON}")
+    page.locator(f'.svc[data-id="{colour["id"]}"]').click()
+    page.locator(f'.dchip[data-id="{day}"]').click()
+    first = page.locator(".tslot").first
+    expect(first).to_be_visible()
+    at = first.get_attribute("data-at")
+    # Another guest takes every Colour-capable person at that time through the API.
+    for _ in colour["staff_ids"]:
+        httpx.post(
+            f"{server}/api/v1/venues/{SALON}/appointments/holds",
+            json={"service_id": colour["id"], "starts_at": at},
+        )
+    first.click()
+    expect(page.locator("#toast")).to_contain_text("Just taken")
+    expect(page.locator(f'.tslot[data-at="{at}"]')).to_have_count(0)
