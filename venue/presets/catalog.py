@@ -63,7 +63,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             {"tier": "standard", "count": 12, "seats": [2, 4], "minimum": 0},
             {"tier": "premium", "count": 4, "seats": [4, 8], "minimum": 0},
         ],
-        "deposit": {"mode": "fixed", "value": 1000},
+        # A minimum spend of 0: a deposit would be 0 too (no more than the minimum).
+        "deposit": {"mode": "none"},
         "rules": {"cutoff_minutes": 60, "cancel_cutoff_minutes": 1440, "max_party": 8},
         "refunds": [{"hours_before": 24, "refund_percent": 100}],
     },
