@@ -28,6 +28,7 @@ from venue.core.channels import night_channel
 from venue.core.clock import to_local
 from venue.core.errors import DomainError, InvalidRequest, NightClosed, StaffUnavailable
 from venue.core.tokens import hash_token, new_token
+from venue.guests.identity import GuestIdentity
 from venue.journal import turnaways
 from venue.journal.audit import record
 from venue.models import (
@@ -57,6 +58,7 @@ class AppointmentRequest:
     channel: str = "online"
     bypass_rules: bool = False  # staff bookings and walk-ins skip the cutoff and window
     notes: str | None = None
+    take_deposit: bool = True  # a walk-in pays at the till
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def _reservation(
         created_by=str(actor),
         currency=venue.currency,
         quoted_minimum=service.price,
-        quoted_deposit=service.deposit,
+        quoted_deposit=service.deposit if req.take_deposit else 0,
         quote={
             "appointment": {
                 "service_id": str(service.id),
@@ -361,3 +363,20 @@ async def expire_lapsed(
     )
     for res in list(stale):
         await booking.transition(session, res, Status.EXPIRED, actor, now)
+
+
+async def walk_in(
+    session: AsyncSession,
+    venue: Venue,
+    req: AppointmentRequest,
+    who: GuestIdentity,
+    actor: Actor,
+    now: datetime,
+) -> Reservation:
+    """Staff book someone at the desk (or on the phone): no cutoff, no online deposit, no
+    daily cap; the same claim as any booking."""
+    hold = await place_hold(session, venue, req, actor, now)
+    done = await booking.complete_hold(
+        session, venue, hold.reservation, who, actor, now, notes=req.notes, enforce_cap=False
+    )
+    return done.reservation

@@ -285,3 +285,37 @@ async def add_resource(
         now,
     )
     return resource
+
+
+async def remove_absence(
+    session: AsyncSession,
+    venue: Venue,
+    member: StaffMember,
+    absence_id: uuid.UUID,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    absence = await session.scalar(
+        select(StaffAbsence).where(
+            StaffAbsence.tenant_id == venue.tenant_id,
+            StaffAbsence.staff_member_id == member.id,
+            StaffAbsence.id == absence_id,
+        )
+    )
+    if absence is None:
+        raise NotFound("no such absence")
+    await session.delete(absence)
+    await session.flush()
+    _audit(
+        session,
+        venue,
+        actor,
+        "staff_member.absence_removed",
+        "staff_member",
+        member.id,
+        {
+            "first_day": absence.first_day.isoformat(),
+            "last_day": absence.last_day.isoformat(),
+        },
+        now,
+    )

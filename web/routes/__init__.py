@@ -9,6 +9,8 @@
 * ``floor``: tonight's nights, floor, closing a night, blocking tables.
 * ``setup``, ``pricing``, ``policies``: the floor plan editor and booking rules, the
   pricing rules, the refund policy and mail settings.
+* ``appointments_staff``: the staff day view per staff member, moves, walk-ins, hours,
+  breaks and days off.
 * ``reservations``: staff search, service steps, cancel, move, phone and walk-in bookings.
 * ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
   ``host_portal``: the host's own API. ``commissions``: rules, dashboard, CSV (the live
@@ -26,6 +28,7 @@ from fastapi import APIRouter
 
 from . import (
     appointments,
+    appointments_staff,
     booking,
     calendars,
     commissions,
@@ -57,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     pricing.router,
     policies.router,
     reservations.router,
+    appointments_staff.router,
     guests.router,
     hosts.router,
     host_portal.router,
