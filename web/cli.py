@@ -143,11 +143,14 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def _demo_banner(database_url: str, base: str, slug: str) -> str:
     """The demo's addresses and one sign-in per role, with the page each role starts at."""
-    from venue.demo.salon import SALON_SLUG
+    from venue.demo.salon import SALON_LOGINS, SALON_SLUG
     from venue.demo.seed import DEMO_LOGINS
 
     logins = "\n".join(
         f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in DEMO_LOGINS
+    )
+    salon = "\n".join(
+        f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in SALON_LOGINS
     )
     return (
         f"\n  Maitre demo: {database_url}\n"
@@ -158,6 +161,9 @@ def _demo_banner(database_url: str, base: str, slug: str) -> str:
         f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
         f"  Sign in (every password: {DEMO_PASSWORD}), role, email, where it starts:\n"
         f"{logins}\n"
+        f"  The salon's staff (same password; the day view per staff member):\n"
+        f"{salon}\n"
+        f"  Prove it: maitre selftest {SALON_SLUG} --base-url {base}\n"
     )
 
 

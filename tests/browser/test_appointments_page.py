@@ -103,3 +103,66 @@ def test_the_taken_time_is_gone_for_the_next_guest(server: str, new_page: NewPag
     first.click()
     expect(page.locator("#toast")).to_contain_text("Just taken")
     expect(page.locator(f'.tslot[data-at="{at}"]')).to_have_count(0)
+
+
+def test_the_salon_desk_sees_the_booking_in_the_day_view_and_drags_it(
+    server: str, new_page: NewPage, artifacts: Path
+) -> None:
+    services = httpx.get(f"{server}/api/v1/venues/{SALON}/services").json()
+    staff = {m["name"]: m["id"] for m in httpx.get(f"{server}/api/v1/venues/{SALON}/staff").json()}
+    cut = next(s for s in services if s["name"] == "Cut")
+    day = bookable_day(server, cut["id"])
+    slots = httpx.get(
+        f"{server}/api/v1/venues/{SALON}/services/{cut['id']}/slots",
+        params={"date": day, "staff_id": staff["Priya"]},
+    ).json()["slots"]
+    held = httpx.post(
+        f"{server}/api/v1/venues/{SALON}/appointments/holds",
+        json={
+            "service_id": cut["id"],
+            "starts_at": slots[0]["starts_at"],
+            "staff_id": staff["Priya"],
+        },
+    ).json()
+    done = httpx.post(
+        f"{server}/api/v1/venues/{SALON}/holds/{held['reservation']['id']}/complete",
+        json={"token": held["token"], "guest": {"name": "Drag Me", "email": "drag.me@example.com"}},
+    )
+    assert done.status_code == 200, done.text
+    rid = held["reservation"]["id"]
+
+    page = new_page()
+    page.goto(f"{server}/admin")
+    page.locator("#login-email").fill("desk@salon.example")
+    page.locator("#login-password").fill("velvet-demo")
+    page.locator("#login-submit").click()
+    expect(page.locator("#user-role")).to_have_text("floor")
+    page.goto(f"{server}/admin#/day/{day}")
+    block = page.locator(f'.day-block[data-rid="{rid}"]')
+    expect(block).to_contain_text("Drag Me")
+    expect(page.locator(".day-head")).to_have_count(4)
+    page.screenshot(path=str(artifacts / "appointments-desktop-day-view.png"), full_page=True)
+    assert not findings(page), describe(findings(page))
+    target = page.locator(f'.day-col[data-staff="{staff["Leo"]}"]')
+    box = target.bounding_box()
+    assert box is not None
+    # Leo starts at 10:00: drop the block at his 14:30 (1.3 px a minute from the top).
+    first_hour = int(page.locator(".day-hours span").first.inner_text()[:2])
+    y = (14 * 60 + 30 - first_hour * 60) * 1.3 + 5
+    block.drag_to(target, target_position={"x": 40, "y": y}, source_position={"x": 10, "y": 5})
+    expect(
+        page.locator(f'.day-col[data-staff="{staff["Leo"]}"] .day-block[data-rid="{rid}"]')
+    ).to_be_visible()
+    moved = page.locator(f'.day-block[data-rid="{rid}"] .b-time')
+    expect(moved).to_have_text("14:30\u201315:15")
+    page.screenshot(path=str(artifacts / "appointments-desktop-day-view-moved.png"), full_page=True)
+
+    phone = new_page(**PHONE_390)
+    phone.goto(f"{server}/admin")
+    phone.locator("#login-email").fill("desk@salon.example")
+    phone.locator("#login-password").fill("velvet-demo")
+    phone.locator("#login-submit").click()
+    expect(phone.locator("#user-role")).to_have_text("floor")
+    phone.goto(f"{server}/admin#/day/{day}")
+    expect(phone.locator(f'.day-block[data-rid="{rid}"]')).to_be_visible()
+    phone.screenshot(path=str(artifacts / "appointments-phone-day-view.png"))

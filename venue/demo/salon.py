@@ -5,7 +5,6 @@ has something on it."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,13 +15,17 @@ from venue.core.actor import SYSTEM
 from venue.core.clock import local_to_utc
 from venue.core.errors import DomainError
 from venue.guests.identity import identify
-from venue.models import Venue
+from venue.models import StaffUser, Venue
 from venue.presets.answers import parse
 from venue.presets.catalog import preset
 from venue.presets.create import create_venue
 from venue.reservations import booking
 
 SALON_SLUG = "salon"
+SALON_LOGINS = [
+    ("manager", "manager@salon.example", "Sol Manager", "/admin#/day"),
+    ("floor", "desk@salon.example", "Dee Desk", "/admin#/day"),
+]
 # (day offset, local start, service, staff or None for anyone, guest)
 DIARY = [
     (0, time(10, 0), "Cut", "Leo", "Nia Brooks"),
@@ -36,15 +39,24 @@ DIARY = [
 
 
 async def seed_salon(
-    session: AsyncSession, tenant_id: uuid.UUID, today: date, now: datetime
+    session: AsyncSession, today: date, now: datetime, *, password_hash: str
 ) -> Venue:
+    """In a tenant of its own (the club's staff keep their one venue), with a sign-in per
+    console role."""
     venue = await create_venue(
-        session,
-        parse(preset("salon", name="Studio Salon", slug=SALON_SLUG)),
-        SYSTEM,
-        now,
-        tenant_id=tenant_id,
+        session, parse(preset("salon", name="Studio Salon", slug=SALON_SLUG)), SYSTEM, now
     )
+    session.add_all(
+        StaffUser(
+            tenant_id=venue.tenant_id,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+        )
+        for role, email, name, _ in SALON_LOGINS
+    )
+    await session.flush()
     services = {s.name: s for s in await availability.services_of(session, venue)}
     staff = {m.name: m for m in await availability.staff_of(session, venue)}
     for offset, start, service, who, guest in DIARY:

@@ -161,7 +161,7 @@ async def seed_demo(
         service_opens=timedelta(minutes=SERVICE_OPENS_MINUTES),
     )
     await _bookings(session, diary, nights, today)
-    await seed_salon(session, tenant.id, today, now)
+    await seed_salon(session, today, now, password_hash=password)
     return venue
 
 

@@ -11,6 +11,7 @@ import * as rules from "./rules.js";
 import * as audit from "./audit.js";
 import * as users from "./users.js";
 import * as calendars from "./calendars.js";
+import * as day from "./dayview.js";
 
 const VIEWS = {
   tonight,
@@ -20,6 +21,7 @@ const VIEWS = {
   rules,
   audit,
   calendars,
+  day,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };
@@ -66,7 +68,9 @@ function allowed(link) {
 }
 
 function route() {
-  const [, name = "tonight", ...rest] = (location.hash || "#/tonight").split("/");
+  // An appointments venue has no floor: its day starts in the day view.
+  const home = ctx.venue()?.mode === "appointments" ? "#/day" : "#/tonight";
+  const [, name = "tonight", ...rest] = (location.hash || home).split("/");
   const link = document.querySelector(`.c-nav a[data-view="${CSS.escape(name)}"]`);
   const view = VIEWS[name] && link && allowed(link) ? name : VIEWS[name] ? "denied" : "tonight";
   if (current && current !== view) VIEWS[current]?.hide?.();
