@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.errors import NotFound
@@ -268,24 +268,6 @@ async def _resources_busy(
         if resource_id is not None:
             busy[resource_id].append((busy_from, busy_until))
     return [(r, busy[r.id]) for r in resources]
-
-
-async def day_counts(
-    session: AsyncSession, venue: Venue, day: date, now: datetime
-) -> dict[uuid.UUID, int]:
-    """Appointments per staff member starting on ``day`` (the staff day view's header)."""
-    start, end = slots.day_bounds(day, venue.timezone)
-    rows = await session.execute(
-        select(Appointment.staff_member_id, func.count())
-        .join(Reservation, Reservation.id == Appointment.reservation_id)
-        .where(
-            Appointment.tenant_id == venue.tenant_id,
-            and_(Appointment.starts_at >= start, Appointment.starts_at < end),
-            *live_claims(now),
-        )
-        .group_by(Appointment.staff_member_id)
-    )
-    return {staff_id: int(n) for staff_id, n in rows}
 
 
 async def appointment_of(session: AsyncSession, res: Reservation) -> Appointment:
