@@ -94,12 +94,29 @@ def test_the_taken_time_is_gone_for_the_next_guest(server: str, new_page: NewPag
     first = page.locator(".tslot").first
     expect(first).to_be_visible()
     at = first.get_attribute("data-at")
-    # Another guest takes every Colour-capable person at that time through the API.
-    for _ in colour["staff_ids"]:
-        httpx.post(
-            f"{server}/api/v1/venues/{SALON}/appointments/holds",
-            json={"service_id": colour["id"], "starts_at": at},
+    # Meanwhile the desk books every Colour-capable person at that time (walk-ins: the
+    # guests' hold throttle, shared by the whole browser session, does not apply).
+    with httpx.Client(base_url=server, timeout=10) as desk:
+        login = desk.post(
+            "/api/v1/staff/login", json={"email": "desk@salon.example", "password": "velvet-demo"}
         )
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        offered = httpx.get(
+            f"{server}/api/v1/venues/{SALON}/services/{colour['id']}/slots", params={"date": day}
+        ).json()["slots"]
+        free = next(x["staff_ids"] for x in offered if x["starts_at"] == at)
+        for i, staff_id in enumerate(free):
+            taken = desk.post(
+                f"/api/v1/staff/venues/{SALON}/appointments/walk-ins",
+                headers=csrf,
+                json={
+                    "service_id": colour["id"],
+                    "starts_at": at,
+                    "staff_id": staff_id,
+                    "guest": {"name": f"Desk {i}", "phone": f"07700 90012{i}"},
+                },
+            )
+            assert taken.status_code == 201, taken.text
     first.click()
     expect(page.locator("#toast")).to_contain_text("Just taken")
     expect(page.locator(f'.tslot[data-at="{at}"]')).to_have_count(0)

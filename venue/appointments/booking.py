@@ -203,7 +203,7 @@ async def look(
     busy = availability.shape_of(service).busy(req.starts_at)
     able = [s for s in facts.staff if slots.fits(slots.free_time(s, day, venue.timezone), busy)]
     if not able:
-        who = "that staff member is" if req.staff_id else "nobody is"
+        who = "that staff member is not" if req.staff_id else "nobody is"
         raise StaffUnavailable(f"{who} free for that service at that time")
     resource_id = None
     if facts.resources is not None:
