@@ -273,6 +273,8 @@ class OutboxRelay:
         if found is None:
             return
         night, venue = found
+        if venue.mode == "appointments":  # no floor: the staff day view reads on demand
+            return
         sittings = await venues.sittings_of(session, night)
         watched = await self._broker.listened([floor_channel(s.id) for s in sittings])
         for sitting in sittings:

@@ -1,4 +1,4 @@
-"""``maitre``: migrate, serve, worker, demo."""
+"""``maitre``: migrate, serve, worker, demo, venue create, selftest."""
 
 from __future__ import annotations
 
@@ -147,11 +147,15 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def _demo_banner(database_url: str, base: str, slug: str) -> str:
     """The demo's addresses and one sign-in per role, with the page each role starts at."""
+    from venue.demo.salon import SALON_LOGINS, SALON_SLUG
     from venue.demo.seed import DEMO_LOGINS, RESTAURANT_SLUG
     from venue.demo.trattoria import RESTAURANT_LOGINS
 
     logins = "\n".join(
         f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in DEMO_LOGINS
+    )
+    salon = "\n".join(
+        f"    {role:<8} {email:<24} {base}{start}" for role, email, _, start in SALON_LOGINS
     )
     return (
         f"\n  Maitre demo: {database_url}\n"
@@ -159,10 +163,14 @@ def _demo_banner(database_url: str, base: str, slug: str) -> str:
         f"  Host link       {base}/v/{slug}?host=JADE\n"
         f"  Restaurant page {base}/v/{RESTAURANT_SLUG} (a party at a time, seated by the venue);"
         f" its staff: {', '.join(email for _, email, _ in RESTAURANT_LOGINS)} at {base}/admin\n"
+        f"  Salon page      {base}/v/{SALON_SLUG}   (appointments: services and staff)\n"
         f"  API docs        {base}/docs\n"
         f"  Nights (JSON)   {base}/api/v1/venues/{slug}/nights\n"
         f"  Sign in (every password: {DEMO_PASSWORD}), role, email, where it starts:\n"
         f"{logins}\n"
+        f"  The salon's staff (same password; the day view per staff member):\n"
+        f"{salon}\n"
+        f"  Prove it: maitre selftest {SALON_SLUG} --base-url {base}\n"
     )
 
 
@@ -195,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
         "--role", required=True, choices=["owner", "manager", "floor", "host", "finance"]
     )
     add.add_argument("--password", help="avoid: it lands in shell history")
+    _venue_parsers(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -204,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
     own_demo_file = args.command == "demo" and "DATABASE_URL" not in os.environ
     if args.command == "demo":
         os.environ.setdefault("DATABASE_URL", DEMO_DB)
+    if args.command == "selftest" and "DATABASE_URL" not in os.environ:
+        os.environ["DATABASE_URL"] = _instance_db(args.slug)
     if args.command in ("serve", "demo"):
         # Links in emails and payment redirects; set PUBLIC_URL behind a proxy or domain.
         os.environ.setdefault("PUBLIC_URL", f"http://{args.host}:{args.port}")
@@ -218,6 +229,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"error: {exc.message}") from exc
     elif args.command == "worker":
         asyncio.run(_worker(settings))
+    elif args.command == "venue":
+        _venue_create(settings, args)
+    elif args.command == "selftest":
+        _selftest(settings, args)
     elif args.command == "demo":
         own_file = own_demo_file and settings.database_url.endswith("/maitre-demo.db")
         slug = asyncio.run(_seed(settings, own_file=own_file))
@@ -227,3 +242,95 @@ def main(argv: list[str] | None = None) -> None:
     else:
         asyncio.run(_migrate(settings))
         _serve(settings, args.host, args.port, args.workers)
+
+
+def _venue_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .venue_setup import PRESET_NAMES
+
+    venue = sub.add_parser("venue", help="venues").add_subparsers(dest="action", required=True)
+    create = venue.add_parser(
+        "create",
+        help="set a venue up: answer a few questions, or take a preset and/or a YAML file",
+    )
+    create.add_argument("--preset", choices=PRESET_NAMES)
+    create.add_argument("--answers", metavar="FILE", help="YAML answers (over the preset)")
+    create.add_argument("--name")
+    create.add_argument("--slug")
+    create.add_argument("--timezone")
+    create.add_argument("--currency")
+    create.add_argument("--manager-email", help="also create a manager account")
+    create.add_argument("--base-url", default="http://127.0.0.1:8000")
+    test = sub.add_parser(
+        "selftest", help="book, pay, get the email, cancel and clean up as a guest would"
+    )
+    test.add_argument("slug")
+    test.add_argument("--base-url", default="http://127.0.0.1:8000")
+    test.add_argument("--allow-live-stripe", action="store_true")
+    test.add_argument("--imap", help="imaps://user:password@host/INBOX when mail goes by SMTP")
+    test.add_argument("--guest-email", help="the mailbox's address (with --imap)")
+    test.add_argument("--wait", type=float, default=60.0, help="seconds to wait for mail")
+
+
+def _venue_create(settings: Settings, args: argparse.Namespace) -> None:
+    from .venue_setup import create, gather, interactive
+
+    overrides = {
+        "name": args.name,
+        "slug": args.slug,
+        "timezone": args.timezone,
+        "currency": args.currency,
+    }
+    data = gather(args.preset, args.answers, overrides, interactive())
+    password = None
+    if args.manager_email:
+        password = os.environ.get("MAITRE_PASSWORD") or getpass.getpass("Manager password: ")
+    try:
+        slug, mode = asyncio.run(
+            create(settings, data, manager_email=args.manager_email, manager_password=password)
+        )
+    except DomainError as exc:
+        field = ", ".join(e["field"] for e in exc.extra.get("errors", []))
+        raise SystemExit(f"error: {field + ': ' if field else ''}{exc.message}") from exc
+    print(f"created {mode} venue '{slug}'")
+    print(f"  Guest page  {args.base_url}/v/{slug}")
+    print(f"  Then prove it: maitre selftest {slug} --base-url {args.base_url}")
+
+
+def _instance_db(slug: str) -> str:
+    """Without DATABASE_URL: the database of ``maitre serve`` (./maitre.db) if it has the
+    venue, else the demo's file (``maitre demo``), where a selftest of the demo looks."""
+    import sqlite3
+
+    for url in (Settings.model_fields["database_url"].default, DEMO_DB):
+        path = make_url(url).database
+        if path and os.path.exists(path):
+            with sqlite3.connect(path) as db:
+                try:
+                    if db.execute("SELECT 1 FROM venues WHERE slug = ?", (slug,)).fetchone():
+                        return str(url)
+                except sqlite3.Error:
+                    continue
+    return str(Settings.model_fields["database_url"].default)
+
+
+def _selftest(settings: Settings, args: argparse.Namespace) -> None:
+    from .selftest import Refused, run
+
+    try:
+        report = asyncio.run(
+            run(
+                settings,
+                args.slug,
+                args.base_url,
+                allow_live=args.allow_live_stripe,
+                imap=args.imap,
+                guest_email=args.guest_email,
+                wait=args.wait,
+            )
+        )
+    except Refused as exc:
+        raise SystemExit(f"refused: {exc}") from exc
+    except DomainError as exc:
+        raise SystemExit(f"error: {exc.message}") from exc
+    print(report.text())
+    raise SystemExit(0 if report.passed else 1)

@@ -59,13 +59,17 @@ def _not_found(request: Request, what: str) -> HTMLResponse:
 
 @router.get("/v/{slug}", response_class=HTMLResponse)
 async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTMLResponse:
-    """The guest's booking page: night, party size, live floor map, hold, details."""
+    """The guest's booking page: night, party size, live floor map, hold, details (in
+    appointments mode: service, staff or anyone, day, time, details)."""
     venue = await _venue_or_none(session, slug)
     if venue is None:
         return _not_found(request, "We couldn't find that venue.")
     look, headers = await branding.page(request, session, venue)
-    # A restaurant's guests choose a date, a party size and a time; the venue seats them.
-    page = "dining.html" if venue.mode == "restaurant" else "booking.html"
+    # A club's guests pick a table on the floor map; a restaurant's choose a date, a party
+    # size and a time and the venue seats them; a salon's choose a service and a time.
+    page = {"restaurant": "dining.html", "appointments": "appointments.html"}.get(
+        venue.mode, "booking.html"
+    )
     return templates.TemplateResponse(
         request,
         page,

@@ -36,7 +36,7 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self' ws: wss:; frame-ancestors 'none'"
 )
-HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/?$")
+HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/(appointments/)?holds/?$")
 COMPLETE_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/[^/]+/complete/?$")
 LOGIN_PATH = "/api/v1/staff/login"
 DEFAULT_PREFIX = "maitre:rl"

@@ -102,6 +102,27 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", V + "/floor-plan/links/remove", {"table_ids": ["{t1}", "{t2}"]}, MANAGER),
     ("GET", V + "/rules", None, READER),
     ("PATCH", V + "/rules", {"version": 1, "hold_minutes": 12}, MANAGER),
+    ("GET", V + f"/appointments/day?date={SAT.isoformat()}", None, READER),
+    ("POST", V + "/appointments/{res}/move", {"starts_at": "2026-11-21T22:00:00Z"}, FLOOR),
+    (
+        "POST",
+        V + "/appointments/walk-ins",
+        {
+            "service_id": "{staff}",
+            "starts_at": "2026-11-21T22:00:00Z",
+            "guest": {"name": "Walk In", "phone": "07700 900123"},
+        },
+        FLOOR,
+    ),
+    ("GET", V + "/appointments/staff/{staff}/week", None, READER),
+    ("PUT", V + "/appointments/staff/{staff}/hours", {"work": {}}, MANAGER),
+    (
+        "POST",
+        V + "/appointments/staff/{staff}/absences",
+        {"first_day": SAT.isoformat(), "last_day": SAT.isoformat()},
+        MANAGER,
+    ),
+    ("DELETE", V + "/appointments/staff/{staff}/absences/{staff}", None, MANAGER),
 ]
 # Endpoints whose only tenant input is the session itself.
 SESSION_ONLY = {"/api/v1/staff/me", "/api/v1/staff/me/password", "/api/v1/staff/users"}
@@ -124,6 +145,7 @@ async def ids_of(engine: AsyncEngine, client: httpx.AsyncClient, t: Tenant) -> d
             "area": str(area.id),
             "user": str(user.id),
             "host": str(t.host_id),
+            "staff": str(uuid.uuid4()),  # a club has no staff members: any id is not found
             **{f"t{i}": t.tid(f"T{i}") for i in range(1, 5)},
         }
 
@@ -177,7 +199,8 @@ def _normalise(path: str) -> str:
 async def test_without_a_session_every_endpoint_is_401(
     client: httpx.AsyncClient, mine: Tenant
 ) -> None:
-    ids = {k: str(uuid.uuid4()) for k in ("res", "area", "user", "host", "t1", "t2", "t3", "t4")}
+    keys = ("res", "area", "user", "host", "staff", "t1", "t2", "t3", "t4")
+    ids = {k: str(uuid.uuid4()) for k in keys}
     ids["slug"] = mine.slug
     for method, path, body, _ in ENDPOINTS:
         r = await call(client, method, fill(path, ids), fill(body, ids), {})

@@ -51,6 +51,13 @@ class TableUnavailable(Conflict):
     turnaway = True
 
 
+class StaffUnavailable(Conflict):
+    """Appointments: nobody (or not the staff member asked for) can take that start."""
+
+    code = "staff_unavailable"
+    turnaway = True
+
+
 class NightClosed(Conflict):
     code = "night_closed"
     turnaway = True

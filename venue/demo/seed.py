@@ -22,6 +22,7 @@ from venue.demo import bookings as demo_bookings
 from venue.demo import brand as demo_brand
 from venue.demo.archive import archive_night
 from venue.demo.bookings import Diary
+from venue.demo.salon import seed_salon
 from venue.demo.trattoria import TRATTORIA_SLUG, seed_trattoria
 from venue.guests.identity import identify
 from venue.models import (
@@ -175,6 +176,7 @@ async def seed_demo(
         history_weeks=HISTORY_WEEKS,
         days_ahead=NIGHTS_AHEAD,
     )
+    await seed_salon(session, today, now, password_hash=password)
     return venue
 
 

@@ -32,11 +32,13 @@ def record_turnaway(
     at: datetime,
     sitting_name: str | None = None,
     starts_at: datetime | None = None,
+    service_id: uuid.UUID | None = None,
 ) -> None:
     session.add(
         Turnaway(
             sitting_name=sitting_name,
             starts_at=starts_at,
+            service_id=service_id,
             tenant_id=tenant_id,
             venue_id=venue_id,
             business_date=business_date,
@@ -61,6 +63,7 @@ async def record_after_refusal(
     at: datetime,
     sitting_name: str | None = None,
     starts_at: datetime | None = None,
+    service_id: uuid.UUID | None = None,
 ) -> None:
     """Keep a refusal as demand data and commit it alone. If the refused work wrote
     anything it is rolled back first; a refusal before any write keeps its transaction
@@ -79,6 +82,7 @@ async def record_after_refusal(
         at=at,
         sitting_name=sitting_name,
         starts_at=starts_at,
+        service_id=service_id,
     )
     await session.commit()
 

@@ -1,5 +1,14 @@
 """The domain's tables. Import from here; the split into files is for reading only."""
 
+from .appointments import (
+    Appointment,
+    Resource,
+    Service,
+    StaffAbsence,
+    StaffHours,
+    StaffMember,
+    StaffService,
+)
 from .base import Base, Tenanted, UTCDateTime, utcnow
 from .brand import VenueBrand
 from .calendar import CalendarFeed, CalendarImport
@@ -45,6 +54,7 @@ __all__ = [
     "OCCUPYING",
     "OCCUPYING_SQL",
     "TRANSITIONS",
+    "Appointment",
     "Area",
     "AuditEntry",
     "Base",
@@ -76,8 +86,14 @@ __all__ = [
     "ReservationSeries",
     "ReservationSpend",
     "ReservationTable",
+    "Resource",
+    "Service",
     "ServicePeriod",
     "Sitting",
+    "StaffAbsence",
+    "StaffHours",
+    "StaffMember",
+    "StaffService",
     "StaffSession",
     "StaffUser",
     "Status",

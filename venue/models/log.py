@@ -88,3 +88,7 @@ class Turnaway(Base):
     sitting_name: Mapped[str | None] = mapped_column(String(60))
     starts_at: Mapped[datetime | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Appointments: the service nobody could take ("a Saturday colour").
+    service_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL")
+    )

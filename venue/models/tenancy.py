@@ -53,6 +53,7 @@ class VenueRules(Tenanted, Base):
         UniqueConstraint("venue_id"),
         CheckConstraint("hold_minutes > 0", name="hold_positive"),
         CheckConstraint("min_party >= 1 AND max_party >= min_party", name="party_range"),
+        CheckConstraint("slot_interval_minutes > 0", name="slot_interval_positive"),
     )
 
     venue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
@@ -77,6 +78,8 @@ class VenueRules(Tenanted, Base):
     waitlist_short_within_minutes: Mapped[int] = mapped_column(default=180)
     # Restaurants: guests may pick their own table(s) among those that fit the party.
     guests_choose_tables: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Appointments venues: guests are offered start times on this grid (minutes).
+    slot_interval_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

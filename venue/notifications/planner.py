@@ -261,6 +261,9 @@ async def _context(
             "phone": guest.phone if guest else None,
         },
         "policy": {"cancel_cutoff_minutes": rules.cancel_cutoff_minutes},
+        # An appointment (venue/appointments): the service and who performs it.
+        "appointment": (res.quote or {}).get("appointment"),
+        "booking_word": "appointment" if (res.quote or {}).get("appointment") else "table",
         **extra,
     }
 

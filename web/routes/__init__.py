@@ -1,5 +1,7 @@
 """The JSON API, one module per domain, as venue/ is cut:
 
+* ``appointments``: public, by venue slug: services, staff, start times, holding one
+  (the rest of an appointment's life goes through ``booking``'s routes).
 * ``booking``: public, by venue slug: nights, floor, availability, quotes, holds, the
   guest's reservation (``payments`` adds the deposit checkout and the Stripe webhook;
   ``reschedule`` the guest's own move to another night, sitting or table).
@@ -7,6 +9,8 @@
 * ``floor``: tonight's nights, floor, closing a night, blocking tables.
 * ``setup``, ``pricing``, ``policies``: the floor plan editor and booking rules, the
   pricing rules, the refund policy and mail settings.
+* ``appointments_staff``: the staff day view per staff member, moves, walk-ins, hours,
+  breaks and days off.
 * ``reservations``: staff search, service steps, cancel, move, phone and walk-in bookings.
   ``series``: standing reservations (staff, and hosts for their own clients).
 * ``guests``: guest profiles. ``hosts``: hosts, attribution, closing with spend.
@@ -27,6 +31,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    appointments,
+    appointments_staff,
     booking,
     brand,
     calendars,
@@ -52,6 +58,7 @@ from . import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
+    appointments.router,
     reschedule.router,
     payments.router,
     staff.auth_router,
@@ -64,6 +71,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     series.staff_router,
     series.host_router,
     dining.router,
+    appointments_staff.router,
     guests.router,
     hosts.router,
     host_portal.router,

@@ -90,7 +90,9 @@ async def me(who: CurrentStaff, session: SessionDep) -> dict[str, Any]:
     return {
         **users.user_dict(who.user),
         "csrf_token": who.session.csrf_token,
-        "venues": [{"slug": v.slug, "name": v.name, "timezone": v.timezone} for v in rows],
+        "venues": [
+            {"slug": v.slug, "name": v.name, "timezone": v.timezone, "mode": v.mode} for v in rows
+        ],
     }
 
 

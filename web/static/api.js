@@ -16,7 +16,7 @@ export class Problem extends Error {
 let skewMs = 0;
 export const serverNow = () => Date.now() + skewMs;
 
-async function request(method, url, body) {
+export async function request(method, url, body) {
   let res;
   try {
     res = await fetch(url, {

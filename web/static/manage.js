@@ -1,7 +1,13 @@
 // Manage one booking by its token: show it, and let the guest cancel it.
 
 import { Problem, api, applyBrand, dayLabel, fillFacts, goToCheckout, humanMessage, localTime, money } from "./api.js";
-import { offerReschedule } from "./reschedule.js";
+import { offerAppointmentMove } from "./appointments-manage.js";
+import { offerReschedule as offerTableReschedule } from "./reschedule.js";
+
+// An appointment moves to another time (appointments-manage.js); a table booking to
+// another night or table (reschedule.js).
+const offerReschedule = (res, moved) =>
+  res.quote && res.quote.appointment ? offerAppointmentMove(res, moved) : offerTableReschedule(res, moved);
 
 const $ = (id) => document.getElementById(id);
 const { slug, token, brand } = document.body.dataset;
@@ -29,7 +35,16 @@ function render(res) {
   const pill = $("manage-status");
   pill.textContent = label;
   pill.className = `status-pill st-${res.status}`;
-  fillFacts($("manage-facts"), [
+  const appt = res.quote && res.quote.appointment; // an appointment: a service with someone
+  fillFacts($("manage-facts"), appt ? [
+    ["Name", res.guest_name || "—"],
+    ["Service", appt.service, "strong"],
+    ["With", appt.staff],
+    ["Date", dayLabel(res.date, "long")],
+    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    ["Price", money(res.minimum, res.currency)],
+    ["Deposit", res.deposit_paid > 0 ? `${money(res.deposit_paid, res.currency)} received` : res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
+  ] : [
     ["Name", res.guest_name || "—"],
     ["Night", dayLabel(res.date, "long")],
     ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],

@@ -15,6 +15,7 @@ import * as series from "./series.js";
 import * as waitlist from "./waitlist.js";
 import * as turnaways from "./turnaways.js";
 import * as brand from "./brand.js";
+import * as day from "./dayview.js";
 
 const VIEWS = {
   tonight,
@@ -28,6 +29,7 @@ const VIEWS = {
   calendars,
   turnaways,
   brand,
+  day,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,
 };
@@ -74,7 +76,9 @@ function allowed(link) {
 }
 
 function route() {
-  const [, name = "tonight", ...rest] = (location.hash || "#/tonight").split("/");
+  // An appointments venue has no floor: its day starts in the day view.
+  const home = ctx.venue()?.mode === "appointments" ? "#/day" : "#/tonight";
+  const [, name = "tonight", ...rest] = (location.hash || home).split("/");
   const link = document.querySelector(`.c-nav a[data-view="${CSS.escape(name)}"]`);
   const view = VIEWS[name] && link && allowed(link) ? name : VIEWS[name] ? "denied" : "tonight";
   if (current && current !== view) VIEWS[current]?.hide?.();

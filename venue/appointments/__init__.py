@@ -1,0 +1,1 @@
+"""Appointments: services with staff (barbers, salons, clinics, studios)."""
