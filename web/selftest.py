@@ -151,6 +151,8 @@ async def _steps(
     )
     if venue["mode"] == "appointments":
         held, what = await _hold_appointment(http, api, soonest, found)
+    elif venue["mode"] == "restaurant":
+        held, what = await _hold_party(http, api, soonest, venue)
     else:
         held, what = await _hold_table(http, api, soonest, venue)
     res = held["reservation"]
@@ -260,6 +262,38 @@ async def _hold_table(
             )
             return held, f"table {table['label']} on {night['date']} for {party}"
     raise Failed("find something bookable and hold it", "no free table on a coming night")
+
+
+async def _hold_party(
+    http: httpx.AsyncClient, api: str, soonest: datetime, venue: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """A restaurant: the first start time offered to a party of two, seated by the venue."""
+    nights = _json(await http.get(f"{api}/nights", params={"days": 60}), "list the nights")
+    party = max(2, venue["min_party"]) if venue["max_party"] >= 2 else venue["min_party"]
+    for night in nights:
+        if night["closed"] or night["sold_out"]:
+            continue
+        listed = _json(
+            await http.get(f"{api}/nights/{night['date']}/sittings", params={"party_size": party}),
+            "list the start times",
+        )
+        for start in listed["starts"]:
+            at = datetime.fromisoformat(start["starts_at"].replace("Z", "+00:00"))
+            if start["bookable"] and at >= soonest:
+                held = _json(
+                    await http.post(
+                        f"{api}/holds",
+                        json={
+                            "date": night["date"],
+                            "party_size": party,
+                            "starts_at": start["starts_at"],
+                        },
+                    ),
+                    "find something bookable and hold it",
+                )
+                tables = ", ".join(held["reservation"]["tables"])
+                return held, f"{party} at {start['local_time']} on {night['date']} ({tables})"
+    raise Failed("find something bookable and hold it", "no start time on a coming night")
 
 
 async def _pay(http: httpx.AsyncClient, api: str, token: str, wait: float) -> None:

@@ -5,7 +5,7 @@ afterwards. Audited as the actor who ran it."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,8 @@ from venue.appointments import setup as appt_setup
 from venue.core.actor import Actor
 from venue.core.clock import to_local
 from venue.core.errors import Conflict
+from venue.dining import nights as dining_nights
+from venue.dining import rules as dining_rules
 from venue.journal.audit import record
 from venue.models import (
     Area,
@@ -84,7 +86,10 @@ async def create_venue(
         after={"slug": venue.slug, "name": venue.name, "mode": venue.mode},
         at=now,
     )
-    if answers.shape == "tables":
+    if answers.mode == "restaurant":
+        await _tables(session, venue, answers)
+        await _dining(session, venue, answers, actor, now)
+    elif answers.shape == "tables":
         await _tables(session, venue, answers)
         await _nights(session, venue, answers, actor, now)
     else:
@@ -149,6 +154,44 @@ async def _nights(
         await create_night(
             session, venue, day, opens, closes, actor=actor, now=now, sittings=sittings
         )
+
+
+# A restaurant's turn times by party size (minutes), as the console then edits them.
+TURNS = ((1, 90), (3, 105), (5, 120), (7, 150))
+
+
+def _minus(at: time, minutes: int) -> time:
+    return (datetime.combine(date.min, at) - timedelta(minutes=minutes)).time()
+
+
+async def _dining(
+    session: AsyncSession, venue: Venue, answers: Answers, actor: Actor, now: datetime
+) -> None:
+    """A restaurant's service periods (its sittings, or each opening span, on each open
+    weekday), with starts every 15 minutes until a two-party turn before the end and a
+    covers limit of four fifths of the seats; then its nights opened from them."""
+    seats = sum(group.count * group.seats[1] for group in answers.tables)
+    covers = max(1, seats * 4 // 5)
+    periods = []
+    for weekday, spans in sorted(answers.hours.items()):
+        named = answers.sittings or [(f"Service {i + 1}", a, b) for i, (a, b) in enumerate(spans)]
+        for name, first, end in named:
+            last = _minus(end, TURNS[0][1]) if end > first else first
+            periods.append(
+                dining_rules.Period(
+                    name=name,
+                    first_start=first,
+                    last_start=max(first, last),
+                    covers_limit=covers,
+                    weekday=weekday,
+                )
+            )
+    await dining_rules.replace(session, venue, periods, TURNS, actor=str(actor), now=now)
+    today = to_local(now, venue.timezone).date()
+    for offset in range(answers.nights_ahead):
+        day = today + timedelta(days=offset)
+        if answers.hours.get(day.weekday()):
+            await dining_nights.open_night(session, venue, day, actor=actor, now=now)
 
 
 async def _appointments(
