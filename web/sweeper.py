@@ -1,5 +1,6 @@
-"""Background loops: lapsed holds marked expired (availability never waits for it) and
-imported calendars fetched again."""
+"""Background loops: lapsed holds marked expired (availability never waits for it),
+restaurants' nights opened across their booking window, and imported calendars fetched
+again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from payments import refunds
+from venue.dining import nights as dining_nights
 from venue.floor import calendar_import
 from venue.reservations import booking
 
@@ -23,7 +25,18 @@ async def sweep_once(sessions: async_sessionmaker[AsyncSession], now: datetime) 
     async with sessions() as session, session.begin():
         expired = await booking.expire_due(session, now)
         await refunds.for_lapsed(session, now)
-        return expired
+    await open_nights(sessions, now)
+    return expired
+
+
+async def open_nights(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Open the restaurants' missing nights (idempotent: a date already there is skipped),
+    in a transaction of its own so the expiry above never waits on it."""
+    async with sessions() as session, session.begin():
+        opened = await dining_nights.open_due(session, now)
+    if opened:
+        log.info("opened %d restaurant nights", opened)
+    return opened
 
 
 async def sweep_forever(
