@@ -19,13 +19,22 @@ from venue.reservations import booking
 log = logging.getLogger("maitre.sweeper")
 
 
-async def sweep_once(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+# Restaurants' nights are opened at most this often (the window moves a day at a time;
+# a new service period is picked up within the minute).
+OPEN_NIGHTS_EVERY = timedelta(minutes=1)
+
+
+async def sweep_once(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, *, nights: bool = True
+) -> int:
     """Expire lapsed holds and payments; a booking that lapsed holding a deposit (an unpaid
-    reschedule top-up) has it refunded in the same transaction."""
+    reschedule top-up) has it refunded in the same transaction. Then (``nights``) open
+    the restaurants' missing nights."""
     async with sessions() as session, session.begin():
         expired = await booking.expire_due(session, now)
         await refunds.for_lapsed(session, now)
-    await open_nights(sessions, now)
+    if nights:
+        await open_nights(sessions, now)
     return expired
 
 
@@ -44,9 +53,14 @@ async def sweep_forever(
     clock: Callable[[], datetime],
     interval: float,
 ) -> None:
+    next_nights: datetime | None = None
     while True:
         try:
-            expired = await sweep_once(sessions, clock())
+            now = clock()
+            due = next_nights is None or now >= next_nights
+            if due:
+                next_nights = now + OPEN_NIGHTS_EVERY
+            expired = await sweep_once(sessions, now, nights=due)
             if expired:
                 log.info("expired %d lapsed holds", expired)
         except Exception:

@@ -12,6 +12,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import SYSTEM, Actor
@@ -110,6 +111,8 @@ async def open_due(session: AsyncSession, now: datetime) -> int:
                 venue = await session.get(Venue, venue_id)
                 if venue is not None:
                     count += len(await open_window(session, venue, now))
+        except IntegrityError:  # another process opened one of them first: next pass
+            log.info("nights of venue %s opened concurrently; trying again next pass", venue_id)
         except Exception:
             log.exception("opening the nights of venue %s failed; the others go on", venue_id)
     return count
