@@ -4,9 +4,11 @@ left alone, and one venue's broken data never stopping another."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import asyncio
+from datetime import date, datetime, time, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +18,7 @@ from venue.core.db import session_factory
 from venue.dining import nights as dining_nights
 from venue.dining.rules import Period
 from venue.models import AuditEntry, Night
+from web import sweeper
 from web.sweeper import sweep_once
 
 FIRST = NOW.date()  # Friday 20 November 2026, noon in London
@@ -99,3 +102,26 @@ async def test_one_sweep_opens_the_window_and_a_second_opens_nothing(
     assert starts[0]["local_time"] == "18:00" and starts[0]["bookable"]
     shut = await client.get(f"{base}/nights/{CLOSED}/sittings", params={"party_size": 2})
     assert not any(s["bookable"] for s in shut.json()["starts"])
+
+
+async def test_the_sweep_loop_opens_nights_at_most_once_a_minute(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Expiry runs every pass; the nights' pass only when a minute has gone by."""
+    opened_at: list[datetime] = []
+    ticks = iter(NOW + timedelta(seconds=20 * k) for k in range(8))  # 0s .. 140s
+
+    async def record(_: object, now: datetime) -> int:
+        opened_at.append(now)
+        return 0
+
+    def clock() -> datetime:
+        try:
+            return next(ticks)
+        except StopIteration:
+            raise asyncio.CancelledError from None
+
+    monkeypatch.setattr(sweeper, "open_nights", record)
+    with pytest.raises(asyncio.CancelledError):
+        await sweeper.sweep_forever(session_factory(engine), clock, 0)
+    assert [(t - NOW).seconds for t in opened_at] == [0, 60, 120]
