@@ -18,7 +18,8 @@ Order of application (deterministic):
    floor/ceiling: the nearest multiple inside is taken instead (or no rounding at all
    when the range holds no multiple);
 6. deposit from the final minimum: the tier's policy, else the venue-wide one, else none;
-   percent rounds half up, flat is capped at the minimum.
+   percent rounds half up, flat is capped at the minimum; per cover is priced for the
+   booking by ``booking_deposit`` (amount times party size, once).
 
 Call ``validate_rules`` when rules are saved; ``quote`` and ``quote_many`` validate again
 and raise PricingRuleError rather than price from a broken rule set. ``priced_tiers`` tells
@@ -27,7 +28,7 @@ set unpriceable tables aside instead of failing a whole floor.
 """
 
 from pricing.context import QuoteContext
-from pricing.engine import priced_tiers, quote, quote_many
+from pricing.engine import booking_deposit, priced_tiers, quote, quote_many
 from pricing.errors import PricingError, PricingRuleError, QuoteContextError, RuleProblem
 from pricing.money import Money
 from pricing.result import DepositBasis, Quote, QuoteLine
@@ -56,6 +57,7 @@ __all__ = [
     "RuleProblem",
     "TableOverride",
     "TierPrice",
+    "booking_deposit",
     "priced_tiers",
     "quote",
     "quote_many",

@@ -1,6 +1,6 @@
 """The quote calculation. See the package docstring for the order of application."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -165,7 +165,18 @@ def _deposit(minimum: int, tier_plan: _TierPlan) -> tuple[int, DepositBasis]:
         return amount, DepositBasis("flat", policy.value, source, capped)
     if policy.mode == "percent":
         return percent_of(minimum, policy.value), DepositBasis("percent", policy.value, source)
+    if policy.mode == "per_cover":  # priced per guest, once per booking: booking_deposit
+        return 0, DepositBasis("per_cover", policy.value, source)
     return 0, DepositBasis("none", 0, source)
+
+
+def booking_deposit(quotes: Sequence[Quote], party_size: int) -> int:
+    """A booking's deposit over its tables' quotes: each table's own deposit, plus, when
+    any table's policy is per cover, that amount (the highest, if its tables differ)
+    times the party, once for the booking however many tables it is seated at."""
+    per_table = sum(q.deposit.amount for q in quotes)
+    per_cover = [q.deposit_basis.value for q in quotes if q.deposit_basis.mode == "per_cover"]
+    return per_table + (max(per_cover) * max(party_size, 0) if per_cover else 0)
 
 
 def _check_now(now: datetime) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Final
 KINDS: Final = ("weekday", "event_type", "demand", "pace", "lead_time")
 ADJUSTMENT_MODES: Final = ("percent", "fixed")
 DEMAND_SCOPES: Final = ("tier", "night")
-DEPOSIT_MODES: Final = ("none", "flat", "percent")
+DEPOSIT_MODES: Final = ("none", "flat", "percent", "per_cover")
 
 
 def _freeze(obj: Any, name: str, kind: type) -> None:
@@ -62,7 +62,11 @@ class Adjustment:
 
 @dataclass(frozen=True, slots=True)
 class DepositPolicy:
-    """Deposit for a tier, or venue-wide when ``tier`` is None (the tier's own wins)."""
+    """Deposit for a tier, or venue-wide when ``tier`` is None (the tier's own wins).
+
+    ``mode``: ``flat`` (``value`` minor units per table, capped at its minimum),
+    ``percent`` (``value`` basis points of the minimum), ``per_cover`` (``value`` minor
+    units per guest, once per booking: see ``booking_deposit``) or ``none``."""
 
     mode: str
     value: int = 0

@@ -182,7 +182,7 @@ def _deposits(rules: PricingRules) -> Problems:
             yield RuleProblem(f"{at}.mode", f"unknown mode {dep.mode!r}; expected {DEPOSIT_MODES}")
         elif dep.mode == "none" and dep.value != 0:
             yield RuleProblem(f"{at}.value", "a 'none' deposit takes no value; use 0")
-        elif dep.mode == "flat":
+        elif dep.mode in ("flat", "per_cover"):
             yield from _amount(f"{at}.value", dep.value)
         elif dep.mode == "percent" and (not _is_int(dep.value) or not 0 <= dep.value <= BP_SCALE):
             yield RuleProblem(f"{at}.value", "a percent deposit must be 0..10000 basis points")

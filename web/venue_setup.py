@@ -71,9 +71,11 @@ def questions(ask: Ask) -> dict[str, Any]:
                     "minimum": 0,
                 }
             )
-        deposit = _ask(ask, "Deposit: none, N% or a fixed amount in minor units", "none")
+        deposit = _ask(ask, "Deposit: none, N%, a fixed amount in minor units, or N/cover", "none")
         if deposit.endswith("%"):
             answers["deposit"] = {"mode": "percent", "value": int(deposit[:-1])}
+        elif deposit.endswith("/cover") and deposit[: -len("/cover")].isdigit():
+            answers["deposit"] = {"mode": "per_cover", "value": int(deposit[: -len("/cover")])}
         elif deposit.isdigit():
             answers["deposit"] = {"mode": "fixed", "value": int(deposit)}
     else:

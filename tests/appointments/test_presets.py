@@ -203,3 +203,11 @@ def test_the_questions_make_answers_a_venue_can_be_made_from() -> None:
     parsed = parse(questions(lambda _: next(tables)))
     assert parsed.mode == "restaurant" and len(parsed.sittings) == 2
     assert parsed.deposit == ("fixed", 1000) and parsed.refunds == [(24, 0)]
+
+
+def test_a_restaurant_preset_can_take_its_deposit_per_cover() -> None:
+    parsed = parse(preset("restaurant", deposit={"mode": "per_cover", "value": 1000}))
+    assert parsed.deposit == ("per_cover", 1000)
+    with pytest.raises(InvalidRequest) as err:
+        parse(preset("restaurant", deposit={"mode": "per_head", "value": 1000}))
+    assert err.value.extra["errors"][0]["field"] == "deposit.mode"

@@ -24,6 +24,11 @@ NewPage = Callable[..., Page]
 MANAGER = ("manager@velvet.example", "velvet-demo")
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "reduced_motion": "reduce"}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "reduced_motion": "reduce"}
+PHONE_390 = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "reduced_motion": "reduce",
+}
 
 
 def sign_in(
@@ -347,3 +352,23 @@ def test_live_updates_the_relay_set_aside_are_shown_and_retried(
     page.screenshot(path=str(artifacts / "console-set-aside.png"))
     notice.get_by_role("button", name="Retry").click()
     expect(notice).to_be_hidden()
+
+
+def test_a_deposit_per_cover_is_offered_and_checked_in_the_pricing_panel(
+    server: str, new_page: NewPage, artifacts: Path
+) -> None:
+    """The console offers ``per_cover`` as a deposit mode; a bad amount comes back against
+    its cell (nothing is saved: the session's demo rules stay as they are)."""
+    for name, options in (("laptop", LAPTOP), ("phone", PHONE_390)):
+        page = new_page(**options)
+        sign_in(page, server, *MANAGER, "manager")
+        page.goto(f"{server}/admin#/rules")
+        mode = page.locator('[data-path="deposits[0].mode"]')
+        expect(mode).to_be_visible()
+        mode.select_option("per_cover")
+        page.locator('[data-path="deposits[0].value"]').fill("-5")
+        page.locator("#pricing-save").click()
+        expect(page.locator('[data-error-for="deposits[0].value"]')).to_be_visible()
+        expect(page.locator("#pricing-panel")).to_contain_text("per guest, once per booking")
+        mode.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"console-deposit-per-cover-{name}.png"))

@@ -1,23 +1,31 @@
 """Opening a restaurant's night from its service periods: one sitting per period, with
 the period's start times, covers limit and pacing copied onto the sitting (staff edit
-the night's own copy; the rules are the template for nights not yet opened)."""
+the night's own copy; the rules are the template for nights not yet opened).
+
+``open_due`` (the sweeper) opens the missing nights of every restaurant across its
+booking window, so no one has to open each date by hand; a date already there is left
+as it is (staff's edits stand), and each venue has its own savepoint."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from venue.core.actor import Actor
+from venue.core.actor import SYSTEM, Actor
 from venue.core.channels import night_channel
-from venue.core.clock import local_to_utc
+from venue.core.clock import local_to_utc, to_local
 from venue.core.errors import InvalidRequest, NightExists, NotFound
 from venue.journal.audit import record
 from venue.models import Night, Sitting, Venue
 from venue.setup import nights, venues
 
 from . import rules
+
+log = logging.getLogger("maitre.dining")
 
 
 def _plus(at: time, minutes: int) -> time:
@@ -57,6 +65,57 @@ async def open_night(
         night.closed_reason = next((p.name for p in periods), "closed")
     await session.flush()
     return night
+
+
+async def open_window(
+    session: AsyncSession, venue: Venue, now: datetime, *, actor: Actor = SYSTEM
+) -> list[date]:
+    """Open every missing date of the venue's booking window (its local today to
+    ``booking_window_days`` ahead) that has service periods: audited as the manual
+    open is (``night.created``); a date an exception closes is created closed. Returns
+    the dates opened (none the second time)."""
+    window = (await venues.rules_of(session, venue)).booking_window_days
+    first = to_local(now, venue.timezone).date()
+    last = to_local(now + timedelta(days=window), venue.timezone).date()
+    periods = await rules.periods_of(session, venue)
+    if not periods:
+        return []
+    existing = set(
+        await session.scalars(
+            select(Night.business_date).where(
+                Night.tenant_id == venue.tenant_id,
+                Night.venue_id == venue.id,
+                Night.business_date >= first,
+                Night.business_date <= last,
+            )
+        )
+    )
+    opened: list[date] = []
+    day = first
+    while day <= last:
+        if day not in existing and rules.periods_for(periods, day):
+            await open_night(session, venue, day, actor=actor, now=now)
+            opened.append(day)
+        day += timedelta(days=1)
+    return opened
+
+
+async def open_due(session: AsyncSession, now: datetime) -> int:
+    """``open_window`` for every restaurant, each in its own savepoint: one venue's bad
+    data (logged) never stops the others. Returns how many nights were opened."""
+    ids = list(await session.scalars(select(Venue.id).where(Venue.mode == "restaurant")))
+    count = 0
+    for venue_id in ids:
+        try:
+            async with session.begin_nested():
+                venue = await session.get(Venue, venue_id)
+                if venue is not None:
+                    count += len(await open_window(session, venue, now))
+        except IntegrityError:  # another process opened one of them first: next pass
+            log.info("nights of venue %s opened concurrently; trying again next pass", venue_id)
+        except Exception:
+            log.exception("opening the nights of venue %s failed; the others go on", venue_id)
+    return count
 
 
 async def _has_night(session: AsyncSession, venue: Venue, day: date) -> bool:

@@ -49,5 +49,5 @@ class DepositRuleRow(Tenanted, Base):
 
     venue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
     tier: Mapped[str | None] = mapped_column(String(40))
-    mode: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(16))  # pricing.rules.DEPOSIT_MODES
     value: Mapped[int] = mapped_column(default=0)

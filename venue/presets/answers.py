@@ -208,8 +208,8 @@ def _tables(data: dict[str, Any], answers: Answers) -> None:
         )
     deposit = data.get("deposit") or {"mode": "none"}
     mode = deposit.get("mode", "none")
-    if mode not in ("none", "percent", "fixed"):
-        raise InvalidRequest("deposit.mode", "none, percent or fixed")
+    if mode not in ("none", "percent", "fixed", "per_cover"):
+        raise InvalidRequest("deposit.mode", "none, percent, fixed or per_cover")
     value = deposit.get("value", 0)
     if mode == "percent":
         answers.deposit = ("percent", _int(value, "deposit.value", 0, 100) * 100)

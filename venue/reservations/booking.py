@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pricing import Quote
+from pricing import Quote, booking_deposit
 from venue.core.actor import Actor
 from venue.core.channels import night_channel
 from venue.core.errors import (
@@ -362,7 +362,7 @@ def _hold_values(
         created_by=str(actor),
         currency=venue.currency,
         quoted_minimum=sum(q.minimum.amount for q in quotes),
-        quoted_deposit=sum(q.deposit.amount for q in quotes),
+        quoted_deposit=booking_deposit(quotes, req.party_size),
         quote={
             "tables": [
                 {"table_id": str(t.id), "label": t.label, **q.to_dict()}

@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pricing import Quote
+from pricing import Quote, booking_deposit
 from venue.core.actor import Actor
 from venue.core.channels import night_channel
 from venue.core.errors import (
@@ -213,7 +213,7 @@ async def plan(
         minimum_before=res.quoted_minimum,
         minimum_after=sum(q.minimum.amount for q in quotes),
         deposit_before=res.quoted_deposit,
-        deposit_after=sum(q.deposit.amount for q in quotes),
+        deposit_after=booking_deposit(quotes, res.party_size),
     )
     return Plan(rules, night, sitting, wanted, quotes, settlement)
 

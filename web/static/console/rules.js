@@ -149,7 +149,7 @@ function renderPricing() {
   const adjRows = p.adjustments.map((a, i) => adjustmentRow(a, i, p));
   const depRows = p.deposits.map((d, i) => el("tr", {},
     cell(el("select", {}, new Option("All tiers", ""), ...p.tiers.map((t) => new Option(t.tier, t.tier, false, t.tier === d.tier))), `deposits[${i}].tier`),
-    cell(el("select", {}, ...["none", "percent", "flat"].map((m) => new Option(m, m, false, m === d.mode))), `deposits[${i}].mode`),
+    cell(el("select", {}, ...["none", "percent", "flat", "per_cover"].map((m) => new Option(m, m, false, m === d.mode))), `deposits[${i}].mode`),
     cell(numIn(d.value), `deposits[${i}].value`),
     el("td", {}, ro ? "" : button("Remove", "btn-ghost btn-compact", () => {
       s.pricing = collect(form, p);
@@ -159,7 +159,7 @@ function renderPricing() {
   const err = errorBox("pricing-error");
   form.append(
     el("h2", { class: "panel-title", text: "Pricing" }),
-    el("p", { class: "muted small", text: `Amounts in ${cur}. Percent values are basis points (2500 = 25%); fixed values are minor units (pence/cents).` }),
+    el("p", { class: "muted small", text: `Amounts in ${cur}. Percent values are basis points (2500 = 25%); fixed values are minor units (pence/cents); a per_cover deposit is minor units per guest, once per booking.` }),
     el("div", { class: "field", "data-field": "rounding_step" }, el("label", { for: "pr-rounding", text: "Rounding step (minor units)" }),
       roundingInput(p.rounding_step),
       el("p", { class: "field-error", "data-error-for": "rounding_step", hidden: true })),
