@@ -123,6 +123,21 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
         MANAGER,
     ),
     ("DELETE", V + "/appointments/staff/{staff}/absences/{staff}", None, MANAGER),
+    ("GET", V + f"/waitlist?date={SAT.isoformat()}", None, READER),
+    (
+        "POST",
+        V + "/waitlist",
+        {"date": SAT.isoformat(), "party_size": 2, "guest": {"name": "W", "phone": "07700 900123"}},
+        FLOOR,
+    ),
+    ("POST", V + "/waitlist/{staff}/skip", {}, FLOOR),
+    ("POST", V + "/waitlist/{staff}/offer", {}, FLOOR),
+    ("POST", V + "/waitlist/{staff}/book", {"table_ids": ["{t1}"]}, FLOOR),
+    ("GET", V + "/brand", None, MANAGER),
+    ("PUT", V + "/brand", {}, MANAGER),
+    ("POST", V + "/brand/preview", {}, MANAGER),
+    ("PUT", V + "/brand/logo", {}, MANAGER),
+    ("PUT", V + "/brand/font", {}, MANAGER),
 ]
 # Endpoints whose only tenant input is the session itself.
 SESSION_ONLY = {"/api/v1/staff/me", "/api/v1/staff/me/password", "/api/v1/staff/users"}

@@ -62,8 +62,9 @@ async def test_a_lapsed_offer_hands_the_table_to_the_next_entry(session: AsyncSe
     assert offer.entry_id == first.entry.id
 
     later = offer.expires_at + timedelta(seconds=1)
-    assert await booking.expire_due(session, later) == 1
-    [handed] = await consume(session, later)
+    # Other tests' holds share the database: at least this offer's hold expires.
+    assert await booking.expire_due(session, later) >= 1
+    [handed] = [o for o in await consume(session, later) if o.venue_id == world.venue.id]
 
     assert offer.status == OfferStatus.LAPSED
     assert first.entry.status == EntryStatus.LAPSED
