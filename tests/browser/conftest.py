@@ -127,9 +127,10 @@ def _open_service_all_week(base: str) -> None:
         http.post("/api/v1/staff/logout", headers=csrf).raise_for_status()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def night(server: str) -> dict[str, Any]:
-    """The next demo night still open for online booking (past its cutoff is not)."""
+    """The next demo night still open for online booking (past its cutoff is not), read
+    again for each test: the session's bookings fill nights as it goes."""
     nights = httpx.get(f"{server}/api/v1/venues/{SLUG}/nights?days=28").json()
     soon = datetime.now(UTC) + timedelta(minutes=45)  # the demo's cutoff is 30 min
     open_ = [

@@ -92,10 +92,22 @@ def test_the_taken_time_is_gone_for_the_next_guest(server: str, new_page: NewPag
     page.locator(f'.svc[data-id="{colour["id"]}"]').click()
     page.locator(f'.dchip[data-id="{day}"]').click()
     expect(page.locator(".tslot").first).to_be_visible()
-    # Not the very first time: it may pass its cutoff while the test runs.
-    first = page.locator(".tslot").nth(min(3, page.locator(".tslot").count() - 1))
-    at = first.get_attribute("data-at")
-    assert at is not None
+    # A time both the page and the API offer now (not the very first: it may pass its
+    # cutoff while the test runs; other tests of the session book this salon too).
+    api_at = {
+        datetime.fromisoformat(x["starts_at"].replace("Z", "+00:00"))
+        for x in httpx.get(
+            f"{server}/api/v1/venues/{SALON}/services/{colour['id']}/slots", params={"date": day}
+        ).json()["slots"]
+    }
+    shown = [
+        str(a)
+        for a in page.locator(".tslot").evaluate_all("els => els.map(e => e.dataset.at)")
+        if datetime.fromisoformat(str(a).replace("Z", "+00:00")) in api_at
+    ]
+    assert shown, "no time offered by both the page and the API"
+    at = shown[min(3, len(shown) - 1)]
+    first = page.locator(f'.tslot[data-at="{at}"]')
     # Meanwhile the desk books every Colour-capable person at that time (walk-ins: the
     # guests' hold throttle, shared by the whole browser session, does not apply).
     with httpx.Client(base_url=server, timeout=10) as desk:
