@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
@@ -91,7 +91,7 @@ def negotiate(
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str, domain: Domain) -> NullTranslations:
     """The compiled catalogue of ``domain`` in ``lang`` (English: the source, no-op)."""
     lang = supported(lang) or SOURCE
