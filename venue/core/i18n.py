@@ -33,7 +33,7 @@ SOURCE = "en"
 # English, Italian and French are complete; a language is offered only when it is here.
 LANGUAGES: tuple[str, ...] = ("en", "it", "fr")
 # The name of each language in itself, for the language picker.
-NATIVE = {code: Locale.parse(code).get_display_name(code).capitalize() for code in LANGUAGES}
+NATIVE = {code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in LANGUAGES}
 # The CLDR locale each language formats with (English as written in the UK and Europe:
 # 24-hour times, day before month).
 FORMAT_LOCALE = {"en": "en_GB", "it": "it_IT", "fr": "fr_FR"}
@@ -211,9 +211,9 @@ def untranslated(domain: Domain) -> dict[str, list[str]]:
         if path.exists():
             with path.open("rb") as f:
                 for m in pofile.read_po(f, locale=lang, domain=domain):
-                    string = m.string if isinstance(m.string, str) else "".join(m.string)
-                    if m.id and string and not m.fuzzy:
-                        have.add(m.id[0] if isinstance(m.id, tuple) else m.id)
+                    strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
+                    if m.id and all(strings) and not m.fuzzy:
+                        have.add(str(m.id[0] if isinstance(m.id, (tuple, list)) else m.id))
         missing = sorted(wanted - have)
         if missing:
             out[lang] = missing
