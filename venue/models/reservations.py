@@ -115,6 +115,8 @@ class Reservation(Tenanted, Base):
     quoted_deposit: Mapped[int]
     quote: Mapped[dict[str, Any]] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The guest's language (venue.core.i18n); None: the venue's default.
+    language: Mapped[str | None] = mapped_column(String(8))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     # An occurrence of a standing reservation, and the rule's date it honours (its night

@@ -68,6 +68,7 @@ class WaitlistEntry(Tenanted, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(8))
     tiers: Mapped[list[str]] = mapped_column(JSON, default=list)
     area_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     latest_start: Mapped[datetime | None]

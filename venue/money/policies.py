@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.core import i18n
 from venue.core.actor import Actor
 from venue.core.errors import DomainError
 from venue.journal.audit import record
@@ -21,9 +21,7 @@ from venue.notifications.planner import reminder_offsets
 # share refunded in basis points), latest first: all 48 h ahead, half 24 h ahead.
 DEFAULT_REFUND_RULES: tuple[tuple[int, int], ...] = ((48, 10000), (24, 5000))
 
-LANGUAGES = sorted(
-    p.name for p in (Path(__file__).parent.parent / "notifications/templates").iterdir()
-)
+LANGUAGES = list(i18n.LANGUAGES)
 
 
 class InvalidPolicy(DomainError):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.core import i18n
 from venue.core.clock import local_to_utc, to_local
 from venue.models import (
     Guest,
@@ -320,7 +321,8 @@ async def _enqueue(
         audience=audience,
         to_addr=to_addr,
         reply_to=reply_to,
-        language=prefs or "en",
+        # The guest's own language for their mail; the venue's for the venue's.
+        language=(res.language if audience == "guest" else None) or prefs or i18n.SOURCE,
         context=ctx,
         dedupe_key=key,
         due_at=due,
