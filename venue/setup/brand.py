@@ -479,13 +479,31 @@ async def update_brand(
     before = _audit_view(row) if row.version else None
     for key, value in values.items():
         setattr(row, key, value)
-    _saved(venue, row, now)
+    return await _saved(session, venue, row, before, "brand.updated", actor, now)
+
+
+async def _saved(
+    session: AsyncSession,
+    venue: Venue,
+    row: VenueBrand,
+    before: dict[str, Any] | None,
+    action: str,
+    actor: Actor,
+    now: datetime,
+) -> VenueBrand:
+    """Bump the brand's version, mirror it onto the venue, and audit the change (with
+    its ``venue.brand_changed`` outbox event)."""
+    row.version += 1
+    row.updated_at = now
+    # The public API, the mail and the first paint read these two.
+    venue.brand_color = row.accent
+    venue.logo_url = logo_src(venue, row)
     await session.flush()
     record(
         session,
         tenant_id=venue.tenant_id,
         actor=str(actor),
-        action="brand.updated",
+        action=action,
         entity="venue",
         entity_id=venue.id,
         before=before,
@@ -496,14 +514,6 @@ async def update_brand(
         payload={"venue": str(venue.id), "version": row.version},
     )
     return row
-
-
-def _saved(venue: Venue, row: VenueBrand, now: datetime) -> None:
-    row.version += 1
-    row.updated_at = now
-    # The public API, the mail and the first paint read these two.
-    venue.brand_color = row.accent
-    venue.logo_url = logo_src(venue, row)
 
 
 def sniff_logo(data: bytes, declared: str) -> str:
@@ -534,23 +544,7 @@ async def set_logo(
     row = await _ensure(session, venue, now)
     before = _audit_view(row) if row.version else None
     row.logo_data, row.logo_type, row.logo_url = data, kind, None
-    _saved(venue, row, now)
-    await session.flush()
-    record(
-        session,
-        tenant_id=venue.tenant_id,
-        actor=str(actor),
-        action="brand.logo_uploaded",
-        entity="venue",
-        entity_id=venue.id,
-        before=before,
-        after=_audit_view(row),
-        at=now,
-        topic="venue.brand_changed",
-        channel=None,
-        payload={"venue": str(venue.id), "version": row.version},
-    )
-    return row
+    return await _saved(session, venue, row, before, "brand.logo_uploaded", actor, now)
 
 
 async def set_font(
@@ -566,23 +560,7 @@ async def set_font(
     row = await _ensure(session, venue, now)
     before = _audit_view(row) if row.version else None
     row.font_data, row.font_type = data, kind
-    _saved(venue, row, now)
-    await session.flush()
-    record(
-        session,
-        tenant_id=venue.tenant_id,
-        actor=str(actor),
-        action="brand.font_uploaded",
-        entity="venue",
-        entity_id=venue.id,
-        before=before,
-        after=_audit_view(row),
-        at=now,
-        topic="venue.brand_changed",
-        channel=None,
-        payload={"venue": str(venue.id), "version": row.version},
-    )
-    return row
+    return await _saved(session, venue, row, before, "brand.font_uploaded", actor, now)
 
 
 # --- the stylesheet and its preview ---------------------------------------------------------
