@@ -131,6 +131,12 @@ async def pg_engine() -> AsyncEngine:
 
 
 @pytest.fixture
+def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the migrated PostgreSQL database, as the app role (the race suites)."""
+    return session_factory(pg_engine)
+
+
+@pytest.fixture
 async def pg_owner_engine() -> AsyncEngine:
     """The test database as its owner (schema changes, roles): not for app code."""
     need(HAS_PG, "PostgreSQL (DATABASE_URL)")

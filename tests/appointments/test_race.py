@@ -14,18 +14,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import PG_URL
+from tests.races import control_database, race
 from venue.appointments import availability, slots
 from venue.appointments import booking as appt
 from venue.appointments.claim import Pick
 from venue.core import errors
 from venue.core.actor import GUEST
-from venue.core.db import create_engine, session_factory
-from venue.models import Appointment, Base, Status, Venue
+from venue.models import Appointment, Status, Venue
 from venue.setup import venues
 
 from .factories import NOW, create_salon
@@ -33,7 +31,6 @@ from .factories import NOW, create_salon
 pytestmark = pytest.mark.postgres
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-CONTROL_DB = "maitre_control_appointments"
 
 
 async def make_salon(
@@ -42,10 +39,6 @@ async def make_salon(
     async with sessions() as s, s.begin():
         salon = await create_salon(s)
         return salon.venue.id, salon.services["Cut"].id, salon.staff["Ben"].id
-
-
-async def race(n: int, attempt: Callable[[int], Awaitable[str]]) -> Counter[str]:
-    return Counter(await asyncio.gather(*(attempt(i) for i in range(n))))
 
 
 def guarded(
@@ -129,25 +122,11 @@ async def holds_of(sessions: async_sessionmaker[AsyncSession], staff_id: uuid.UU
         )
 
 
-@pytest.fixture
-def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)
-
-
 @pytest.fixture(scope="module")
 async def control_sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A database built from the models alone: no exclusion constraint behind the app."""
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {CONTROL_DB} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {CONTROL_DB}"))
-    await admin.dispose()
-    url = make_url(PG_URL).set(database=CONTROL_DB).render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=32, max_overflow=0, pool_timeout=120)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield session_factory(engine)
-    await engine.dispose()
+    async with control_database("appointments") as sessions:
+        yield sessions
 
 
 async def test_100_guests_one_staff_member_exactly_one_winner(

@@ -15,13 +15,12 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.factories import create_restaurant, open_restaurant_night
 from venue.core import errors
 from venue.core.actor import GUEST
 from venue.core.clock import local_to_utc
-from venue.core.db import session_factory
 from venue.dining import booking as dining
 from venue.dining.rules import Period
 from venue.models import OCCUPYING, Reservation, ReservationTable, Venue
@@ -31,11 +30,6 @@ pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SAT = date(2026, 11, 21)
 PARTIES = 12
-
-
-@pytest.fixture
-def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)
 
 
 async def make_world(

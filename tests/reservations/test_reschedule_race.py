@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.factories import create_night_for, create_venue
 from tests.venue.test_concurrency import NOW, SAT, naive
 from venue.core import errors
 from venue.core.actor import GUEST
-from venue.core.db import session_factory
 from venue.guests.identity import identify
 from venue.models import Reservation, ReservationTable, Status, Venue
 from venue.reservations import booking, reschedule
@@ -31,11 +30,6 @@ from venue.reservations import booking, reschedule
 pytestmark = pytest.mark.postgres
 LATER = SAT.replace(day=28)
 ROUNDS = 6
-
-
-@pytest.fixture
-def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)
 
 
 async def setting(

@@ -14,17 +14,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import PG_URL
 from tests.factories import create_night_for, create_venue
+from tests.races import control_database
 from venue.core import errors
 from venue.core.actor import GUEST, Actor
-from venue.core.db import create_engine, session_factory
 from venue.floor import quoting
-from venue.models import Base, ReservationTable, Venue
+from venue.models import ReservationTable, Venue
 from venue.reservations import booking, series
 from venue.setup import venues
 
@@ -33,7 +31,6 @@ pytestmark = pytest.mark.postgres
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 THU = [date(2026, 12, 3), date(2026, 12, 10)]
 STAFF = Actor("staff", "race")
-CONTROL_DB = "maitre_control_series"
 
 
 async def make_world(sessions: async_sessionmaker[AsyncSession]) -> tuple[uuid.UUID, uuid.UUID]:
@@ -97,11 +94,6 @@ def after_plan(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.
     return planned, go_on
 
 
-@pytest.fixture
-def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)
-
-
 async def test_the_guest_wins_between_plan_and_booking_the_series_reports_it(
     pg_sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,17 +135,8 @@ async def test_racing_at_once_one_winner(pg_sessions: async_sessionmaker[AsyncSe
 @pytest.fixture(scope="module")
 async def control_sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A database built from the models alone: no exclusion constraint behind the app."""
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {CONTROL_DB} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {CONTROL_DB}"))
-    await admin.dispose()
-    url = make_url(PG_URL).set(database=CONTROL_DB).render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=4, max_overflow=0)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield session_factory(engine)
-    await engine.dispose()
+    async with control_database("series", pool_size=4) as sessions:
+        yield sessions
 
 
 async def test_control_without_the_claim_the_same_interleaving_double_books(

@@ -13,18 +13,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import PG_URL
 from tests.factories import create_night_for, create_venue
+from tests.races import control_database, race
 from venue.core import errors
 from venue.core.actor import GUEST
-from venue.core.db import create_engine, session_factory
 from venue.floor import availability, quoting
-from venue.models import Base, ReservationTable, Status, Venue
+from venue.models import ReservationTable, Status, Venue
 from venue.reservations import booking
 from venue.setup import venues
 
@@ -32,7 +30,6 @@ pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SAT = date(2026, 11, 21)
-CONTROL_DB = "maitre_control"
 
 
 async def make_world(
@@ -42,10 +39,6 @@ async def make_world(
         world = await create_venue(s, tables=tables)
         await create_night_for(s, world, SAT, now=NOW)
         return world.venue.id, [t.id for t in world.tables]
-
-
-async def race(n: int, attempt: Callable[[int], Awaitable[str]]) -> Counter[str]:
-    return Counter(await asyncio.gather(*(attempt(i) for i in range(n))))
 
 
 def guarded(
@@ -120,25 +113,11 @@ async def occupying_rows(sessions: async_sessionmaker[AsyncSession], table_id: u
         )
 
 
-@pytest.fixture
-def pg_sessions(pg_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)
-
-
 @pytest.fixture(scope="module")
 async def control_sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A database built from the models alone: no exclusion constraint behind the app."""
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {CONTROL_DB} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {CONTROL_DB}"))
-    await admin.dispose()
-    url = make_url(PG_URL).set(database=CONTROL_DB).render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=32, max_overflow=0, pool_timeout=120)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield session_factory(engine)
-    await engine.dispose()
+    async with control_database("tables") as sessions:
+        yield sessions
 
 
 async def test_200_bookers_one_table_exactly_one_winner(

@@ -6,23 +6,20 @@ suite already proves; the control case shows it is real for the waitlist's own c
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import PG_URL
 from tests.factories import create_night_for, create_venue
+from tests.races import control_database
 from venue.core import errors
 from venue.core.actor import GUEST, SYSTEM
-from venue.core.db import create_engine, session_factory
 from venue.floor import availability, quoting
-from venue.models import Base, ReservationTable, Status, Venue, WaitlistEntry, WaitlistOffer
+from venue.models import ReservationTable, Status, Venue, WaitlistEntry, WaitlistOffer
 from venue.reservations import booking
 from venue.setup import venues
 from venue.waitlist import entries, offers
@@ -30,7 +27,6 @@ from venue.waitlist import entries, offers
 from .helpers import NOW, SAT, SECRET
 
 pytestmark = pytest.mark.postgres
-CONTROL_DB = f"maitre_control_waitlist_{os.getpid()}"
 
 
 async def make_world(
@@ -89,27 +85,11 @@ def offer(
     return attempt
 
 
-@pytest.fixture
-def pg_sessions(pg_engine: object) -> async_sessionmaker[AsyncSession]:
-    return session_factory(pg_engine)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
 async def control_sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A database built from the models alone: no exclusion constraint behind the app."""
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {CONTROL_DB} WITH (FORCE)"))
-        await conn.execute(text(f"CREATE DATABASE {CONTROL_DB}"))
-    url = make_url(PG_URL).set(database=CONTROL_DB).render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=32, max_overflow=0, pool_timeout=120)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield session_factory(engine)
-    await engine.dispose()
-    async with admin.connect() as conn:
-        await conn.execute(text(f"DROP DATABASE IF EXISTS {CONTROL_DB} WITH (FORCE)"))
-    await admin.dispose()
+    async with control_database("waitlist") as sessions:
+        yield sessions
 
 
 @pytest.mark.parametrize("round_", range(4))
