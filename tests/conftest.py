@@ -21,18 +21,26 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from venue.core.db import create_engine, session_factory
 from venue.core.migrate import upgrade
+from venue.staff import sessions as staff_sessions
 from web.app import create_app
 from web.settings import Settings
 
 REQUIRE = os.environ.get("MAITRE_REQUIRE_SERVICES") == "1"
 PG_URL = Settings(database_url=os.environ.get("DATABASE_URL", "sqlite://")).database_url
 HAS_PG = PG_URL.startswith("postgresql")
+# Staff passwords made by the suite are hashed with argon2's cheapest parameters (0.1 ms
+# instead of ~250 ms a hash on this machine; the suite makes hundreds). The parameters
+# travel in each hash, so a production-strength hash (the demo's) still verifies, and
+# the app's own parameters are untouched.
+staff_sessions.HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
 # Per process, so two test runs on one machine never drop each other's database.
 TEST_DB = f"maitre_test_{os.getpid()}"
 # Cluster-wide, shared by test runs; it gets the owner's password (if any) in tests.

@@ -28,6 +28,14 @@ from venue.core.tokens import hash_token, new_token
 from venue.models import StaffSession, StaffUser, Tenant, Venue
 
 HASHER = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash with ``HASHER``'s parameters (which the hash itself records, so a
+    check never depends on the parameters of the day)."""
+    return HASHER.hash(password)
+
+
 # Verified when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 SESSION_TTL = timedelta(hours=12)

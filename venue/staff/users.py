@@ -20,7 +20,7 @@ from venue.core.errors import Conflict, InvalidRequest, NotFound
 from venue.guests.identity import normalise_email
 from venue.journal.audit import record
 from venue.models import Host, StaffSession, StaffUser
-from venue.staff.sessions import HASHER, password_matches
+from venue.staff.sessions import hash_password, password_matches
 
 ROLES = ("owner", "manager", "floor", "host", "finance")
 MIN_PASSWORD = 10
@@ -91,7 +91,7 @@ async def create_user(
         email=clean_email,
         name=clean_name,
         role=role,
-        password_hash=HASHER.hash(password),
+        password_hash=hash_password(password),
         host_id=host_id,
         created_at=now,
     )
@@ -116,7 +116,7 @@ async def set_password(
 ) -> int:
     """Store the new hash and revoke every live session of that user; returns how many."""
     check_password(password)
-    user.password_hash = HASHER.hash(password)
+    user.password_hash = hash_password(password)
     result = await session.execute(
         update(StaffSession)
         .where(
