@@ -213,6 +213,11 @@ async def test_preview_and_test_send_through_the_api(
     assert "Ciao Ada Lovelace &amp; co." in shown["html"]
     assert "Ciao Ada Lovelace & co." in shown["text"]
     assert "Quando" in shown["html"] and "20:00" in shown["text"]  # the sample's details
+    page = await client.get(url(world, "reminder", "it") + "/preview.html", params=draft)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Ciao Ada Lovelace &amp; co." in page.text
+    policy = page.headers["content-security-policy"]
+    assert "sandbox" in policy and "script-src" not in policy and "default-src 'none'" in policy
     bad = await client.post(
         url(world, "reminder", "it") + "/preview", json={"outro": "{{ config }}"}, headers=csrf
     )

@@ -143,6 +143,7 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("PUT", V + "/mail-templates/{kind}/{lang}", {"version": 0, "intro": "Hi"}, MANAGER),
     ("DELETE", V + "/mail-templates/{kind}/{lang}", None, MANAGER),
     ("POST", V + "/mail-templates/{kind}/{lang}/preview", {}, MANAGER),
+    ("GET", V + "/mail-templates/{kind}/{lang}/preview.html", None, MANAGER),
     ("POST", V + "/mail-templates/{kind}/{lang}/test", {}, MANAGER),
 ]
 # A mail template's kind and language (not ids: the same in every tenant).

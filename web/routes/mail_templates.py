@@ -7,7 +7,8 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import Field
 
 from venue.core import i18n
@@ -119,6 +120,35 @@ async def preview_mail_template(
         "html": _text(parts["text/html"]),
         "text": _text(parts["text/plain"]),
     }
+
+
+# The preview page's own policy: the email's inline styles and images, nothing that runs,
+# framed by the console only.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+    "frame-ancestors 'self'; sandbox"
+)
+
+
+@router.get("/{kind}/{language}/preview.html", response_class=HTMLResponse)
+async def preview_mail_template_page(
+    request: Request,
+    kind: Kind,
+    language: Language,
+    venue: ManagerVenue,
+    session: SessionDep,
+    now: NowDep,
+    subject: Annotated[str | None, Query(max_length=custom.MAX_SOURCE["subject"] * 2)] = None,
+    intro: Annotated[str | None, Query(max_length=custom.MAX_SOURCE["intro"] * 2)] = None,
+    outro: Annotated[str | None, Query(max_length=custom.MAX_SOURCE["outro"] * 2)] = None,
+) -> HTMLResponse:
+    """The draft's HTML part as a page, for the console's preview frame."""
+    draft = {"subject": subject, "intro": intro, "outro": outro}
+    rendered = await overrides.preview(
+        session, venue, kind, language, draft, _settings(request), now
+    )
+    html = next(p for p in rendered.message.walk() if p.get_content_type() == "text/html")
+    return HTMLResponse(_text(html), headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
 @router.post("/{kind}/{language}/test", status_code=202)
