@@ -66,7 +66,7 @@ function render(root) {
   const reset = el("button", { type: "button", class: "btn btn-ghost", id: "mt-reset", text: "Back to the default", hidden: !row });
   const vars = Object.entries(s.data.variables).map(([k, help]) => el("li", {}, el("code", { text: `{{ ${k} }}` }), ` ${help}`));
 
-  form.append(
+  const parts = [
     el("div", { class: "two" }, field("Email", kind), field("Language", lang)),
     row?.last_failure
       ? el("p", { class: "error-box", role: "alert", id: "mt-failure", text: `Sending could not use this text (${row.last_failure}); guests got the default. Fix and save it.` })
@@ -80,7 +80,8 @@ function render(root) {
     status,
     err,
     el("div", { class: "row" }, save, test, reset),
-  );
+  ];
+  form.append(...parts.filter(Boolean));
   const draft = () => Object.fromEntries(PARTS.map((k) => [k, form.elements[k].value]));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
