@@ -21,7 +21,7 @@ from tests.conftest import FakeClock
 from tests.factories import World
 from venue.core import i18n
 from venue.core.db import session_factory
-from venue.models import Notification, Reservation
+from venue.models import Notification, Reservation, WaitlistEntry
 from venue.notifications.render import MailSettings, render
 
 from .conftest import Inbox, book, make_loop
@@ -98,7 +98,9 @@ def parts(msg: Any) -> tuple[str, str, str, str]:
     assert isinstance(parsed, EmailMessage)
     html = parsed.get_body(("html",))
     assert html is not None
-    return str(parsed["Subject"]), text_of(parsed), str(html.get_content()), ics_of(parsed)
+    invites = [a for a in parsed.iter_attachments() if a.get_content_type() == "text/calendar"]
+    ics = ics_of(parsed) if invites else ""
+    return str(parsed["Subject"]), text_of(parsed), str(html.get_content()), ics
 
 
 # Saturday 24 October 2026 is the last night of BST in London (the clocks go back on the
@@ -203,3 +205,45 @@ async def test_an_italian_guest_gets_the_confirmation_and_the_reminder_in_italia
     )
     assert "Ti ricordiamo il tuo tavolo" in text_of(reminder)
     assert "SUMMARY:" + f"{world.venue.name}: tavolo per 2" in ics_of(reminder).replace("\r\n ", "")
+
+
+async def test_a_waitlist_offer_goes_out_in_the_language_the_guest_joined_in(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    from tests.staff.conftest import base as staff_base
+    from tests.staff.conftest import sign_in
+    from tests.waitlist.test_api import SAT as DAY
+    from tests.waitlist.test_api import SECRET, full, offer_mail, pub
+
+    t, booked = await full(client, engine)
+    joined = await client.post(
+        f"{pub(t)}/waitlist",
+        json={"date": DAY.isoformat(), "party_size": 2, "name": "Odile", "email": "o@example.com"},
+    )
+    assert joined.status_code == 201, joined.text
+    async with session_factory(engine)() as s, s.begin():  # chosen on the guest's page
+        await s.execute(
+            update(WaitlistEntry)
+            .where(
+                WaitlistEntry.email == "o@example.com", WaitlistEntry.venue_id == t.world.venue.id
+            )
+            .values(language="fr")
+        )
+    csrf = await sign_in(client, t.emails["floor"])
+    cancel = await client.post(
+        f"{staff_base(t)}/reservations/{booked[2]['id']}/cancel",
+        json={"reason": "rang"},
+        headers=csrf,
+    )
+    assert cancel.status_code == 200, cancel.text
+    client.cookies.clear()
+    await client.app.state.waitlist_loop.run_once()  # type: ignore[attr-defined]
+
+    mail = await offer_mail(engine, client.app.state.clock(), t.world.venue.tenant_id)  # type: ignore[attr-defined]
+    assert mail.language == "fr"
+    subject, text, _, _ = parts(render(mail, MailSettings("m@example.com", "http://test", SECRET)))
+    assert subject == f"Une table est libre pour vous chez {t.world.venue.name}, samedi 21 novembre"
+    assert "Bonjour Odile," in text and "Une table s'est libérée" in text
+    async with session_factory(engine)() as s:  # accepted, its confirmation follows suit
+        held = await s.get(Reservation, mail.reservation_id)
+        assert held is not None and held.language == "fr"
