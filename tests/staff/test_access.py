@@ -138,7 +138,16 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", V + "/brand/preview", {}, MANAGER),
     ("PUT", V + "/brand/logo", {}, MANAGER),
     ("PUT", V + "/brand/font", {}, MANAGER),
+    ("GET", V + "/mail-templates", None, MANAGER),
+    ("GET", V + "/mail-templates/{kind}/{lang}", None, MANAGER),
+    ("PUT", V + "/mail-templates/{kind}/{lang}", {"version": 0, "intro": "Hi"}, MANAGER),
+    ("DELETE", V + "/mail-templates/{kind}/{lang}", None, MANAGER),
+    ("POST", V + "/mail-templates/{kind}/{lang}/preview", {}, MANAGER),
+    ("GET", V + "/mail-templates/{kind}/{lang}/preview.html", None, MANAGER),
+    ("POST", V + "/mail-templates/{kind}/{lang}/test", {}, MANAGER),
 ]
+# A mail template's kind and language (not ids: the same in every tenant).
+MAIL = {"kind": "confirmation", "lang": "it"}
 # Endpoints whose only tenant input is the session itself.
 SESSION_ONLY = {"/api/v1/staff/me", "/api/v1/staff/me/password", "/api/v1/staff/users"}
 SESSION_ONLY |= {"/api/v1/staff/audit"}
@@ -162,6 +171,7 @@ async def ids_of(engine: AsyncEngine, client: httpx.AsyncClient, t: Tenant) -> d
             "host": str(t.host_id),
             "staff": str(uuid.uuid4()),  # a club has no staff members: any id is not found
             **{f"t{i}": t.tid(f"T{i}") for i in range(1, 5)},
+            **MAIL,
         }
 
 
@@ -217,6 +227,7 @@ async def test_without_a_session_every_endpoint_is_401(
     keys = ("res", "area", "user", "host", "staff", "t1", "t2", "t3", "t4")
     ids = {k: str(uuid.uuid4()) for k in keys}
     ids["slug"] = mine.slug
+    ids |= MAIL
     for method, path, body, _ in ENDPOINTS:
         r = await call(client, method, fill(path, ids), fill(body, ids), {})
         assert r.status_code == 401, (method, path, r.text)

@@ -25,6 +25,7 @@ from .log import AuditEntry, OutboxEvent, Turnaway
 from .nights import Night, Sitting, TableBlock
 from .notifications import (
     LocalMail,
+    MailTemplate,
     Notification,
     NotificationSettings,
     OutboxConsumption,
@@ -71,6 +72,7 @@ __all__ = [
     "Host",
     "HostAttribution",
     "LocalMail",
+    "MailTemplate",
     "Night",
     "Notification",
     "NotificationSettings",

@@ -127,3 +127,28 @@ class LocalMail(Tenanted, Base):
     subject: Mapped[str] = mapped_column(String(300))
     raw: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailTemplate(Tenanted, Base):
+    """A venue's own subject and text around the details of one kind of guest mail, in
+    one language (``venue.notifications.custom``); the details, the manage link and the
+    policy lines stay generated. A NULL part keeps the default.
+
+    ``failed_at``/``last_failure``: the last time sending could not use it (the guest got
+    the default text and staff were told); cleared when it is saved again.
+    """
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("venue_id", "kind", "language"),)
+
+    venue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    intro: Mapped[str | None] = mapped_column(Text)
+    outro: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    failed_at: Mapped[datetime | None]
+    last_failure: Mapped[str | None] = mapped_column(String(500))

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue.models import LocalMail, Notification
 
-from . import planner, queue
-from .render import MailSettings, render
+from . import overrides, planner, queue
+from .render import MailSettings, render_mail
 from .transport import PermanentFailure, Transport
 
 log = logging.getLogger("maitre.mail")
@@ -118,7 +118,8 @@ class MailLoop:
     async def deliver(self, n: Notification) -> None:
         cfg = self._config
         try:
-            msg = render(n, cfg.render_settings)
+            rendered = render_mail(n, cfg.render_settings)
+            msg = rendered.message
             if not self._transport.local:
                 await self._transport.send(msg)
         except Exception as exc:
@@ -140,6 +141,8 @@ class MailLoop:
             if not await queue.mark_sent(session, n, now):
                 log.warning("mail %s: lease lost before it was marked sent", n.id)
                 return
+            if rendered.failures:  # the default text went out instead: tell the staff
+                await overrides.report_failure(session, n, rendered.failures, now)
             if self._transport.local:
                 session.add(
                     LocalMail(

@@ -29,7 +29,7 @@ from venue.models import (
 from venue.reservations import booking, reschedule
 from venue.setup import brand, venues
 
-from . import links, queue
+from . import links, overrides, queue
 from .sql import insert_ignore
 
 CONSUMER = "mail"
@@ -221,7 +221,21 @@ async def _offered(
         {"offer": {"id": str(offer.id), "expires_at": offer.expires_at.isoformat()}},
     )
     ctx["guest"] = {"name": entry.name, "email": entry.email, "phone": entry.phone}
-    await _to_guest(session, venue, res, ctx, "waitlist_offer", f"waitlist_offer:{offer.id}", now)
+    if entry.email:  # in the language the guest joined the waitlist in
+        key = f"waitlist_offer:{offer.id}"
+        await _enqueue(
+            session,
+            venue,
+            res,
+            ctx,
+            "waitlist_offer",
+            key,
+            now,
+            "guest",
+            entry.email,
+            venue.email,
+            language=entry.language,
+        )
 
 
 async def _context(
@@ -308,10 +322,19 @@ async def _enqueue(
     audience: str,
     to_addr: str,
     reply_to: str | None,
+    *,
+    language: str | None = None,
 ) -> None:
+    """Queue one message, in the guest's own language for their mail (``language``, else
+    the reservation's) and the venue's default for the venue's; with the venue's own
+    words for that kind and language, as they are now (``overrides.planned``)."""
     prefs = await session.scalar(
         select(NotificationSettings.language).where(NotificationSettings.venue_id == venue.id)
     )
+    guest_language = (language or res.language) if audience == "guest" else None
+    lang = i18n.supported(guest_language) or i18n.supported(prefs) or i18n.SOURCE
+    if audience == "guest" and (own := await overrides.planned(session, venue.id, kind, lang)):
+        ctx = {**ctx, "override": own}
     await queue.enqueue(
         session,
         tenant_id=venue.tenant_id,
@@ -321,8 +344,7 @@ async def _enqueue(
         audience=audience,
         to_addr=to_addr,
         reply_to=reply_to,
-        # The guest's own language for their mail; the venue's for the venue's.
-        language=(res.language if audience == "guest" else None) or prefs or i18n.SOURCE,
+        language=lang,
         context=ctx,
         dedupe_key=key,
         due_at=due,

@@ -261,6 +261,7 @@ async def _offer(
     if isinstance(outcome, booking.Refused):
         raise _Rollback(outcome.error)
     res = outcome.reservation
+    res.language = entry.language  # its offer and, once accepted, its mail in their language
     assert res.expires_at is not None
     offer = WaitlistOffer(
         id=offer_id,
@@ -484,6 +485,7 @@ async def book_directly(
         notes=entry.notes,
     )
     hold = await booking.place_hold(session, venue, req, actor, now)
+    hold.reservation.language = entry.language
     who = GuestIdentity(entry.name, entry.email, entry.phone)
     done = await booking.complete_hold(
         session, venue, hold.reservation, who, actor, now, enforce_cap=False

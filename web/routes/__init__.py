@@ -19,6 +19,7 @@
 * ``waitlist``: the guest's join, status, leave and offer (accept, decline); the
   staff's list of a night, skip, offer now, book directly.
 * ``brand``: the venue's brand and embedding (its stylesheet and logo for guest pages).
+* ``mail_templates``: a venue's own subject and text around the details of its guest mail.
 * ``money``: finance. ``notifications``: delivery log and local mail. ``outbox``: updates
   the relay set aside.
 
@@ -42,6 +43,7 @@ from . import (
     guests,
     host_portal,
     hosts,
+    mail_templates,
     money,
     notifications,
     outbox,
@@ -84,4 +86,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     waitlist.staff,
     brand.router,
     brand.assets_router,
+    mail_templates.router,
 )

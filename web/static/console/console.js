@@ -15,6 +15,7 @@ import * as series from "./series.js";
 import * as waitlist from "./waitlist.js";
 import * as turnaways from "./turnaways.js";
 import * as brand from "./brand.js";
+import * as mailTemplates from "./mail_templates.js";
 import * as day from "./dayview.js";
 
 const VIEWS = {
@@ -29,6 +30,7 @@ const VIEWS = {
   calendars,
   turnaways,
   brand,
+  "mail-templates": mailTemplates,
   day,
   mail: { show: (ctx, arg) => audit.showMail(ctx, arg) },
   users,

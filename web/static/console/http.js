@@ -124,6 +124,11 @@ export function staffApi(slug) {
     previewBrand: (look) => call("POST", `${V}/brand/preview`, look),
     putLogo: (body) => call("PUT", `${V}/brand/logo`, body),
     putFont: (body) => call("PUT", `${V}/brand/font`, body),
+    mailTemplates: () => call("GET", `${V}/mail-templates`),
+    putMailTemplate: (kind, lang, body) => call("PUT", `${V}/mail-templates/${id(kind)}/${id(lang)}`, body),
+    deleteMailTemplate: (kind, lang) => call("DELETE", `${V}/mail-templates/${id(kind)}/${id(lang)}`),
+    previewMailTemplate: (kind, lang, body) => call("POST", `${V}/mail-templates/${id(kind)}/${id(lang)}/preview`, body),
+    testMailTemplate: (kind, lang, body) => call("POST", `${V}/mail-templates/${id(kind)}/${id(lang)}/test`, body),
     refund: (rid, body, key) =>
       call("POST", `${ROOT}/reservations/${id(rid)}/refunds`, body, { headers: { "Idempotency-Key": key } }),
   };
