@@ -342,20 +342,34 @@ def journal(
     before: dict[str, Any] | None,
     now: datetime,
 ) -> None:
-    after = audit_view(entry)
+    journal_row(session, "waitlist_entry", entry, audit_view(entry), actor, action, before, now)
+
+
+def journal_row(
+    session: AsyncSession,
+    entity: str,
+    row: WaitlistEntry | WaitlistOffer,
+    after: dict[str, Any],
+    actor: Actor,
+    action: str,
+    before: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    """Audit a waitlist entry's or offer's change, with its outbox event on the night's
+    channel (``entry_id``/``offer_id`` in the payload)."""
     record(
         session,
-        tenant_id=entry.tenant_id,
+        tenant_id=row.tenant_id,
         actor=str(actor),
         action=action,
-        entity="waitlist_entry",
-        entity_id=entry.id,
+        entity=entity,
+        entity_id=row.id,
         before=before,
         after=after,
         at=now,
         topic=action,
-        channel=night_channel(entry.night_id),
-        payload={**after, "entry_id": str(entry.id)},
+        channel=night_channel(row.night_id),
+        payload={**after, f"{entity.removeprefix('waitlist_')}_id": str(row.id)},
     )
 
 

@@ -27,13 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import SYSTEM, Actor
-from venue.core.channels import night_channel
 from venue.core.clock import to_local
 from venue.core.errors import Conflict, DomainError, Gone, InvalidRequest, NotFound
 from venue.core.tokens import hash_token
 from venue.floor import availability
 from venue.guests.identity import GuestIdentity
-from venue.journal.audit import record
 from venue.models import (
     EntryStatus,
     Night,
@@ -311,20 +309,8 @@ def _journal(
     before: dict[str, Any] | None,
     now: datetime,
 ) -> None:
-    after = offer_view(offer)
-    record(
-        session,
-        tenant_id=offer.tenant_id,
-        actor=str(actor),
-        action=action,
-        entity="waitlist_offer",
-        entity_id=offer.id,
-        before=before,
-        after=after,
-        at=now,
-        topic=action,
-        channel=night_channel(offer.night_id),
-        payload={**after, "offer_id": str(offer.id)},
+    entries.journal_row(
+        session, "waitlist_offer", offer, offer_view(offer), actor, action, before, now
     )
 
 
