@@ -32,7 +32,7 @@ from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
 
-from .. import metrics
+from .. import languages, metrics
 from ..deps import NowDep, PublicVenue, SessionDep
 from ..floorcache import FloorCache
 from ..schemas import (
@@ -120,9 +120,9 @@ async def get_availability(
     night = await venues.night_on(session, venue, day)
     floor = await floormap.floor_map(session, venue, night, sitting, now)
     fits = [
-        t
-        for t in floor["tables"]
-        if t["state"] == "free" and t["min_party"] <= party_size <= t["max_party"]
+        table
+        for table in floor["tables"]
+        if table["state"] == "free" and table["min_party"] <= party_size <= table["max_party"]
     ]
     if not fits:
         reason = "night_closed" if night.is_closed else "sold_out"
@@ -169,7 +169,7 @@ async def place_hold(
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
     if not body.table_ids or body.starts_at is not None:
-        return await _party_hold(slug, session, now, body)
+        return await _party_hold(request, slug, session, now, body)
     asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
     try:
         # Of this process's requests for one table, one at a time asks the database; one
@@ -179,7 +179,7 @@ async def place_hold(
             _refuse_if_known(request, asked, body, now, since)
         venue = await venues.venue_by_slug(session, slug)
         if venue.mode == "restaurant":
-            return await _party_hold(slug, session, now, body)
+            return await _party_hold(request, slug, session, now, body)
         host_id = await hosts.host_id_by_code(session, venue, body.host_code)
         try:
             hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
@@ -187,6 +187,8 @@ async def place_hold(
             metrics.refused("hold", exc.code)
             raise
         metrics.HOLDS_PLACED.inc()
+        # The guest's language, kept for their mail (None: the venue's default).
+        hold.reservation.language = languages.of_guest(request)
         out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
         return {"reservation": out, "token": hold.token}
     finally:
@@ -195,7 +197,7 @@ async def place_hold(
 
 
 async def _party_hold(
-    slug: str, session: AsyncSession, now: datetime, body: HoldIn
+    request: Request, slug: str, session: AsyncSession, now: datetime, body: HoldIn
 ) -> dict[str, Any]:
     """A restaurant's hold: a party at a start time, seated by the venue (or at the
     tables the guest chose, where the venue lets them)."""
@@ -213,6 +215,7 @@ async def _party_hold(
         metrics.refused("hold", exc.code)
         raise
     metrics.HOLDS_PLACED.inc()
+    hold.reservation.language = languages.of_guest(request)
     out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
     return {"reservation": out, "token": hold.token}
 
