@@ -176,7 +176,7 @@ function setParty(n) {
   $("party-size").textContent = String(state.party);
   $("party-minus").disabled = state.party <= min || !!state.hold;
   $("party-plus").disabled = state.party >= max || !!state.hold;
-  $("party-range").textContent = `${min}–${max} guests`;
+  $("party-range").textContent = t("{lo}–{hi} guests", { lo: min, hi: max });
   view.setParty(state.party);
   if (state.selectedId && !state.hold) refreshSheet();
   updateWaitlist();
