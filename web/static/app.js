@@ -7,6 +7,7 @@ import {
   localTime, money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
 } from "./api.js";
 import { FloorView } from "./floor.js";
+import { wireHoldForm } from "./hold-form.js";
 import { plural, t } from "./i18n.js";
 import { FloorSocket } from "./live.js";
 import { clearHold, loadHold, saveHold } from "./store.js";
@@ -553,86 +554,26 @@ function holdLapsed() {
   refreshSheet();
 }
 
-function clearFieldErrors() {
-  document.querySelectorAll("#guest-form .field-error").forEach((p) => {
-    p.hidden = true;
-    p.textContent = "";
-  });
-  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
-}
-
-function fieldError(field, message) {
-  const p = document.getElementById(`err-${field}`) || $("err-guest");
-  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
-  p.hidden = false;
-  const input = document.querySelector(`#guest-form [name="${field}"]`);
-  input?.setAttribute("aria-invalid", "true");
-  return input;
-}
-
-$("guest-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  if (!state.hold || state.busy) return;
-  clearFieldErrors();
-  $("sheet-error").hidden = true;
-  const name = $("g-name").value.trim();
-  const email = $("g-email").value.trim();
-  const phone = $("g-phone").value.trim();
-  const notes = $("g-notes").value.trim();
-  // Catch the obvious before a round trip; the server still has the last word.
-  const local = [];
-  if (!name) local.push(fieldError("guest.name", t("Please tell us your name")));
-  if (!email && !phone) local.push(fieldError("guest", t("We need an email address or a mobile number to reach you")));
-  if (local.length) {
-    local.find(Boolean)?.focus();
-    return;
-  }
-  const btn = $("complete-btn");
-  state.busy = true;
-  btn.disabled = true;
-  btn.textContent = t("Confirming…");
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name, email: email || null, phone: phone || null },
-      notes: notes || null,
-    });
-    const token = state.hold.token;
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm booking"),
+  onDone: (res, token) => {
     endHold();
     showDone(res, token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-    if (err.code === "invalid" && err.errors.length) {
-      const inputs = err.errors.map((e) => fieldError(e.field, e.message));
-      inputs.find(Boolean)?.focus();
-    } else if (err.code === "hold_expired" || err.status === 410) {
-      holdLapsed();
-    } else {
-      showError(humanMessage(err));
-    }
-  } finally {
-    state.busy = false;
-    btn.disabled = false;
-    btn.textContent = t("Confirm booking");
-  }
-});
-
-$("release-btn").addEventListener("click", async () => {
-  if (!state.hold || state.busy) return;
-  state.busy = true;
-  try {
-    await client.release(state.hold.id, state.hold.token);
-  } catch (err) {
-    // Already gone (expired or cancelled) is what the guest wanted anyway.
-    if (!(err instanceof Problem)) throw err;
-  } finally {
-    state.busy = false;
-  }
-  endHold();
-  $("sheet-held").hidden = true;
-  $("sheet-close").hidden = false;
-  closeSheet();
-  toast(t("Table released."));
+  },
+  onLapsed: holdLapsed,
+  onError: (err) => {
+    if (err) showError(humanMessage(err));
+    else $("sheet-error").hidden = true;
+  },
+  onReleased: () => {
+    endHold();
+    $("sheet-held").hidden = true;
+    $("sheet-close").hidden = false;
+    closeSheet();
+    toast(t("Table released."));
+  },
 });
 
 // ---------- step 6: confirmation ---------------------------------------------------------

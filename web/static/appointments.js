@@ -6,6 +6,7 @@ import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime, money,
   request, serverNow,
 } from "./api.js";
+import { wireHoldForm } from "./hold-form.js";
 import { LOCALE, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -238,51 +239,43 @@ function startCountdown() {
   state.countdown = setInterval(tick, 1000);
 }
 
-async function release(reload = true) {
+/** Forget the hold on the page (the server's is released, expired or being released). */
+function dropHold() {
   clearInterval(state.countdown);
   const h = state.hold;
   state.hold = null;
   $("details-step").hidden = true;
+  return h;
+}
+
+async function release(reload = true) {
+  const h = dropHold();
   if (h) await client.release(h.id, h.token).catch(() => {});
   if (reload) loadTimes();
 }
 
-function clearErrors() {
-  for (const p of document.querySelectorAll(".field-error")) p.hidden = true;
-  $("form-error").hidden = true;
-}
-
-async function complete(event) {
-  event.preventDefault();
-  if (state.busy || !state.hold) return;
-  clearErrors();
-  const v = (id) => $(id).value.trim() || null;
-  state.busy = true;
-  $("complete-btn").disabled = true;
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name: v("g-name") || "", email: v("g-email"), phone: v("g-phone") },
-      notes: v("g-notes"),
-    });
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm appointment"),
+  onDone: (res, token) => {
     clearInterval(state.countdown);
-    showDone(res, state.hold.token);
-  } catch (err) {
-    if (err instanceof Problem && err.errors.length) {
-      for (const e of err.errors) {
-        const p = $(`err-${e.field}`) || $("err-guest");
-        p.textContent = e.message;
-        p.hidden = false;
-      }
-    } else {
-      $("form-error").textContent = say(err);
-      $("form-error").hidden = false;
-    }
-  } finally {
-    state.busy = false;
-    $("complete-btn").disabled = false;
-  }
-}
+    showDone(res, token);
+  },
+  onLapsed: () => {
+    dropHold();
+    loadTimes();
+    toast(t("Your hold ran out. Pick a time again."));
+  },
+  onError: (err) => {
+    $("form-error").textContent = err ? say(err) : "";
+    $("form-error").hidden = !err;
+  },
+  onReleased: () => {
+    dropHold();
+    loadTimes();
+  },
+});
 
 // ---------- 6. booked --------------------------------------------------------------------
 
@@ -327,8 +320,6 @@ async function payDeposit(token) {
 
 // ---------- start ------------------------------------------------------------------------
 
-$("guest-form").addEventListener("submit", complete);
-$("release-btn").addEventListener("click", () => release(true));
 
 async function start() {
   try {

@@ -6,6 +6,7 @@ import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
   money, nightCardText, serverNow,
 } from "./api.js";
+import { wireHoldForm } from "./hold-form.js";
 import { plural, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -242,78 +243,32 @@ function endHold() {
   loadTimes();
 }
 
-function clearFieldErrors() {
-  document.querySelectorAll("#guest-form .field-error").forEach((p) => { p.hidden = true; p.textContent = ""; });
-  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
-  $("details-error").hidden = true;
+function showTimesError(text) {
+  $("times-error").textContent = text;
+  $("times-error").hidden = false;
 }
 
-function fieldError(field, message) {
-  const p = document.getElementById(`err-${field}`) || $("err-guest");
-  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
-  p.hidden = false;
-  const input = document.querySelector(`#guest-form [name="${field}"]`);
-  input?.setAttribute("aria-invalid", "true");
-  return input;
-}
-
-$("guest-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  if (!state.hold || state.busy) return;
-  clearFieldErrors();
-  const name = $("g-name").value.trim();
-  const email = $("g-email").value.trim();
-  const phone = $("g-phone").value.trim();
-  const notes = $("g-notes").value.trim();
-  const local = [];
-  if (!name) local.push(fieldError("guest.name", t("Please tell us your name")));
-  if (!email && !phone) local.push(fieldError("guest", t("We need an email address or a mobile number to reach you")));
-  if (local.length) { local.find(Boolean)?.focus(); return; }
-  const btn = $("complete-btn");
-  state.busy = true;
-  btn.disabled = true;
-  btn.textContent = t("Confirming…");
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name, email: email || null, phone: phone || null },
-      notes: notes || null,
-    });
-    const token = state.hold.token;
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm booking"),
+  onDone: (res, token) => {
     clearInterval(state.countdown);
     state.hold = null;
     showDone(res, token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-    if (err.code === "invalid" && err.errors.length) {
-      err.errors.map((e) => fieldError(e.field, e.message)).find(Boolean)?.focus();
-    } else if (err.code === "hold_expired" || err.status === 410) {
-      endHold();
-      $("times-error").textContent = t("Your hold ran out. Choose a time again.");
-      $("times-error").hidden = false;
-    } else {
-      $("details-error").textContent = humanMessage(err);
-      $("details-error").hidden = false;
-    }
-  } finally {
-    state.busy = false;
-    btn.disabled = false;
-    btn.textContent = t("Confirm booking");
-  }
-});
-
-$("release-btn").addEventListener("click", async () => {
-  if (!state.hold || state.busy) return;
-  state.busy = true;
-  try {
-    await client.release(state.hold.id, state.hold.token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-  } finally {
-    state.busy = false;
-  }
-  endHold();
-  toast(t("Released. Choose another time."));
+  },
+  onLapsed: () => {
+    endHold();
+    showTimesError(t("Your hold ran out. Choose a time again."));
+  },
+  onError: (err) => {
+    $("details-error").textContent = err ? humanMessage(err) : "";
+    $("details-error").hidden = !err;
+  },
+  onReleased: () => {
+    endHold();
+    toast(t("Released. Choose another time."));
+  },
 });
 
 // ---------- step 5: booked ----------------------------------------------------------------
