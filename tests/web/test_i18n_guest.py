@@ -25,7 +25,7 @@ from tests.conftest import FakeClock
 from tests.factories import create_night_for, create_venue
 from venue.core import i18n
 from venue.core.db import session_factory
-from venue.models import Notification, Reservation
+from venue.models import Notification, Reservation, WaitlistEntry
 from venue.notifications import planner
 from web import languages
 from web.pages import templates
@@ -248,6 +248,29 @@ async def test_an_italian_hold_keeps_italian_for_the_guests_mail(
             )
         )
     assert mail is not None and mail.language == "it"
+
+
+async def test_a_french_guest_joins_the_waitlist_in_french(
+    client: httpx.AsyncClient, engine: AsyncEngine, clock: FakeClock
+) -> None:
+    world = await _club(engine, clock)
+    for label in ("T1", "T2"):  # the night is full
+        body = {"date": SUMMER.isoformat(), "table_ids": [str(world.table(label).id)]}
+        held = await client.post(
+            f"/api/v1/venues/{world.venue.slug}/holds", json={**body, "party_size": 2}
+        )
+        assert held.status_code == 201, held.text
+    joined = await client.post(
+        f"/api/v1/venues/{world.venue.slug}/waitlist",
+        json={"date": SUMMER.isoformat(), "party_size": 2, "name": "Amélie", "email": "a@x.fr"},
+        headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert joined.status_code == 201, joined.text
+    async with session_factory(engine)() as s:
+        entry = await s.scalar(
+            select(WaitlistEntry).where(WaitlistEntry.venue_id == world.venue.id)
+        )
+    assert entry is not None and entry.language == "fr"
 
 
 async def test_a_refusal_is_worded_in_the_guests_language(
