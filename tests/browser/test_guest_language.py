@@ -55,8 +55,8 @@ def test_an_italian_guest_books_in_italian_on_a_phone(
     expect(page.locator("#hold-btn")).to_have_text("Riserva questo tavolo")
     page.locator("#hold-btn").tap()
     expect(page.locator("#countdown-time")).to_have_text(re.compile(r"^\d+:\d\d$"))
-    page.locator("#g-name").fill("Lena Rossi")
-    page.locator("#g-email").fill("lena@example.it")
+    page.locator("#g-name").fill("Giulia Bianchi")
+    page.locator("#g-email").fill("giulia@example.it")
     page.locator("#complete-btn").tap()
 
     done = page.locator("#done")
@@ -70,7 +70,7 @@ def test_an_italian_guest_books_in_italian_on_a_phone(
     with sqlite3.connect(server_db) as db:
         (language,) = db.execute(
             "SELECT r.language FROM reservations r JOIN guests g ON g.id = r.guest_id"
-            " WHERE g.name = 'Lena Rossi'"
+            " WHERE g.name = 'Giulia Bianchi' ORDER BY r.created_at DESC"
         ).fetchone()
     assert language == "it"
 
