@@ -273,6 +273,19 @@ async def test_a_french_guest_joins_the_waitlist_in_french(
     assert entry is not None and entry.language == "fr"
 
 
+async def test_the_price_explains_itself_in_the_guests_language(
+    client: httpx.AsyncClient, engine: AsyncEngine, clock: FakeClock
+) -> None:
+    world = await _club(engine, clock)
+    table = world.table("T1")
+    url = f"/api/v1/venues/{world.venue.slug}/nights/{SUMMER}/tables/{table.id}/quote"
+    english = (await client.get(url)).json()["lines"][0]
+    italian = (await client.get(url, headers={"Accept-Language": "it"})).json()["lines"][0]
+    assert english["label"] == "Standard table minimum spend"
+    assert italian["label"] == "Spesa minima tavolo Standard"
+    assert italian["delta"] == english["delta"]
+
+
 async def test_a_refusal_is_worded_in_the_guests_language(
     client: httpx.AsyncClient, engine: AsyncEngine, clock: FakeClock
 ) -> None:

@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.core import i18n
 from venue.core.actor import GUEST
 from venue.core.errors import (
     DomainError,
@@ -35,6 +36,7 @@ from venue.setup import venues
 from .. import languages, metrics
 from ..deps import NowDep, PublicVenue, SessionDep
 from ..floorcache import FloorCache
+from ..languages import _g
 from ..schemas import (
     AvailabilityOut,
     CancelIn,
@@ -139,8 +141,33 @@ async def get_availability(
     return {"date": day, "party_size": party_size, "sitting": floor["sitting"], "tables": fits}
 
 
+# The steps of a table's price in the guest's language (English: explain's own words).
+QUOTE_WORDS = {
+    "base": _g("{tier} table minimum spend"),
+    "floor": _g("Raised to the lowest {tier} minimum"),
+    "ceiling": _g("Capped at the highest {tier} minimum"),
+    "rounding": _g("Rounded"),
+    "non_negative": _g("Never below zero"),
+}
+TABLE_BASE = _g("Table {label} minimum spend")
+
+
+def _quote_in(lang: str, quote: dict[str, Any]) -> dict[str, Any]:
+    tier = languages.gettext(lang, str(quote["tier"]).replace("_", " ").capitalize())
+    lines = []
+    for line in quote["lines"]:
+        kind, label = line["kind"], line["label"]
+        if kind == "base" and label == f"Table {quote['label']} minimum spend":
+            label = languages.gettext(lang, TABLE_BASE).format(label=quote["label"])
+        elif kind in QUOTE_WORDS:  # a manager's adjustments keep the words they were given
+            label = languages.gettext(lang, QUOTE_WORDS[kind]).format(tier=tier)
+        lines.append({**line, "label": label})
+    return {**quote, "lines": lines}
+
+
 @router.get("/nights/{day}/tables/{table_id}/quote")
 async def table_quote(
+    request: Request,
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
@@ -149,7 +176,9 @@ async def table_quote(
     sitting: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:
     """The table's minimum and deposit now, with every step that produced them."""
-    return await explain.table_quote(session, venue, day, table_id, sitting, now)
+    quote = await explain.table_quote(session, venue, day, table_id, sitting, now)
+    lang = languages.of_request(request)
+    return quote if lang == i18n.SOURCE else _quote_in(lang, quote)
 
 
 @router.post(

@@ -114,6 +114,7 @@ export function humanMessage(problem) {
 
 // ---- formatting: amounts are integer minor units; times are the venue's local ISO -----
 
+// "£" rather than French "£GB": the venue's currency is never in doubt on its own page.
 const moneyCache = new Map();
 function moneyFormat(currency, compact) {
   const key = `${currency}:${compact}`;
@@ -122,8 +123,8 @@ function moneyFormat(currency, compact) {
     moneyCache.set(
       key,
       new Intl.NumberFormat(LOCALE, compact
-        ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
-        : { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: digits }),
+        ? { style: "currency", currency, currencyDisplay: "narrowSymbol", notation: "compact", maximumFractionDigits: 1 }
+        : { style: "currency", currency, currencyDisplay: "narrowSymbol", minimumFractionDigits: 0, maximumFractionDigits: digits }),
     );
   }
   return moneyCache.get(key);
