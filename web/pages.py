@@ -11,6 +11,7 @@ paint.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +20,16 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from venue.core import i18n
 from venue.core.errors import NotFound
 from venue.models import Venue
+from venue.notifications import links
 from venue.setup import venues
 
-from . import branding
+from . import branding, languages
 from .assets import StaticAssets
 from .deps import SessionDep
+from .languages import _g
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -33,12 +37,18 @@ templates = Jinja2Templates(directory=HERE / "templates")
 # Read, hashed and compressed once, when the app starts; templates link the versioned URLs.
 assets = StaticAssets(STATIC_DIR)
 templates.env.globals["static_url"] = assets.url
+# Guest pages pass per-request `gettext`/`ngettext` (web/languages.py) in their context;
+# these English defaults serve the staff pages, which have no catalogue yet.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.globals["gettext"] = lambda message: message
+templates.env.globals["ngettext"] = lambda one, many, n: one if n == 1 else many
 router = APIRouter(include_in_schema=False)
 
 Slug = Annotated[str, PathParam(max_length=80)]
 # Only a plain hex colour reaches the page: it ends up in a CSS custom property.
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 DEFAULT_BRAND = "#c8a24a"
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def brand_of(venue: Venue) -> str:
@@ -53,8 +63,46 @@ async def _venue_or_none(session: SessionDep, slug: str) -> Venue | None:
         return None
 
 
-def _not_found(request: Request, what: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "not_found.html", {"what": what}, status_code=404)
+def render(
+    request: Request,
+    lang: str,
+    timezone: str | None,
+    template: str,
+    context: Mapping[str, object],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A guest page in ``lang`` (and the cookie that keeps a ``?lang=`` choice)."""
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {**languages.page_context(request, lang, timezone), **context},
+        status_code=status_code,
+        headers=headers,
+    )
+    languages.remember(request, response)
+    return response
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    lang = languages.of_request(request)
+    what = languages.gettext(lang, _g("We couldn't find that venue."))
+    return render(request, lang, None, "not_found.html", {"what": what}, status_code=404)
+
+
+async def _guest_page(
+    request: Request,
+    session: SessionDep,
+    venue: Venue,
+    template: str,
+    extra: Mapping[str, object],
+    headers: dict[str, str],
+    lang: str | None = None,
+) -> HTMLResponse:
+    look, csp = await branding.page(request, session, venue)
+    lang = lang or await languages.of_page(request, session, venue)
+    context = {"venue": venue, "brand": brand_of(venue), **look, **extra}
+    return render(request, lang, venue.timezone, template, context, headers={**headers, **csp})
 
 
 @router.get("/v/{slug}", response_class=HTMLResponse)
@@ -63,19 +111,13 @@ async def booking_page(request: Request, slug: Slug, session: SessionDep) -> HTM
     appointments mode: service, staff or anyone, day, time, details)."""
     venue = await _venue_or_none(session, slug)
     if venue is None:
-        return _not_found(request, "We couldn't find that venue.")
-    look, headers = await branding.page(request, session, venue)
+        return _not_found(request)
     # A club's guests pick a table on the floor map; a restaurant's choose a date, a party
     # size and a time and the venue seats them; a salon's choose a service and a time.
     page = {"restaurant": "dining.html", "appointments": "appointments.html"}.get(
         venue.mode, "booking.html"
     )
-    return templates.TemplateResponse(
-        request,
-        page,
-        {"venue": venue, "brand": brand_of(venue), **look},
-        headers={"Cache-Control": "no-store", **headers},
-    )
+    return await _guest_page(request, session, venue, page, {}, {"Cache-Control": "no-store"})
 
 
 @router.get("/v/{slug}/r/{token}", response_class=HTMLResponse)
@@ -88,15 +130,22 @@ async def manage_page(
     """Manage one booking by its token: the script looks it up and offers to cancel."""
     venue = await _venue_or_none(session, slug)
     if venue is None:
-        return _not_found(request, "We couldn't find that venue.")
-    look, headers = await branding.page(request, session, venue)
+        return _not_found(request)
     # The token is a bearer secret: keep it out of caches and referrers.
-    return templates.TemplateResponse(
-        request,
-        "manage.html",
-        {"venue": venue, "brand": brand_of(venue), "token": token, **look},
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **headers},
-    )
+    lang = await languages.of_page(request, session, venue)
+    extra = {"token": token, "when": await _when(session, venue, token, lang)}
+    return await _guest_page(request, session, venue, "manage.html", extra, PRIVATE, lang)
+
+
+async def _when(session: SessionDep, venue: Venue, token: str, lang: str) -> str | None:
+    """The booking's day and time for the first paint, in the venue's timezone and the
+    guest's language (the script fills in the rest from the API)."""
+    try:
+        res = await links.reservation_by_token(session, venue, token)
+    except NotFound:
+        return None
+    day = i18n.format_date(res.starts_at, venue.timezone, lang)
+    return f"{day} · {i18n.format_time(res.starts_at, venue.timezone, lang)}"
 
 
 async def _token_page(
@@ -104,14 +153,9 @@ async def _token_page(
 ) -> HTMLResponse:
     venue = await _venue_or_none(session, slug)
     if venue is None:
-        return _not_found(request, "We couldn't find that venue.")
-    look, headers = await branding.page(request, session, venue)
-    return templates.TemplateResponse(
-        request,
-        "waitlist.html",
-        {"venue": venue, "brand": brand_of(venue), "token": token, "page": page, **look},
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **headers},
-    )
+        return _not_found(request)
+    extra = {"token": token, "page": page}
+    return await _guest_page(request, session, venue, "waitlist.html", extra, PRIVATE)
 
 
 @router.get("/v/{slug}/w/{token}", response_class=HTMLResponse)

@@ -24,8 +24,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.routing import Match
 
+from venue.core import i18n
 from venue.core.db import DatabaseUnreachable
 from venue.core.errors import DomainError
+
+from .languages import _g, gettext, of_problem
 
 log = logging.getLogger("maitre")
 PROBLEM = "application/problem+json"
@@ -49,25 +52,99 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _domain(_: Request, exc: Exception) -> JSONResponse:
+# What a guest reads for the refusals they can meet, in their language. English keeps the
+# specific `detail` the domain wrote; other languages get this line (the `code` and any
+# extra members are the same in every language).
+GUEST_DETAILS = {
+    "table_unavailable": _g("Just taken: someone else got there first."),
+    "staff_unavailable": _g("That time has just been taken. Please choose another."),
+    "hold_expired": _g("Your hold ran out. Please choose again."),
+    "night_closed": _g("The venue is closed that night. Please pick another night."),
+    "booking_cutoff": _g("Online booking for this night has closed. Please call the venue."),
+    "booking_not_open": _g("Bookings for that night aren't open yet."),
+    "party_size_not_allowed": _g("That table doesn't suit a party of this size."),
+    "party_too_large": _g("We can't seat a party that large online. Please call us."),
+    "tables_not_joinable": _g("Those tables can't be joined."),
+    "guest_daily_cap": _g("You already have the most bookings we allow for one night."),
+    "sitting_full": _g("That time has just filled up. Please choose another."),
+    "sitting_full_covers": _g("This sitting just filled up. Please choose another time."),
+    "sitting_full_tables": _g("The last table for your party at that time has just gone."),
+    "sitting_full_pacing": _g("That time has just filled up. A time close to it may be free."),
+    "invalid_transition": _g("This booking can't be changed any more."),
+    "reservation_changed": _g("Your booking changed meanwhile. Reload and try again."),
+    "not_found": _g("We couldn't find that. It may have expired."),
+    "already_paid": _g("This deposit is already paid."),
+    "cancel_cutoff": _g("It's too close to the night to cancel online. Please call the venue."),
+    "reschedule_cutoff": _g("It's too close to the night to change it online."),
+    "waitlist_already_joined": _g("You're already on the waitlist for that night."),
+    "waitlist_entry_closed": _g("This place on the waitlist is closed."),
+    "waitlist_offer_closed": _g("This offer has already been answered."),
+    "waitlist_offer_lapsed": _g("This offer ran out and the table went to the next party."),
+    "payment_provider_unavailable": _g("The payment page couldn't be opened. Try again soon."),
+}
+# A field's message by pydantic's error type; `{x}` come from the error's context.
+FIELD_MESSAGES = {
+    "missing": _g("This is required."),
+    "string_too_long": _g("Use at most {max_length} characters."),
+    "string_too_short": _g("Use at least {min_length} characters."),
+    "greater_than_equal": _g("Use {ge} or more."),
+    "less_than_equal": _g("Use {le} or less."),
+    "greater_than": _g("Use more than {gt}."),
+    "less_than": _g("Use less than {lt}."),
+}
+EMAIL_MESSAGE = _g("Enter a valid email address.")
+CHECK_FIELD = _g("Please check this.")
+CHECK_ALL = _g("Please check the highlighted details.")
+
+
+def _field_message(lang: str, error: dict[str, Any], field: str) -> str:
+    kind = str(error.get("type", ""))
+    if kind in FIELD_MESSAGES:
+        context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+        try:
+            return gettext(lang, FIELD_MESSAGES[kind]).format_map(context)
+        except (KeyError, IndexError, ValueError):
+            pass
+    if field.endswith("email"):
+        return gettext(lang, EMAIL_MESSAGE)
+    return gettext(lang, CHECK_FIELD)
+
+
+def _translated(lang: str, exc: DomainError) -> tuple[str, dict[str, Any]]:
+    if exc.code == "invalid":
+        errors = [{**e, "message": gettext(lang, CHECK_FIELD)} for e in exc.extra.get("errors", [])]
+        return gettext(lang, CHECK_ALL), {**exc.extra, "errors": errors}
+    if exc.code in GUEST_DETAILS:
+        return gettext(lang, GUEST_DETAILS[exc.code]), exc.extra
+    return exc.message, exc.extra
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.code, exc.message, **exc.extra)
+    lang = of_problem(request)
+    if lang == i18n.SOURCE:
+        return problem(exc.status, exc.code, exc.message, **exc.extra)
+    detail, extra = _translated(lang, exc)
+    return problem(exc.status, exc.code, detail, **extra)
 
 
-def invalid(errors: list[dict[str, str]]) -> JSONResponse:
+def invalid(errors: list[dict[str, str]], summary: str | None = None) -> JSONResponse:
     """422 for malformed input, each error naming its field."""
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    summary = summary or "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem(422, "invalid", summary or "invalid request", errors=errors)
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return invalid(
-        [
-            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-            for e in exc.errors()
-        ]
-    )
+    lang = of_problem(request)
+    errors = []
+    for e in exc.errors():
+        field = _field(tuple(e.get("loc", ())))
+        message = e.get("msg", "invalid")
+        if lang != i18n.SOURCE:  # field names stay as they are in every language
+            message = _field_message(lang, e, field)
+        errors.append({"field": field, "message": message})
+    return invalid(errors, gettext(lang, CHECK_ALL) if lang != i18n.SOURCE else None)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -247,9 +247,9 @@ async def _hold_table(
             continue
         floor = _json(await http.get(f"{api}/nights/{night['date']}/floor"), "read the floor")
         fits = [
-            t
-            for t in floor["tables"]
-            if t["state"] == "free" and t["min_party"] <= party <= t["max_party"]
+            table
+            for table in floor["tables"]
+            if table["state"] == "free" and table["min_party"] <= party <= table["max_party"]
         ]
         if fits:
             table = fits[0]

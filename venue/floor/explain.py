@@ -37,7 +37,14 @@ async def table_quote(
     quote = quoting.quote_tables(rules, night, sitting, tables, counts, now, pace).of(tables)[0]
     out = quote.to_dict()
     lines = [{**line, "label": guest_label(line, tables[0])} for line in out["lines"]]
-    return {"table_id": str(table_id), "label": tables[0].label, **out, "lines": lines}
+    table = tables[0]
+    return {
+        "table_id": str(table_id),
+        "label": table.label,
+        "tier": table.tier,
+        **out,
+        "lines": lines,
+    }
 
 
 def guest_label(line: dict[str, Any], table: VenueTable) -> str:

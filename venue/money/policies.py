@@ -137,3 +137,9 @@ async def _settings_row(session: AsyncSession, venue: Venue) -> NotificationSett
             NotificationSettings.venue_id == venue.id,
         )
     )
+
+
+async def default_language(session: AsyncSession, venue: Venue) -> str | None:
+    """The venue's default language for guests (its mail language), None if never set."""
+    row = await _settings_row(session, venue)
+    return row.language if row else None

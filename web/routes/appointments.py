@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from venue.appointments import availability, moves, slots
@@ -20,7 +20,7 @@ from venue.journal import turnaways
 from venue.notifications import links
 from venue.setup import venues
 
-from .. import metrics
+from .. import languages, metrics
 from ..deps import NowDep, PublicVenue, SessionDep
 from ..schemas import Day, HoldOut, ReservationOut, Strict
 from .booking import reservation_out
@@ -173,7 +173,7 @@ async def list_slots(
     responses={409: {"description": "staff_unavailable and other conflicts"}},
 )
 async def hold_appointment(
-    venue: PublicVenue, session: SessionDep, now: NowDep, body: AppointmentHoldIn
+    request: Request, venue: PublicVenue, session: SessionDep, now: NowDep, body: AppointmentHoldIn
 ) -> dict[str, Any]:
     """Hold a start time with a staff member (or whoever is free) for a few minutes while
     the guest enters their details; complete it with ``/holds/{id}/complete``."""
@@ -186,6 +186,7 @@ async def hold_appointment(
         metrics.refused("hold", exc.code)
         raise
     metrics.HOLDS_PLACED.inc()
+    hold.reservation.language = languages.of_guest(request)
     out = await reservation_out(
         session, venue, hold.reservation, [], appt.local_day(body.starts_at, venue)
     )

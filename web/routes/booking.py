@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.core import i18n
 from venue.core.actor import GUEST
 from venue.core.errors import (
     DomainError,
@@ -32,9 +33,10 @@ from venue.notifications import links
 from venue.reservations import booking
 from venue.setup import venues
 
-from .. import metrics
+from .. import languages, metrics
 from ..deps import NowDep, PublicVenue, SessionDep
 from ..floorcache import FloorCache
+from ..languages import _g
 from ..schemas import (
     AvailabilityOut,
     CancelIn,
@@ -120,9 +122,9 @@ async def get_availability(
     night = await venues.night_on(session, venue, day)
     floor = await floormap.floor_map(session, venue, night, sitting, now)
     fits = [
-        t
-        for t in floor["tables"]
-        if t["state"] == "free" and t["min_party"] <= party_size <= t["max_party"]
+        table
+        for table in floor["tables"]
+        if table["state"] == "free" and table["min_party"] <= party_size <= table["max_party"]
     ]
     if not fits:
         reason = "night_closed" if night.is_closed else "sold_out"
@@ -139,8 +141,33 @@ async def get_availability(
     return {"date": day, "party_size": party_size, "sitting": floor["sitting"], "tables": fits}
 
 
+# The steps of a table's price in the guest's language (English: explain's own words).
+QUOTE_WORDS = {
+    "base": _g("{tier} table minimum spend"),
+    "floor": _g("Raised to the lowest {tier} minimum"),
+    "ceiling": _g("Capped at the highest {tier} minimum"),
+    "rounding": _g("Rounded"),
+    "non_negative": _g("Never below zero"),
+}
+TABLE_BASE = _g("Table {label} minimum spend")
+
+
+def _quote_in(lang: str, quote: dict[str, Any]) -> dict[str, Any]:
+    tier = languages.gettext(lang, str(quote["tier"]).replace("_", " ").capitalize())
+    lines = []
+    for line in quote["lines"]:
+        kind, label = line["kind"], line["label"]
+        if kind == "base" and label == f"Table {quote['label']} minimum spend":
+            label = languages.gettext(lang, TABLE_BASE).format(label=quote["label"])
+        elif kind in QUOTE_WORDS:  # a manager's adjustments keep the words they were given
+            label = languages.gettext(lang, QUOTE_WORDS[kind]).format(tier=tier)
+        lines.append({**line, "label": label})
+    return {**quote, "lines": lines}
+
+
 @router.get("/nights/{day}/tables/{table_id}/quote")
 async def table_quote(
+    request: Request,
     venue: PublicVenue,
     session: SessionDep,
     now: NowDep,
@@ -149,7 +176,9 @@ async def table_quote(
     sitting: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:
     """The table's minimum and deposit now, with every step that produced them."""
-    return await explain.table_quote(session, venue, day, table_id, sitting, now)
+    quote = await explain.table_quote(session, venue, day, table_id, sitting, now)
+    lang = languages.of_request(request)
+    return quote if lang == i18n.SOURCE else _quote_in(lang, quote)
 
 
 @router.post(
@@ -169,7 +198,7 @@ async def place_hold(
     if body.website:  # honeypot: people never see this field, form-filling bots do
         raise InvalidRequest("website", "leave this field empty")
     if not body.table_ids or body.starts_at is not None:
-        return await _party_hold(slug, session, now, body)
+        return await _party_hold(request, slug, session, now, body)
     asked = [claim.Spot(slug, t, body.date, body.sitting_id) for t in body.table_ids]
     try:
         # Of this process's requests for one table, one at a time asks the database; one
@@ -179,7 +208,7 @@ async def place_hold(
             _refuse_if_known(request, asked, body, now, since)
         venue = await venues.venue_by_slug(session, slug)
         if venue.mode == "restaurant":
-            return await _party_hold(slug, session, now, body)
+            return await _party_hold(request, slug, session, now, body)
         host_id = await hosts.host_id_by_code(session, venue, body.host_code)
         try:
             hold = await booking.place_guest_hold(session, venue, body.request(host_id), GUEST, now)
@@ -187,6 +216,8 @@ async def place_hold(
             metrics.refused("hold", exc.code)
             raise
         metrics.HOLDS_PLACED.inc()
+        # The guest's language, kept for their mail (None: the venue's default).
+        hold.reservation.language = languages.of_guest(request)
         out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
         return {"reservation": out, "token": hold.token}
     finally:
@@ -195,7 +226,7 @@ async def place_hold(
 
 
 async def _party_hold(
-    slug: str, session: AsyncSession, now: datetime, body: HoldIn
+    request: Request, slug: str, session: AsyncSession, now: datetime, body: HoldIn
 ) -> dict[str, Any]:
     """A restaurant's hold: a party at a start time, seated by the venue (or at the
     tables the guest chose, where the venue lets them)."""
@@ -213,6 +244,7 @@ async def _party_hold(
         metrics.refused("hold", exc.code)
         raise
     metrics.HOLDS_PLACED.inc()
+    hold.reservation.language = languages.of_guest(request)
     out = await reservation_out(session, venue, hold.reservation, hold.tables, body.date)
     return {"reservation": out, "token": hold.token}
 

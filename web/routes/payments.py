@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from payments import checkout, refunds, webhooks
 from payments.gateway import BadSignature, StripeGateway
 from payments.testmode import sign
+from venue.core import i18n
 from venue.core.actor import GUEST, Actor
 from venue.core.errors import DomainError, NotFound
 from venue.models import Reservation, Venue
@@ -29,7 +30,9 @@ from venue.money import ledger as ledger
 from venue.reservations import booking
 from venue.setup import brand
 
+from .. import languages
 from ..deps import Manager, Money, NowDep, PublicVenue, SessionDep, Staff
+from ..languages import _g
 from ..pages import assets
 from ..problems import problem
 from ..schemas import Amount, ReservationOut
@@ -214,6 +217,19 @@ async def stripe_webhook(request: Request, now: NowDep, gateway: GatewayDep) -> 
 # TEST MODE: the local checkout page ----------------------------------------------------
 
 
+# The TEST MODE page's words, in the guest's language.
+TEST_PAGE = {
+    "title": _g("TEST MODE checkout"),
+    "banner": _g("TEST MODE — no real money"),
+    "why": _g(
+        "This page stands in for Stripe Checkout because no Stripe keys are set. "
+        "Paying here sends the same signed webhook Stripe would."
+    ),
+    "pay": _g("Pay (test)"),
+    "cancel": _g("Cancel payment (releases the table)"),
+}
+
+
 def _fake(gateway: StripeGateway, checkout_id: str) -> dict[str, Any]:
     if gateway.fake is None or checkout_id not in gateway.fake.sessions:
         raise NotFound("no such test checkout (test mode forgets them on restart)")
@@ -221,9 +237,16 @@ def _fake(gateway: StripeGateway, checkout_id: str) -> dict[str, Any]:
 
 
 @router.get("/pay/test/{checkout_id}", response_class=HTMLResponse, include_in_schema=False)
-async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLResponse:
+async def test_checkout_page(
+    request: Request, checkout_id: str, gateway: GatewayDep
+) -> HTMLResponse:
     found = _fake(gateway, checkout_id)
-    amount = f"{found['amount_total'] / 100:.2f} {found['currency'].upper()}"
+    lang = languages.of_request(request)
+
+    def say(key: str) -> str:
+        return html.escape(languages.gettext(lang, TEST_PAGE[key]))
+
+    amount = i18n.format_money(found["amount_total"], found["currency"].upper(), lang)
     sid = html.escape(checkout_id)
     brand_of_session = found.get("_branding") or {}
     venue_name = brand_of_session.get("[display_name]")
@@ -235,24 +258,27 @@ async def test_checkout_page(checkout_id: str, gateway: GatewayDep) -> HTMLRespo
         if venue_name
         else ""
     )
+    deposit = languages.gettext(lang, _g("Deposit {amount}")).format(amount=amount)
+    session_line = languages.gettext(lang, _g("Session {id}: {status}")).format(
+        id=f"<code>{sid}</code>", status=html.escape(found["status"])
+    )
     body = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<title>TEST MODE checkout</title>"
+        f"<title>{say('title')}</title>"
         f"<link rel='icon' href='{assets.url('favicon.svg')}' type='image/svg+xml'>"
         f"<link rel='stylesheet' href='{assets.url('checkout/test.css')}'>"
         f"<link rel='stylesheet' href='/pay/test/{sid}/brand.css'></head><body>"
         "<main class='test-checkout'>"
         f"{header}"
-        "<p class='banner'>TEST MODE — no real money</p>"
-        f"<h1>Deposit {html.escape(amount)}</h1>"
-        "<p>This page stands in for Stripe Checkout because no Stripe keys are set. "
-        "Paying here sends the same signed webhook Stripe would.</p>"
-        f"<p class='state'>Session <code>{sid}</code>: {html.escape(found['status'])}</p>"
+        f"<p class='banner'>{say('banner')}</p>"
+        f"<h1>{html.escape(deposit)}</h1>"
+        f"<p>{say('why')}</p>"
+        f"<p class='state'>{session_line}</p>"
         f"<form method='post' action='/pay/test/{sid}/pay'>"
-        "<button type='submit' class='pay'>Pay (test)</button></form>"
+        f"<button type='submit' class='pay'>{say('pay')}</button></form>"
         f"<form method='post' action='/pay/test/{sid}/cancel'>"
-        "<button type='submit' class='cancel'>Cancel payment (releases the table)</button>"
+        f"<button type='submit' class='cancel'>{say('cancel')}</button>"
         "</form></main></body></html>"
     )
     return HTMLResponse(body)

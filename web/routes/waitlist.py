@@ -21,6 +21,7 @@ from venue.models import EntryStatus, Venue, WaitlistEntry
 from venue.setup import venues
 from venue.waitlist import entries, offers
 
+from .. import languages
 from ..deps import Floor, FloorVenue, NowDep, PublicVenue, ReaderVenue, SessionDep
 from ..schemas import Day, Strict
 
@@ -123,10 +124,11 @@ async def _entry_out(session: AsyncSession, venue: Venue, entry: WaitlistEntry) 
 
 @public.post("/waitlist", status_code=201, responses=JOIN_PROBLEMS)
 async def join(
-    body: JoinIn, venue: PublicVenue, session: SessionDep, now: NowDep
+    request: Request, body: JoinIn, venue: PublicVenue, session: SessionDep, now: NowDep
 ) -> dict[str, Any]:
     """Join a night's waitlist; the token in the answer opens the status page."""
     joined = await entries.join(session, venue, body.request("online"), GUEST, now)
+    joined.entry.language = languages.of_guest(request)
     return {**await _entry_out(session, venue, joined.entry), "token": joined.token}
 
 

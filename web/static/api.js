@@ -1,10 +1,12 @@
 // Talking to the public JSON API, and formatting what it returns.
 // Errors come back as application/problem+json with a stable `code`; callers branch on
-// `code`, never on the English `detail`.
+// `code`, never on the `detail` (which the server words in the page's language).
+
+import { LANG, LOCALE, TIME_ZONE, t } from "./i18n.js";
 
 export class Problem extends Error {
   constructor(status, body) {
-    super(body.detail || `request failed (${status})`);
+    super(body.detail || t("Request failed ({status})", { status }));
     this.status = status;
     this.code = body.code || (status === 0 ? "network" : `http_${status}`);
     this.errors = Array.isArray(body.errors) ? body.errors : [];
@@ -21,13 +23,16 @@ export async function request(method, url, body) {
   try {
     res = await fetch(url, {
       method,
-      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      // The page's language: holds keep it for the guest's mail, problems come back in it.
+      headers: body
+        ? { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": LANG }
+        : { Accept: "application/json", "Accept-Language": LANG },
       body: body ? JSON.stringify(body) : undefined,
       credentials: "same-origin",
       cache: "no-store",
     });
   } catch {
-    throw new Problem(0, { code: "network", detail: "No connection. Check your signal and try again." });
+    throw new Problem(0, { code: "network", detail: t("No connection. Check your signal and try again.") });
   }
   const date = Date.parse(res.headers.get("Date") || "");
   if (!Number.isNaN(date)) skewMs = date - Date.now();
@@ -68,46 +73,48 @@ export function api(slug) {
 // Human messages for the codes a guest can meet. `detail` from the server adds specifics
 // (e.g. the party range) where it is more useful than our generic line.
 const MESSAGES = {
-  table_unavailable: "Just taken — someone else got there first.",
-  booking_cutoff: "Online booking for this night has closed. Call the venue — they may still fit you in.",
-  night_closed: "The venue is closed that night. Pick another night.",
-  party_size_not_allowed: "That table doesn't suit a party of this size.",
-  booking_not_open: "Bookings for that night aren't open yet.",
-  hold_expired: "Your hold ran out and the table went back on the floor. Choose it again if it's still free.",
-  guest_daily_cap: "You already have the most bookings we allow for one night.",
-  tables_not_joinable: "Those tables can't be joined.",
-  invalid_transition: "This booking can't be changed any more.",
-  reservation_changed: "Your booking changed meanwhile. Reload and try again.",
-  not_found: "We couldn't find that. It may have expired.",
-  already_paid: "This deposit is already paid.",
-  payment_provider_unavailable: "The payment page couldn't be opened. Please try again in a moment.",
-  cancel_cutoff: "It's too close to the night to cancel online. Please call the venue.",
-  reschedule_cutoff: "It's too close to the night to change it online. Please call the venue.",
-  waitlist_already_joined: "You're already on the waitlist for that night. Use the link we gave you to see your place.",
-  waitlist_entry_closed: "This place on the waitlist is closed.",
-  waitlist_offer_closed: "This offer has already been answered.",
-  waitlist_offer_lapsed: "This offer ran out and the table went to the next party.",
-  sitting_full_covers: "This sitting just filled up. Please choose another time.",
-  sitting_full_tables: "The last table for your party at that time has just gone. Please choose another time.",
-  sitting_full_pacing: "That time has just filled up. A time close to it may still be free.",
-  party_too_large: "We can't seat a party that large online. Please call us.",
-  network: "No connection. Check your signal and try again.",
-  internal_error: "Something went wrong on our side. Please try again.",
+  table_unavailable: t("Just taken — someone else got there first."),
+  booking_cutoff: t("Online booking for this night has closed. Call the venue — they may still fit you in."),
+  night_closed: t("The venue is closed that night. Pick another night."),
+  party_size_not_allowed: t("That table doesn't suit a party of this size."),
+  booking_not_open: t("Bookings for that night aren't open yet."),
+  hold_expired: t("Your hold ran out and the table went back on the floor. Choose it again if it's still free."),
+  guest_daily_cap: t("You already have the most bookings we allow for one night."),
+  tables_not_joinable: t("Those tables can't be joined."),
+  invalid_transition: t("This booking can't be changed any more."),
+  reservation_changed: t("Your booking changed meanwhile. Reload and try again."),
+  not_found: t("We couldn't find that. It may have expired."),
+  already_paid: t("This deposit is already paid."),
+  payment_provider_unavailable: t("The payment page couldn't be opened. Please try again in a moment."),
+  cancel_cutoff: t("It's too close to the night to cancel online. Please call the venue."),
+  reschedule_cutoff: t("It's too close to the night to change it online. Please call the venue."),
+  waitlist_already_joined: t("You're already on the waitlist for that night. Use the link we gave you to see your place."),
+  waitlist_entry_closed: t("This place on the waitlist is closed."),
+  waitlist_offer_closed: t("This offer has already been answered."),
+  waitlist_offer_lapsed: t("This offer ran out and the table went to the next party."),
+  sitting_full_covers: t("This sitting just filled up. Please choose another time."),
+  sitting_full_tables: t("The last table for your party at that time has just gone. Please choose another time."),
+  sitting_full_pacing: t("That time has just filled up. A time close to it may still be free."),
+  party_too_large: t("We can't seat a party that large online. Please call us."),
+  network: t("No connection. Check your signal and try again."),
+  internal_error: t("Something went wrong on our side. Please try again."),
 };
 
 export function humanMessage(problem) {
   const base = MESSAGES[problem.code];
-  if (problem.code === "party_size_not_allowed" || problem.code === "guest_daily_cap") {
+  // The English detail adds specifics (the party range); other languages get its gist.
+  if ((problem.code === "party_size_not_allowed" || problem.code === "guest_daily_cap") && LANG === "en") {
     return `${base} (${problem.message})`;
   }
   if (problem.code === "invalid" && problem.errors.length) {
-    return "Please check the highlighted details.";
+    return t("Please check the highlighted details.");
   }
-  return base || problem.message || "Something went wrong. Please try again.";
+  return base || problem.message || t("Something went wrong. Please try again.");
 }
 
 // ---- formatting: amounts are integer minor units; times are the venue's local ISO -----
 
+// "£" rather than French "£GB": the venue's currency is never in doubt on its own page.
 const moneyCache = new Map();
 function moneyFormat(currency, compact) {
   const key = `${currency}:${compact}`;
@@ -115,9 +122,9 @@ function moneyFormat(currency, compact) {
     const digits = currency === "JPY" ? 0 : 2;
     moneyCache.set(
       key,
-      new Intl.NumberFormat(undefined, compact
-        ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
-        : { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: digits }),
+      new Intl.NumberFormat(LOCALE, compact
+        ? { style: "currency", currency, currencyDisplay: "narrowSymbol", notation: "compact", maximumFractionDigits: 1 }
+        : { style: "currency", currency, currencyDisplay: "narrowSymbol", minimumFractionDigits: 0, maximumFractionDigits: digits }),
     );
   }
   return moneyCache.get(key);
@@ -132,9 +139,14 @@ export function money(minor, currency, { compact = false } = {}) {
   return moneyFormat(currency, compact).format(major);
 }
 
-// "2026-11-27T22:00+00:00" -> "22:00": read the wall-clock digits the venue gave us,
-// never re-interpret them in the browser's timezone.
-export const localTime = (iso) => (iso || "").slice(11, 16);
+// "2026-11-27T22:00+00:00" -> "22:00": the instant in the venue's timezone, in the page's
+// locale; never the browser's timezone. Without an offset (or a zone), the wall-clock digits.
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE });
+export function localTime(iso) {
+  if (!iso) return "";
+  if (TIME_ZONE && /(Z|[+-]\d\d:?\d\d)$/.test(iso)) return timeFormat.format(new Date(iso));
+  return iso.slice(11, 16);
+}
 
 export const timeRange = (startIso, endIso) => `${localTime(startIso)}–${localTime(endIso)}`;
 
@@ -148,26 +160,26 @@ export function dayLabel(isoDate, style = "short") {
   const opts = style === "long"
     ? { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }
     : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
-  return new Intl.DateTimeFormat(undefined, opts).format(dateParts(isoDate));
+  return new Intl.DateTimeFormat(LOCALE, opts).format(dateParts(isoDate));
 }
 
 export function dayPieces(isoDate) {
   const dt = dateParts(isoDate);
-  const f = (o) => new Intl.DateTimeFormat(undefined, { ...o, timeZone: "UTC" }).format(dt);
+  const f = (o) => new Intl.DateTimeFormat(LOCALE, { ...o, timeZone: "UTC" }).format(dt);
   return { weekday: f({ weekday: "short" }), day: f({ day: "numeric" }), month: f({ month: "short" }) };
 }
 
-export const TIER_NAMES = { standard: "Standard", premium: "Premium", vip: "VIP" };
+export const TIER_NAMES = { standard: t("Standard"), premium: t("Premium"), vip: t("VIP") };
 export const tierName = (tier) => TIER_NAMES[tier] || tier.charAt(0).toUpperCase() + tier.slice(1);
 
 export const STATE_NAMES = {
-  free: "Free",
-  held: "On hold",
-  pending: "Being booked",
-  booked: "Booked",
-  seated: "Booked",
-  blocked: "Unavailable",
-  unavailable: "Not bookable",
+  free: t("Free"),
+  held: t("On hold"),
+  pending: t("Being booked"),
+  booked: t("Booked"),
+  seated: t("Booked"),
+  blocked: t("Unavailable"),
+  unavailable: t("Not bookable"),
 };
 export const stateName = (s) => STATE_NAMES[s] || s;
 

@@ -7,6 +7,8 @@ import {
   localTime, money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
 } from "./api.js";
 import { FloorView } from "./floor.js";
+import { wireHoldForm } from "./hold-form.js";
+import { plural, t } from "./i18n.js";
 import { FloorSocket } from "./live.js";
 import { clearHold, loadHold, saveHold } from "./store.js";
 
@@ -54,11 +56,11 @@ function toast(text) {
 
 const LIVE_TEXT = {
   idle: "",
-  connecting: "Connecting…",
-  live: "Live",
-  syncing: "Updating…",
-  reconnecting: "Reconnecting…",
-  gone: "Unavailable",
+  connecting: t("Connecting…"),
+  live: t("Live"),
+  syncing: t("Updating…"),
+  reconnecting: t("Reconnecting…"),
+  gone: t("Unavailable"),
 };
 function setLive(s) {
   const node = $("live-status");
@@ -69,27 +71,31 @@ function setLive(s) {
 // ---------- step 1: nights ---------------------------------------------------------------
 
 function nightStatus(n) {
-  if (n.closed) return { ok: false, text: n.closed_reason || "Closed" };
+  if (n.closed) return { ok: false, text: n.closed_reason || t("Closed") };
   // Sold out but still open for booking: the guest may look, and join the waitlist
   // (``bookable`` is false here: it also says a table is free).
   if (n.sold_out && Date.parse(n.booking_opens_at) <= serverNow() && Date.parse(n.booking_closes_at) > serverNow()) {
-    return { ok: true, text: "Sold out · waitlist", few: true };
+    return { ok: true, text: t("Sold out · waitlist"), few: true };
   }
   // The server knows the venue's cutoff and booking window; the clock check covers a page
   // left open past the cutoff.
   if (n.bookable === false || Date.parse(n.booking_closes_at) <= serverNow()) {
     const notYet = Date.parse(n.booking_opens_at) > serverNow();
-    return { ok: false, text: notYet ? "Not open yet" : n.sold_out ? "Sold out" : "Booking closed" };
+    return { ok: false, text: notYet ? t("Not open yet") : n.sold_out ? t("Sold out") : t("Booking closed") };
   }
   const few = n.tables_free <= 3;
-  return { ok: true, text: `${n.tables_free} table${n.tables_free === 1 ? "" : "s"} left`, few };
+  return { ok: true, text: tablesLeft(n.tables_free), few };
+}
+
+function tablesLeft(n) {
+  return plural(n, t("{n} table left", { n }), t("{n} tables left", { n }));
 }
 
 function renderNights() {
   const box = $("nights");
   box.setAttribute("aria-busy", "false");
   if (!state.nights.length) {
-    box.replaceChildren(el("p", { class: "muted", text: "No nights are open for booking yet." }));
+    box.replaceChildren(el("p", { class: "muted", text: t("No nights are open for booking yet.") }));
     return;
   }
   const list = el("ul", { class: "night-list", role: "list" });
@@ -142,7 +148,7 @@ function renderSittings() {
 
 function selectNight(date, sittingId) {
   if (state.hold && state.hold.date !== date) {
-    toast("Finish or release your held table first.");
+    toast(t("Finish or release your held table first."));
     return;
   }
   const night = state.nights.find((n) => n.date === date);
@@ -171,7 +177,7 @@ function setParty(n) {
   $("party-size").textContent = String(state.party);
   $("party-minus").disabled = state.party <= min || !!state.hold;
   $("party-plus").disabled = state.party >= max || !!state.hold;
-  $("party-range").textContent = `${min}–${max} guests`;
+  $("party-range").textContent = t("{lo}–{hi} guests", { lo: min, hi: max });
   view.setParty(state.party);
   if (state.selectedId && !state.hold) refreshSheet();
   updateWaitlist();
@@ -184,7 +190,7 @@ $("party-plus").addEventListener("click", () => setParty(state.party + 1));
 
 function connectFloor() {
   state.socket?.close();
-  $("floor-hint").textContent = "Loading the floor…";
+  $("floor-hint").textContent = t("Loading the floor…");
   $("floor-hint").hidden = false;
   state.socket = new FloorSocket(slug, state.sittingId, {
     onSnapshot: (floor) => {
@@ -219,9 +225,10 @@ function updateFreeCount(free) {
   const n = state.night;
   if (!n) return;
   const title = n.title ? `${n.title} · ` : "";
-  $("floor-hint").textContent = `${title}${dayLabel(n.date, "long")} · ${timeRange(n.opens_local, n.closes_local)} · ${free} free`;
+  const freeText = t("{n} free", { n: free });
+  $("floor-hint").textContent = `${title}${dayLabel(n.date, "long")} · ${timeRange(n.opens_local, n.closes_local)} · ${freeText}`;
   const btn = document.querySelector(`.night[data-date="${n.date}"] .n-status`);
-  if (btn) btn.textContent = free > 0 ? `${free} table${free === 1 ? "" : "s"} left` : "Sold out";
+  if (btn) btn.textContent = free > 0 ? tablesLeft(free) : t("Sold out");
 }
 
 function setMode(mode) {
@@ -245,7 +252,7 @@ let returnFocus = null;
 
 function openSheet(id) {
   if (state.hold && state.hold.table_id !== id) {
-    toast("You're holding a table already — finish or release it first.");
+    toast(t("You're holding a table already — finish or release it first."));
     showHeld(state.hold.table_id);
     return;
   }
@@ -315,7 +322,7 @@ function closeSheet() {
 
 $("sheet-close").addEventListener("click", () => {
   if (state.hold) {
-    toast("Your table stays held while you finish. Release it if you've changed your mind.");
+    toast(t("Your table stays held while you finish. Release it if you've changed your mind."));
     return;
   }
   closeSheet();
@@ -324,21 +331,21 @@ document.addEventListener("keydown", (ev) => {
   if (ev.key === "Escape" && !$("sheet").hidden && !state.hold) closeSheet();
 });
 
-function fillSheetFacts(t) {
-  $("sheet-title").textContent = `Table ${t.label}`;
+function fillSheetFacts(tb) {
+  $("sheet-title").textContent = t("Table {label}", { label: tb.label });
   const chip = $("sheet-tier");
-  chip.textContent = tierName(t.tier);
-  chip.className = `tier-chip tier-${t.tier}`;
-  const mine = state.hold?.table_id === t.id;
+  chip.textContent = tierName(tb.tier);
+  chip.className = `tier-chip tier-${tb.tier}`;
+  const mine = state.hold?.table_id === tb.id;
   fillFacts($("sheet-facts"), [
-    ["Area", view.areaName(t) || "—"],
-    ["Seats", `${seats(t)} guests`],
-    ["Minimum spend", money(t.minimum, view.currency), "strong"],
-    ["Deposit", t.deposit > 0 ? `${money(t.deposit, view.currency)} on booking` : "No deposit"],
+    [t("Area"), view.areaName(tb) || "—"],
+    [t("Seats"), t("{n} guests", { n: seats(tb) })],
+    [t("Minimum spend"), money(tb.minimum, view.currency), "strong"],
+    [t("Deposit"), tb.deposit > 0 ? t("{amount} on booking", { amount: money(tb.deposit, view.currency) }) : t("No deposit")],
   ]);
   const pill = $("sheet-state");
-  pill.textContent = mine ? "Held for you" : view.fits(t) || t.state !== "free" ? stateName(t.state) : "Doesn't fit";
-  pill.className = `state-pill st-${mine ? "mine" : t.state}`;
+  pill.textContent = mine ? t("Held for you") : view.fits(tb) || tb.state !== "free" ? stateName(tb.state) : t("Doesn't fit");
+  pill.className = `state-pill st-${mine ? "mine" : tb.state}`;
 }
 
 // The price's story (base, weekday, event, demand, last-minute...), so a guest sees why a
@@ -355,7 +362,7 @@ async function explainPrice(id) {
       return el("li", {}, el("span", { text: line.label || line.kind }), el("span", { class: "num", text: delta }));
     });
     if (q.deposit > 0) {
-      lines.push(el("li", { class: "deposit" }, el("span", { text: "Deposit on booking" }), el("span", { class: "num", text: money(q.deposit, q.currency) })));
+      lines.push(el("li", { class: "deposit" }, el("span", { text: t("Deposit on booking") }), el("span", { class: "num", text: money(q.deposit, q.currency) })));
     }
     $("why-lines").replaceChildren(...lines);
     box.hidden = false;
@@ -370,31 +377,31 @@ function signed(amount, currency) {
 
 /** Re-check the open sheet against the live floor: the table may just have gone. */
 function refreshSheet() {
-  const t = view.get(state.selectedId);
-  if (!t || $("sheet").hidden) return;
-  fillSheetFacts(t);
+  const tb = view.get(state.selectedId);
+  if (!tb || $("sheet").hidden) return;
+  fillSheetFacts(tb);
   if (state.hold) return;
-  const fits = view.fits(t);
-  const free = t.state === "free";
+  const fits = view.fits(tb);
+  const free = tb.state === "free";
   const holdBtn = $("hold-btn");
   holdBtn.disabled = state.busy || !free || !fits;
-  holdBtn.textContent = state.busy ? "Holding…" : "Hold this table";
-  $("hold-note").textContent = t.unavailable_reason
-    ? `This table can't be booked right now (${t.unavailable_reason}). Please pick another.`
+  holdBtn.textContent = state.busy ? t("Holding…") : t("Hold this table");
+  $("hold-note").textContent = tb.unavailable_reason
+    ? t("This table can't be booked right now ({reason}). Please pick another.", { reason: tb.unavailable_reason })
     : !fits
-    ? `Seats ${seats(t)} — change the party size or pick another table.`
-    : `We'll keep it for you for ${state.venue?.hold_minutes ?? 10} minutes while you add your details.`;
-  if (!free && !state.busy && t.state !== "unavailable") showTaken(t);
+    ? t("Seats {n}: change the party size or pick another table.", { n: seats(tb) })
+    : t("We'll keep it for you for {n} minutes while you add your details.", { n: state.venue?.hold_minutes ?? 10 });
+  if (!free && !state.busy && tb.state !== "unavailable") showTaken(tb);
   else $("sheet-taken").hidden = true;
 }
 
-function showTaken(t) {
+function showTaken(tb) {
   const box = $("sheet-taken");
   box.hidden = false;
-  const alts = view.alternativesTo(t);
+  const alts = view.alternativesTo(tb);
   $("taken-sub").textContent = alts.length
-    ? "These are free, fit your party and are close by:"
-    : `No other ${tierName(t.tier)} table for ${state.party} is free right now. Try another tier on the map.`;
+    ? t("These are free, fit your party and are close by:")
+    : t("No other {tier} table for {n} is free right now. Try another tier on the map.", { tier: tierName(tb.tier), n: state.party });
   $("alternatives").replaceChildren(
     ...alts.map((a) =>
       el(
@@ -404,9 +411,9 @@ function showTaken(t) {
           "button",
           { type: "button", class: "alt", "data-table-id": a.id, onclick: () => holdAlternative(a.id) },
           el("span", { class: "alt-label", text: a.label }),
-          el("span", { class: "alt-meta", text: `${view.areaName(a)} · seats ${seats(a)}` }),
+          el("span", { class: "alt-meta", text: [view.areaName(a), t("seats {n}", { n: seats(a) })].join(" · ") }),
           el("span", { class: "alt-min", text: money(a.minimum, view.currency) }),
-          el("span", { class: "alt-cta", text: "Hold" }),
+          el("span", { class: "alt-cta", text: t("Hold") }),
         ),
       ),
     ),
@@ -456,14 +463,14 @@ async function placeHold(id) {
     if (!(err instanceof Problem)) throw err;
     if (err.code === "table_unavailable") {
       // The server is the truth: mark it taken now rather than wait for the delta.
-      const t = view.get(id);
-      if (t && t.state === "free") view.applyDelta([{ id, state: "held", minimum: t.minimum, deposit: t.deposit }]);
+      const tb = view.get(id);
+      if (tb && tb.state === "free") view.applyDelta([{ id, state: "held", minimum: tb.minimum, deposit: tb.deposit }]);
       refreshSheet();
       showTaken(view.get(id));
       $("alternatives").querySelector("button")?.focus({ preventScroll: true });
     } else {
       if (err.code === "invalid" && err.errors.some((e) => e.field === "host_code")) {
-        showError("That host link isn't valid any more. Remove ?host= from the address, or ask your host for a new link.");
+        showError(t("That host link isn't valid any more. Remove ?host= from the address, or ask your host for a new link."));
       } else {
         showError(humanMessage(err));
       }
@@ -493,7 +500,7 @@ function lockChoices(locked) {
 // ---------- step 5: held -> details ------------------------------------------------------
 
 function showHeld(id) {
-  const t = view.get(id);
+  const tb = view.get(id);
   state.selectedId = id;
   view.setSelected(id);
   view.setMine([id]);
@@ -503,10 +510,10 @@ function showHeld(id) {
   $("sheet-taken").hidden = true;
   $("sheet-held").hidden = false;
   $("sheet-close").hidden = true; // leaving a hold is an explicit "Release", not a stray ✕
-  if (t) {
-    fillSheetFacts(t);
+  if (tb) {
+    fillSheetFacts(tb);
     revealAboveSheet(id);
-  } else $("sheet-title").textContent = `Table ${state.hold.reservation.tables.join(" + ")}`;
+  } else $("sheet-title").textContent = t("Table {label}", { label: state.hold.reservation.tables.join(" + ") });
   startCountdown();
 }
 
@@ -543,90 +550,30 @@ function holdLapsed() {
   $("sheet-held").hidden = true;
   $("sheet-close").hidden = false;
   $("sheet-choose").hidden = false;
-  showError("Your hold ran out and the table went back on the floor. Choose it again if it's still free.");
+  showError(t("Your hold ran out and the table went back on the floor. Choose it again if it's still free."));
   refreshSheet();
 }
 
-function clearFieldErrors() {
-  document.querySelectorAll("#guest-form .field-error").forEach((p) => {
-    p.hidden = true;
-    p.textContent = "";
-  });
-  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
-}
-
-function fieldError(field, message) {
-  const p = document.getElementById(`err-${field}`) || $("err-guest");
-  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
-  p.hidden = false;
-  const input = document.querySelector(`#guest-form [name="${field}"]`);
-  input?.setAttribute("aria-invalid", "true");
-  return input;
-}
-
-$("guest-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  if (!state.hold || state.busy) return;
-  clearFieldErrors();
-  $("sheet-error").hidden = true;
-  const name = $("g-name").value.trim();
-  const email = $("g-email").value.trim();
-  const phone = $("g-phone").value.trim();
-  const notes = $("g-notes").value.trim();
-  // Catch the obvious before a round trip; the server still has the last word.
-  const local = [];
-  if (!name) local.push(fieldError("guest.name", "Please tell us your name"));
-  if (!email && !phone) local.push(fieldError("guest", "We need an email address or a mobile number to reach you"));
-  if (local.length) {
-    local.find(Boolean)?.focus();
-    return;
-  }
-  const btn = $("complete-btn");
-  state.busy = true;
-  btn.disabled = true;
-  btn.textContent = "Confirming…";
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name, email: email || null, phone: phone || null },
-      notes: notes || null,
-    });
-    const token = state.hold.token;
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm booking"),
+  onDone: (res, token) => {
     endHold();
     showDone(res, token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-    if (err.code === "invalid" && err.errors.length) {
-      const inputs = err.errors.map((e) => fieldError(e.field, e.message));
-      inputs.find(Boolean)?.focus();
-    } else if (err.code === "hold_expired" || err.status === 410) {
-      holdLapsed();
-    } else {
-      showError(humanMessage(err));
-    }
-  } finally {
-    state.busy = false;
-    btn.disabled = false;
-    btn.textContent = "Confirm booking";
-  }
-});
-
-$("release-btn").addEventListener("click", async () => {
-  if (!state.hold || state.busy) return;
-  state.busy = true;
-  try {
-    await client.release(state.hold.id, state.hold.token);
-  } catch (err) {
-    // Already gone (expired or cancelled) is what the guest wanted anyway.
-    if (!(err instanceof Problem)) throw err;
-  } finally {
-    state.busy = false;
-  }
-  endHold();
-  $("sheet-held").hidden = true;
-  $("sheet-close").hidden = false;
-  closeSheet();
-  toast("Table released.");
+  },
+  onLapsed: holdLapsed,
+  onError: (err) => {
+    if (err) showError(humanMessage(err));
+    else $("sheet-error").hidden = true;
+  },
+  onReleased: () => {
+    endHold();
+    $("sheet-held").hidden = true;
+    $("sheet-close").hidden = false;
+    closeSheet();
+    toast(t("Table released."));
+  },
 });
 
 // ---------- step 6: confirmation ---------------------------------------------------------
@@ -638,21 +585,24 @@ function showDone(res, token) {
   body.classList.remove("sheet-open");
   $("booking").hidden = true;
   const pending = res.status === "pending_payment";
-  $("done-title").textContent = pending ? "Almost there — deposit due" : "You're booked";
-  $("done-lead").textContent = `${res.guest_name ? `${res.guest_name}, ` : ""}${pending ? "your table is reserved for you." : "we'll see you there."}`;
+  $("done-title").textContent = pending ? t("Almost there — deposit due") : t("You're booked");
+  const who = { name: res.guest_name };
+  $("done-lead").textContent = res.guest_name
+    ? (pending ? t("{name}, your table is reserved for you.", who) : t("{name}, we'll see you there.", who))
+    : (pending ? t("Your table is reserved for you.") : t("We'll see you there."));
   fillFacts($("done-facts"), [
-    ["Night", dayLabel(res.date, "long")],
-    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
-    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
-    ["Guests", String(res.party_size)],
-    ["Minimum spend", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
-    ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
+    [t("Night"), dayLabel(res.date, "long")],
+    [t("Time"), `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [res.tables.length > 1 ? t("Tables") : t("Table"), res.tables.join(" + "), "strong"],
+    [t("Guests"), String(res.party_size)],
+    [t("Minimum spend"), money(res.minimum, res.currency)],
+    [t("Deposit"), res.deposit > 0 ? money(res.deposit, res.currency) : t("No deposit")],
+    [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
   const dep = $("done-deposit");
   dep.hidden = !pending;
   dep.textContent = pending
-    ? `A deposit of ${money(res.deposit, res.currency)} secures this table. Pay it now: until it is paid the table is only held for you.`
+    ? t("A deposit of {amount} secures this table. Pay it now: until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) })
     : "";
   $("done-pay-row").hidden = !pending;
   $("done-pay").onclick = () => payDeposit(token);
@@ -669,17 +619,17 @@ function showDone(res, token) {
 async function payDeposit(token) {
   const btn = $("done-pay");
   btn.disabled = true;
-  btn.textContent = "Opening the payment page…";
+  btn.textContent = t("Opening the payment page…");
   $("done-pay-error").hidden = true;
   try {
     const checkout = await client.checkout(token);
     goToCheckout(checkout.checkout_url);
   } catch (err) {
     const box = $("done-pay-error");
-    box.textContent = err instanceof Problem ? humanMessage(err) : "Couldn't open the payment page.";
+    box.textContent = err instanceof Problem ? humanMessage(err) : t("Couldn't open the payment page.");
     box.hidden = false;
     btn.disabled = false;
-    btn.textContent = "Pay deposit";
+    btn.textContent = t("Pay deposit");
   }
 }
 
@@ -698,8 +648,9 @@ function updateWaitlist() {
   const box = $("waitlist-join");
   if (box.hidden !== !nothing) box.hidden = !nothing;
   if (!nothing) return;
-  $("waitlist-lead").textContent = `Nothing is free for a party of ${state.party} on ${dayLabel(state.night.date, "long")}. ` +
-    "Join the waitlist: when a table that fits comes free, we hold it for you and email you a link to take it.";
+  $("waitlist-lead").textContent =
+    t("Nothing is free for a party of {n} on {day}.", { n: state.party, day: dayLabel(state.night.date, "long") }) + " " +
+    t("Join the waitlist: when a table that fits comes free, we hold it for you and email you a link to take it.");
   const tiers = [...new Set(view.all().filter((t) => view.fits(t)).map((t) => t.tier))].sort();
   const row = $("w-tiers");
   if (row.dataset.tiers !== tiers.join(",")) {
@@ -743,11 +694,11 @@ $("waitlist-form").addEventListener("submit", async (ev) => {
     latest_time: f.latest_time.value || null,
     tiers: [...f.querySelectorAll("input[name=tiers]:checked")].map((i) => i.value),
   };
-  if (!bodyIn.name) { waitlistFieldError("name", "Tell us who the table is for."); return; }
-  if (!bodyIn.email) { waitlistFieldError("email", "We send the offer to this address."); return; }
+  if (!bodyIn.name) { waitlistFieldError("name", t("Tell us who the table is for.")); return; }
+  if (!bodyIn.email) { waitlistFieldError("email", t("We send the offer to this address.")); return; }
   const btn = $("waitlist-submit");
   btn.disabled = true;
-  btn.textContent = "Joining…";
+  btn.textContent = t("Joining…");
   try {
     const joined = await client.joinWaitlist(bodyIn);
     location.assign(`/v/${encodeURIComponent(slug)}/w/${encodeURIComponent(joined.token)}`);
@@ -757,11 +708,11 @@ $("waitlist-form").addEventListener("submit", async (ev) => {
       for (const e of err.errors) shown = waitlistFieldError(String(e.field).split(".").pop(), e.message) || shown;
     }
     if (!shown) {
-      $("waitlist-error").textContent = err instanceof Problem ? humanMessage(err) : "Something went wrong. Please try again.";
+      $("waitlist-error").textContent = err instanceof Problem ? humanMessage(err) : t("Something went wrong. Please try again.");
       $("waitlist-error").hidden = false;
     }
     btn.disabled = false;
-    btn.textContent = "Join the waitlist";
+    btn.textContent = t("Join the waitlist");
   }
 });
 
@@ -808,7 +759,7 @@ async function start() {
     body.classList.add("ready");
   } catch (err) {
     $("nights").replaceChildren(
-      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : "Couldn't load this venue." }),
+      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : t("Couldn't load this venue.") }),
     );
   }
 }

@@ -3,6 +3,7 @@
 // guarantees as a booking; the old time goes back in the same step.
 
 import { Problem, dayLabel, dayPieces, el, humanMessage, localTime, request, serverNow } from "./api.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const slug = document.body.dataset.slug;
@@ -24,10 +25,10 @@ function build() {
   panel = el(
     "section",
     { id: "appt-move", class: "resched", hidden: true, "aria-labelledby": "appt-move-title" },
-    el("h2", { id: "appt-move-title", class: "resched-title", tabindex: "-1", text: "Change the time" }),
-    el("div", { id: "appt-move-days", class: "day-strip", role: "group", "aria-label": "Day" }),
+    el("h2", { id: "appt-move-title", class: "resched-title", tabindex: "-1", text: t("Change the time") }),
+    el("div", { id: "appt-move-days", class: "day-strip", role: "group", "aria-label": t("Day") }),
     el("div", { id: "appt-move-times", class: "time-grid", "aria-live": "polite" }),
-    el("p", { id: "appt-move-none", class: "muted small", hidden: true, text: "No free times that day." }),
+    el("p", { id: "appt-move-none", class: "muted small", hidden: true, text: t("No free times that day.") }),
     el(
       "div",
       { id: "appt-move-confirm", class: "confirm-box", hidden: true },
@@ -35,15 +36,15 @@ function build() {
       el(
         "div",
         { class: "row" },
-        el("button", { type: "button", class: "btn btn-primary", id: "appt-move-yes", text: "Confirm change", onclick: confirm }),
-        el("button", { type: "button", class: "btn btn-ghost", id: "appt-move-no", text: "Keep my time", onclick: () => ($("appt-move-confirm").hidden = true) }),
+        el("button", { type: "button", class: "btn btn-primary", id: "appt-move-yes", text: t("Confirm change"), onclick: confirm }),
+        el("button", { type: "button", class: "btn btn-ghost", id: "appt-move-no", text: t("Keep my time"), onclick: () => ($("appt-move-confirm").hidden = true) }),
       ),
     ),
     el("p", { id: "appt-move-error", class: "error-box", role: "alert", hidden: true }),
   );
   row.after(panel);
   const btn = $("resched-start");
-  btn.textContent = "Change the time";
+  btn.textContent = t("Change the time");
   btn.setAttribute("aria-controls", "appt-move");
   btn.addEventListener("click", () => {
     panel.hidden = !panel.hidden;
@@ -78,7 +79,7 @@ async function showDays(selected) {
 
 function ask(slot) {
   picked = slot;
-  $("appt-move-what").textContent = `Move to ${dayLabel(slot.starts_local.slice(0, 10), "long")} at ${localTime(slot.starts_local)}?`;
+  $("appt-move-what").textContent = t("Move to {day} at {time}?", { day: dayLabel(slot.starts_local.slice(0, 10), "long"), time: localTime(slot.starts_local) });
   $("appt-move-confirm").hidden = false;
   $("appt-move-yes").focus();
 }
@@ -96,8 +97,8 @@ async function confirm() {
   } catch (err) {
     const box = $("appt-move-error");
     box.textContent = err instanceof Problem
-      ? err.code === "staff_unavailable" ? "Just taken: pick another time." : humanMessage(err)
-      : "Something went wrong. Please try again.";
+      ? err.code === "staff_unavailable" ? t("Just taken: pick another time.") : humanMessage(err)
+      : t("Something went wrong. Please try again.");
     box.hidden = false;
   }
 }

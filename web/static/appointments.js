@@ -6,6 +6,8 @@ import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime, money,
   request, serverNow,
 } from "./api.js";
+import { wireHoldForm } from "./hold-form.js";
+import { LOCALE, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -39,12 +41,15 @@ function toast(text) {
 }
 
 const MESSAGES = {
-  staff_unavailable: "Just taken: someone else booked that time a moment ago. Pick another.",
+  staff_unavailable: t("Just taken: someone else booked that time a moment ago. Pick another."),
 };
 const say = (err) =>
-  err instanceof Problem ? MESSAGES[err.code] || humanMessage(err) : "Something went wrong. Please try again.";
+  err instanceof Problem ? MESSAGES[err.code] || humanMessage(err) : t("Something went wrong. Please try again.");
 
-const minutes = (n) => (n >= 60 ? `${Math.floor(n / 60)} h${n % 60 ? ` ${n % 60} min` : ""}` : `${n} min`);
+// "45 min", "1 h 30 min" in the page's language (Intl's unit names, not ours).
+const unit = (u) => new Intl.NumberFormat(LOCALE, { style: "unit", unit: u, unitDisplay: "short" });
+const minutes = (n) =>
+  n >= 60 ? [unit("hour").format(Math.floor(n / 60)), n % 60 ? unit("minute").format(n % 60) : ""].filter(Boolean).join(" ") : unit("minute").format(n);
 
 // The venue's calendar days from today, in its timezone (never the phone's).
 function venueDays(count) {
@@ -85,7 +90,7 @@ function renderServices() {
       children: [
         el("span", { class: "svc-name", text: s.name }),
         el("span", { class: "svc-meta", text: `${minutes(s.duration_minutes)} · ${money(s.price, cur)}` }),
-        s.deposit > 0 ? el("span", { class: "svc-dep", text: `${money(s.deposit, cur)} deposit to book` }) : null,
+        s.deposit > 0 ? el("span", { class: "svc-dep", text: t("{amount} deposit to book", { amount: money(s.deposit, cur) }) }) : null,
       ],
     })),
     state.service?.id,
@@ -113,7 +118,7 @@ function renderStaff() {
   radio(
     $("staff"),
     [
-      { id: null, cls: "who anyone", children: [el("span", { class: "who-name", text: "Anyone available" })] },
+      { id: null, cls: "who anyone", children: [el("span", { class: "who-name", text: t("Anyone available") })] },
       ...able.map((m) => ({ id: m.id, cls: "who", children: [el("span", { class: "who-name", text: m.name })] })),
     ],
     state.staffId,
@@ -201,11 +206,11 @@ function showDetails() {
   const res = state.hold.reservation;
   const a = res.quote.appointment;
   fillFacts($("summary"), [
-    ["Service", a.service, "strong"],
-    ["With", a.staff],
-    ["When", `${dayLabel(res.starts_local.slice(0, 10), "long")}, ${localTime(res.starts_local)}`],
-    ["Price", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "None"],
+    [t("Service"), a.service, "strong"],
+    [t("With"), a.staff],
+    [t("When"), `${dayLabel(res.starts_local.slice(0, 10), "long")}, ${localTime(res.starts_local)}`],
+    [t("Price"), money(res.minimum, res.currency)],
+    [t("Deposit"), res.deposit > 0 ? money(res.deposit, res.currency) : t("None")],
   ]);
   const step = $("details-step");
   step.hidden = false;
@@ -226,7 +231,7 @@ function startCountdown() {
       clearInterval(state.countdown);
       state.hold = null;
       $("details-step").hidden = true;
-      toast("Your hold ran out. Pick a time again.");
+      toast(t("Your hold ran out. Pick a time again."));
       loadTimes();
     }
   };
@@ -234,51 +239,43 @@ function startCountdown() {
   state.countdown = setInterval(tick, 1000);
 }
 
-async function release(reload = true) {
+/** Forget the hold on the page (the server's is released, expired or being released). */
+function dropHold() {
   clearInterval(state.countdown);
   const h = state.hold;
   state.hold = null;
   $("details-step").hidden = true;
+  return h;
+}
+
+async function release(reload = true) {
+  const h = dropHold();
   if (h) await client.release(h.id, h.token).catch(() => {});
   if (reload) loadTimes();
 }
 
-function clearErrors() {
-  for (const p of document.querySelectorAll(".field-error")) p.hidden = true;
-  $("form-error").hidden = true;
-}
-
-async function complete(event) {
-  event.preventDefault();
-  if (state.busy || !state.hold) return;
-  clearErrors();
-  const v = (id) => $(id).value.trim() || null;
-  state.busy = true;
-  $("complete-btn").disabled = true;
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name: v("g-name") || "", email: v("g-email"), phone: v("g-phone") },
-      notes: v("g-notes"),
-    });
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm appointment"),
+  onDone: (res, token) => {
     clearInterval(state.countdown);
-    showDone(res, state.hold.token);
-  } catch (err) {
-    if (err instanceof Problem && err.errors.length) {
-      for (const e of err.errors) {
-        const p = $(`err-${e.field}`) || $("err-guest");
-        p.textContent = e.message;
-        p.hidden = false;
-      }
-    } else {
-      $("form-error").textContent = say(err);
-      $("form-error").hidden = false;
-    }
-  } finally {
-    state.busy = false;
-    $("complete-btn").disabled = false;
-  }
-}
+    showDone(res, token);
+  },
+  onLapsed: () => {
+    dropHold();
+    loadTimes();
+    toast(t("Your hold ran out. Pick a time again."));
+  },
+  onError: (err) => {
+    $("form-error").textContent = err ? say(err) : "";
+    $("form-error").hidden = !err;
+  },
+  onReleased: () => {
+    dropHold();
+    loadTimes();
+  },
+});
 
 // ---------- 6. booked --------------------------------------------------------------------
 
@@ -286,16 +283,16 @@ function showDone(res, token) {
   const a = res.quote.appointment;
   const pending = res.status === "pending_payment";
   fillFacts($("done-facts"), [
-    ["Service", a.service, "strong"],
-    ["With", a.staff],
-    ["Date", dayLabel(res.date, "long")],
-    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
-    ["Price", money(res.minimum, res.currency)],
-    ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
+    [t("Service"), a.service, "strong"],
+    [t("With"), a.staff],
+    [t("Date"), dayLabel(res.date, "long")],
+    [t("Time"), `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [t("Price"), money(res.minimum, res.currency)],
+    [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
   $("done-deposit").hidden = !pending;
   $("done-deposit").textContent = pending
-    ? `A deposit of ${money(res.deposit, res.currency)} secures this appointment. Pay it now: until it is paid the time is only held for you.`
+    ? t("A deposit of {amount} secures this appointment. Pay it now: until it is paid the time is only held for you.", { amount: money(res.deposit, res.currency) })
     : "";
   $("done-pay-row").hidden = !pending;
   $("done-pay").onclick = () => payDeposit(token);
@@ -310,21 +307,19 @@ function showDone(res, token) {
 async function payDeposit(token) {
   const btn = $("done-pay");
   btn.disabled = true;
-  btn.textContent = "Opening the payment page…";
+  btn.textContent = t("Opening the payment page…");
   try {
     location.assign((await client.checkout(token)).checkout_url);
   } catch (err) {
     $("done-pay-error").textContent = say(err);
     $("done-pay-error").hidden = false;
     btn.disabled = false;
-    btn.textContent = "Pay deposit";
+    btn.textContent = t("Pay deposit");
   }
 }
 
 // ---------- start ------------------------------------------------------------------------
 
-$("guest-form").addEventListener("submit", complete);
-$("release-btn").addEventListener("click", () => release(true));
 
 async function start() {
   try {
@@ -335,7 +330,7 @@ async function start() {
     ]);
     Object.assign(state, { venue, services, staff });
     if (!services.length) {
-      $("services").replaceChildren(el("p", { class: "muted", text: "No services are bookable online yet." }));
+      $("services").replaceChildren(el("p", { class: "muted", text: t("No services are bookable online yet.") }));
       return;
     }
     renderServices();

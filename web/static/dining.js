@@ -6,6 +6,8 @@ import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
   money, nightCardText, serverNow,
 } from "./api.js";
+import { wireHoldForm } from "./hold-form.js";
+import { plural, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -42,13 +44,13 @@ function renderNights() {
   const box = $("nights");
   box.setAttribute("aria-busy", "false");
   if (!state.nights.length) {
-    box.replaceChildren(el("p", { class: "muted", text: "No dates are open for booking yet." }));
+    box.replaceChildren(el("p", { class: "muted", text: t("No dates are open for booking yet.") }));
     return;
   }
   const list = el("ul", { class: "night-list", role: "list" });
   for (const n of state.nights) {
     const ok = !n.closed && Date.parse(n.booking_opens_at || 0) <= serverNow();
-    const status = n.closed ? n.closed_reason || "Closed" : ok ? "Open" : "Not open yet";
+    const status = n.closed ? n.closed_reason || t("Closed") : ok ? t("Open") : t("Not open yet");
     // While a hold runs only its own date stays in reach (and the list keyboard-reachable).
     const locked = !!state.hold && state.date !== n.date;
     const btn = el(
@@ -85,7 +87,7 @@ function setParty(n) {
   $("party-size").textContent = String(state.party);
   $("party-minus").disabled = state.party <= lo || !!state.hold;
   $("party-plus").disabled = state.party >= hi || !!state.hold;
-  $("party-range").textContent = `${lo}–${hi} guests online`;
+  $("party-range").textContent = t("{lo}–{hi} guests online", { lo, hi });
 }
 
 $("party-minus").addEventListener("click", () => { setParty(state.party - 1); loadTimes(); });
@@ -93,11 +95,14 @@ $("party-plus").addEventListener("click", () => { setParty(state.party + 1); loa
 
 // ---------- step 3: times -----------------------------------------------------------------
 
+function fewLeft(s) {
+  return (s.covers_left != null && s.covers_left <= state.party + 2) || s.tables_left <= 2;
+}
+
 function leftText(s) {
-  if (s.covers_left != null && s.covers_left <= state.party + 2) return "last few";
-  if (s.tables_left <= 2) return "last few";
-  if (s.tables_left <= 5) return `${s.tables_left} tables left`;
-  return "available";
+  if (fewLeft(s)) return t("last few");
+  if (s.tables_left <= 5) return t("{n} tables left", { n: s.tables_left });
+  return t("available");
 }
 
 async function loadTimes() {
@@ -128,9 +133,10 @@ function renderTimes() {
     const phone = got.call_us || state.venue.phone || "";
     box.replaceChildren(
       el("p", { class: "call-us" },
-        `For a party of ${state.party}, please call us`,
-        phone ? el("span", {}, " on ", el("a", { href: `tel:${phone.replace(/\s+/g, "")}`, text: phone })) : null,
-        "."),
+        phone
+          ? t("For a party of {n}, please call us on", { n: state.party })
+          : t("For a party of {n}, please call us.", { n: state.party }),
+        phone ? el("span", {}, " ", el("a", { href: `tel:${phone.replace(/\s+/g, "")}`, text: phone })) : null),
     );
     return;
   }
@@ -142,7 +148,7 @@ function renderTimes() {
   const open = [...groups.values()].filter((g) => g.starts.length);
   if (!open.length) {
     box.replaceChildren(
-      el("p", { class: "muted", text: `Nothing left for ${state.party} on ${dayLabel(state.date, "long")}. Try another date or party size.` }),
+      el("p", { class: "muted", text: t("Nothing left for {n} on {day}. Try another date or party size.", { n: state.party, day: dayLabel(state.date, "long") }) }),
     );
     return;
   }
@@ -155,11 +161,11 @@ function renderTimes() {
             el("li", {},
               el("button", {
                 type: "button",
-                class: `time-btn${leftText(s) === "last few" ? " few" : ""}`,
+                class: `time-btn${fewLeft(s) ? " few" : ""}`,
                 "data-starts": s.starts_at,
                 onclick: () => hold(s),
               },
-              el("span", { class: "t-time", text: s.local_time }), " ",
+              el("span", { class: "t-time", text: localTime(s.starts_at) || s.local_time }), " ",
               el("span", { class: "t-left", text: leftText(s) })),
             ),
           ),
@@ -200,9 +206,10 @@ function showDetails(start) {
   setParty(state.party);
   $("times-section").hidden = true;
   $("details").hidden = false;
+  const when = { day: dayLabel(state.date, "long"), time: localTime(start.starts_at) || start.local_time, n: state.party };
   $("held-summary").textContent =
-    `${dayLabel(state.date, "long")} at ${start.local_time}, ${state.party} guest${state.party === 1 ? "" : "s"}` +
-    (res.deposit > 0 ? ` · deposit ${money(res.deposit, res.currency)}` : "");
+    plural(state.party, t("{day} at {time}, {n} guest", when), t("{day} at {time}, {n} guests", when)) +
+    (res.deposit > 0 ? " · " + t("deposit {amount}", { amount: money(res.deposit, res.currency) }) : "");
   startCountdown();
   $("g-name").focus();
 }
@@ -218,7 +225,7 @@ function startCountdown() {
     $("countdown-fill").style.width = `${total > 0 ? (100 * left) / total : 0}%`;
     if (left <= 0) {
       endHold();
-      $("times-error").textContent = "Your hold ran out. Choose a time again.";
+      $("times-error").textContent = t("Your hold ran out. Choose a time again.");
       $("times-error").hidden = false;
     }
   };
@@ -236,78 +243,32 @@ function endHold() {
   loadTimes();
 }
 
-function clearFieldErrors() {
-  document.querySelectorAll("#guest-form .field-error").forEach((p) => { p.hidden = true; p.textContent = ""; });
-  document.querySelectorAll("#guest-form [aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
-  $("details-error").hidden = true;
+function showTimesError(text) {
+  $("times-error").textContent = text;
+  $("times-error").hidden = false;
 }
 
-function fieldError(field, message) {
-  const p = document.getElementById(`err-${field}`) || $("err-guest");
-  p.textContent = message.charAt(0).toUpperCase() + message.slice(1);
-  p.hidden = false;
-  const input = document.querySelector(`#guest-form [name="${field}"]`);
-  input?.setAttribute("aria-invalid", "true");
-  return input;
-}
-
-$("guest-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  if (!state.hold || state.busy) return;
-  clearFieldErrors();
-  const name = $("g-name").value.trim();
-  const email = $("g-email").value.trim();
-  const phone = $("g-phone").value.trim();
-  const notes = $("g-notes").value.trim();
-  const local = [];
-  if (!name) local.push(fieldError("guest.name", "Please tell us your name"));
-  if (!email && !phone) local.push(fieldError("guest", "We need an email address or a mobile number to reach you"));
-  if (local.length) { local.find(Boolean)?.focus(); return; }
-  const btn = $("complete-btn");
-  state.busy = true;
-  btn.disabled = true;
-  btn.textContent = "Confirming…";
-  try {
-    const res = await client.complete(state.hold.id, {
-      token: state.hold.token,
-      guest: { name, email: email || null, phone: phone || null },
-      notes: notes || null,
-    });
-    const token = state.hold.token;
+wireHoldForm({
+  state,
+  client,
+  confirmLabel: t("Confirm booking"),
+  onDone: (res, token) => {
     clearInterval(state.countdown);
     state.hold = null;
     showDone(res, token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-    if (err.code === "invalid" && err.errors.length) {
-      err.errors.map((e) => fieldError(e.field, e.message)).find(Boolean)?.focus();
-    } else if (err.code === "hold_expired" || err.status === 410) {
-      endHold();
-      $("times-error").textContent = "Your hold ran out. Choose a time again.";
-      $("times-error").hidden = false;
-    } else {
-      $("details-error").textContent = humanMessage(err);
-      $("details-error").hidden = false;
-    }
-  } finally {
-    state.busy = false;
-    btn.disabled = false;
-    btn.textContent = "Confirm booking";
-  }
-});
-
-$("release-btn").addEventListener("click", async () => {
-  if (!state.hold || state.busy) return;
-  state.busy = true;
-  try {
-    await client.release(state.hold.id, state.hold.token);
-  } catch (err) {
-    if (!(err instanceof Problem)) throw err;
-  } finally {
-    state.busy = false;
-  }
-  endHold();
-  toast("Released. Choose another time.");
+  },
+  onLapsed: () => {
+    endHold();
+    showTimesError(t("Your hold ran out. Choose a time again."));
+  },
+  onError: (err) => {
+    $("details-error").textContent = err ? humanMessage(err) : "";
+    $("details-error").hidden = !err;
+  },
+  onReleased: () => {
+    endHold();
+    toast(t("Released. Choose another time."));
+  },
 });
 
 // ---------- step 5: booked ----------------------------------------------------------------
@@ -316,19 +277,22 @@ function showDone(res, token) {
   clearInterval(state.poll);
   $("booking").hidden = true;
   const pending = res.status === "pending_payment";
-  $("done-title").textContent = pending ? "Almost there — deposit due" : "You're booked";
-  $("done-lead").textContent = `${res.guest_name ? `${res.guest_name}, ` : ""}${pending ? "your table is held for you." : "we'll see you then."}`;
+  $("done-title").textContent = pending ? t("Almost there — deposit due") : t("You're booked");
+  const who = { name: res.guest_name };
+  $("done-lead").textContent = res.guest_name
+    ? (pending ? t("{name}, your table is held for you.", who) : t("{name}, we'll see you then.", who))
+    : (pending ? t("Your table is held for you.") : t("We'll see you then."));
   fillFacts($("done-facts"), [
-    ["Date", dayLabel(res.date, "long")],
-    ["Time", localTime(res.starts_local)],
-    ["Guests", String(res.party_size)],
-    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
-    ["Deposit", res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
-    ["Status", pending ? "Deposit pending" : "Confirmed", `st-${res.status}`],
+    [t("Date"), dayLabel(res.date, "long")],
+    [t("Time"), localTime(res.starts_local)],
+    [t("Guests"), String(res.party_size)],
+    [res.tables.length > 1 ? t("Tables") : t("Table"), res.tables.join(" + "), "strong"],
+    [t("Deposit"), res.deposit > 0 ? money(res.deposit, res.currency) : t("No deposit")],
+    [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
   $("done-deposit").hidden = !pending;
   $("done-deposit").textContent = pending
-    ? `A deposit of ${money(res.deposit, res.currency)} secures your table. Until it is paid the table is only held for you.`
+    ? t("A deposit of {amount} secures your table. Until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) })
     : "";
   $("done-pay-row").hidden = !pending;
   $("done-pay").onclick = () => payDeposit(token);
@@ -348,7 +312,7 @@ async function payDeposit(token) {
     const checkout = await client.checkout(token);
     location.assign(checkout.checkout_url);
   } catch (err) {
-    $("done-pay-error").textContent = err instanceof Problem ? humanMessage(err) : "Couldn't open the payment page.";
+    $("done-pay-error").textContent = err instanceof Problem ? humanMessage(err) : t("Couldn't open the payment page.");
     $("done-pay-error").hidden = false;
     btn.disabled = false;
   }
@@ -370,7 +334,7 @@ async function start() {
     body.classList.add("ready");
   } catch (err) {
     $("nights").replaceChildren(
-      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : "Couldn't load this restaurant." }),
+      el("p", { class: "error-box", role: "alert", text: err instanceof Problem ? humanMessage(err) : t("Couldn't load this restaurant.") }),
     );
   }
 }

@@ -3,6 +3,7 @@
 // the existing nodes in place so keyboard focus and the guest's place are kept.
 
 import { el, money, seats, stateName, tierName } from "./api.js";
+import { t } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_ZOOM = 6;
@@ -286,28 +287,28 @@ export class FloorView {
 
   buildList(tables) {
     this.listBody.replaceChildren(
-      ...tables.map((t) => {
+      ...tables.map((tb) => {
         const state = el("td", { class: "l-state" });
         const min = el("td", { class: "l-min" });
-        const btn = el("button", { type: "button", class: "btn btn-small", "data-table-id": t.id, onclick: () => this.choose(t.id) });
+        const btn = el("button", { type: "button", class: "btn btn-small", "data-table-id": tb.id, onclick: () => this.choose(tb.id) });
         const row = el(
           "tr",
-          { "data-table-id": t.id },
-          el("th", { scope: "row", text: t.label }),
+          { "data-table-id": tb.id },
+          el("th", { scope: "row", text: tb.label }),
           el(
             "td",
             {},
-            el("span", { text: this.areaName(t) }),
-            el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
+            el("span", { text: this.areaName(tb) }),
+            el("span", { class: `tier-chip tier-${tb.tier}`, text: tierName(tb.tier) }),
             // A phone has no room for the Seats column: its seats ride here instead.
-            el("span", { class: "l-seats", text: ` · ${seats(t)}` }),
+            el("span", { class: "l-seats", text: ` · ${seats(tb)}` }),
           ),
-          el("td", { text: seats(t) }),
+          el("td", { text: seats(tb) }),
           min,
           state,
           el("td", {}, btn),
         );
-        const n = this.nodes.get(t.id);
+        const n = this.nodes.get(tb.id);
         Object.assign(n, { row, rowState: state, rowMin: min, rowBtn: btn });
         return row;
       }),
@@ -317,7 +318,7 @@ export class FloorView {
   buildChips() {
     const chip = (name, box) =>
       el("button", { type: "button", class: "chip", text: name, onclick: () => this.zoomTo(box, true) });
-    const chips = [chip("Whole floor", this.bounds)];
+    const chips = [chip(t("Whole floor"), this.bounds)];
     for (const [areaId, box] of this.areaBoxes) {
       const name = this.areas.get(areaId);
       if (name) chips.push(chip(name, { x0: box.x0 - 30, y0: box.y0 - 40, x1: box.x1 + 30, y1: box.y1 + 30 }));
@@ -327,37 +328,44 @@ export class FloorView {
 
   /** Bring one table's SVG node and list row up to date with the model. */
   refresh(id) {
-    const t = this.tables.get(id);
+    const tb = this.tables.get(id);
     const n = this.nodes.get(id);
-    if (!t || !n) return;
+    if (!tb || !n) return;
     const mine = this.mine.has(id);
-    const fits = this.fits(t);
-    const ok = this.selectable(t);
-    const shownState = mine ? "mine" : t.state;
-    n.g.setAttribute("class", `tbl tier-${t.tier} shape-${t.shape} state-${shownState}` +
+    const fits = this.fits(tb);
+    const ok = this.selectable(tb);
+    const shownState = mine ? "mine" : tb.state;
+    n.g.setAttribute("class", `tbl tier-${tb.tier} shape-${tb.shape} state-${shownState}` +
       `${fits ? "" : " nofit"}${ok || mine ? " selectable" : ""}${this.selectedId === id ? " selected" : ""}` +
       `${this.marked.has(id) ? " marked" : ""}`);
-    n.g.setAttribute("data-state", t.state);
+    n.g.setAttribute("data-state", tb.state);
     n.g.setAttribute("tabindex", ok || mine ? "0" : "-1");
     n.g.setAttribute("aria-disabled", ok || mine ? "false" : "true");
-    const min = money(t.minimum, this.currency, { compact: true });
-    if (n.note) n.note.textContent = this.annotate(t) || "";
+    const min = money(tb.minimum, this.currency, { compact: true });
+    if (n.note) n.note.textContent = this.annotate(tb) || "";
     n.price.textContent = min;
-    const why = mine ? "held for you" : t.state === "unavailable" ? `not bookable: ${t.unavailable_reason}` : !fits ? `doesn't fit a party of ${this.party}` : stateName(t.state).toLowerCase();
+    const why = mine
+      ? t("held for you")
+      : tb.state === "unavailable"
+      ? t("not bookable: {reason}", { reason: tb.unavailable_reason })
+      : !fits
+      ? t("doesn't fit a party of {n}", { n: this.party })
+      : stateName(tb.state).toLowerCase();
     // The name starts with what the table shows ("S1 £225", then the staff note), so
     // voice control can use what people see; the rest adds what the shape and colour say.
-    const shown = [t.label, min, n.note?.textContent].filter(Boolean).join(" ");
-    n.g.setAttribute("aria-label", `${shown}, ${tierName(t.tier)}, ${this.areaName(t)}, seats ${seats(t)}, minimum spend ${money(t.minimum, this.currency)}, ${why}`);
-    n.rowMin.textContent = money(t.minimum, this.currency);
-    n.rowState.textContent = mine ? "Held for you" : !fits && t.state === "free" ? `Free · seats ${seats(t)}` : stateName(t.state);
+    const shown = [tb.label, min, n.note?.textContent].filter(Boolean).join(" ");
+    const facts = t("seats {n}, minimum spend {amount}", { n: seats(tb), amount: money(tb.minimum, this.currency) });
+    n.g.setAttribute("aria-label", `${shown}, ${tierName(tb.tier)}, ${this.areaName(tb)}, ${facts}, ${why}`);
+    n.rowMin.textContent = money(tb.minimum, this.currency);
+    n.rowState.textContent = mine ? t("Held for you") : !fits && tb.state === "free" ? t("Free · seats {n}", { n: seats(tb) }) : stateName(tb.state);
     n.rowState.className = `l-state st-${shownState}`;
-    n.rowState.title = t.unavailable_reason || "";
+    n.rowState.title = tb.unavailable_reason || "";
     n.row.className = `${fits ? "" : "nofit "}${this.selectedId === id ? "selected" : ""}`;
     n.rowBtn.disabled = !(ok || mine);
     n.rowBtn.textContent = this.actionLabel
-      ? this.actionLabel(t, ok)
-      : mine ? "View" : ok ? "Choose" : !fits && t.state === "free" ? "Doesn't fit" : t.state === "unavailable" ? "Not bookable" : "Taken";
-    n.rowBtn.setAttribute("aria-label", `${n.rowBtn.textContent} table ${t.label}`);
+      ? this.actionLabel(tb, ok)
+      : mine ? t("View") : ok ? t("Choose") : !fits && tb.state === "free" ? t("Doesn't fit") : tb.state === "unavailable" ? t("Not bookable") : t("Taken");
+    n.rowBtn.setAttribute("aria-label", t("{action} table {label}", { action: n.rowBtn.textContent, label: tb.label }));
   }
 
   choose(id) {

@@ -1,6 +1,7 @@
 // Manage one booking by its token: show it, and let the guest cancel it.
 
 import { Problem, api, applyBrand, dayLabel, fillFacts, goToCheckout, humanMessage, localTime, money } from "./api.js";
+import { t } from "./i18n.js";
 import { offerAppointmentMove } from "./appointments-manage.js";
 import { offerReschedule as offerTableReschedule } from "./reschedule.js";
 
@@ -15,15 +16,20 @@ const client = api(slug);
 applyBrand(brand);
 
 const STATUS = {
-  hold: ["On hold", "Not booked yet: this table is only held for a few minutes."],
-  pending_payment: ["Deposit pending", "Your table is reserved; the deposit is still to pay."],
-  confirmed: ["Confirmed", "See you there."],
-  seated: ["Seated", "Enjoy your night."],
-  completed: ["Completed", "Thanks for coming."],
-  cancelled: ["Cancelled", "This booking is cancelled. The table has gone back to other guests."],
-  expired: ["Expired", "This hold ran out before it was booked."],
-  no_show: ["No-show", "This booking was marked as a no-show."],
+  hold: [t("On hold"), t("Not booked yet: this table is only held for a few minutes.")],
+  pending_payment: [t("Deposit pending"), t("Your table is reserved; the deposit is still to pay.")],
+  confirmed: [t("Confirmed"), t("See you there.")],
+  seated: [t("Seated"), t("Enjoy your night.")],
+  completed: [t("Completed"), t("Thanks for coming.")],
+  cancelled: [t("Cancelled"), t("This booking is cancelled. The table has gone back to other guests.")],
+  expired: [t("Expired"), t("This hold ran out before it was booked.")],
+  no_show: [t("No-show"), t("This booking was marked as a no-show.")],
 };
+const depositText = (res) =>
+  res.deposit_paid > 0
+    ? t("{amount} received", { amount: money(res.deposit_paid, res.currency) })
+    : res.deposit > 0 ? money(res.deposit, res.currency) : t("No deposit");
+
 const CANCELLABLE = new Set(["hold", "pending_payment", "confirmed"]);
 
 function render(res) {
@@ -31,39 +37,39 @@ function render(res) {
   $("manage-loading").hidden = true;
   $("manage-body").hidden = false;
   $("manage").setAttribute("aria-busy", "false");
-  $("manage-title").textContent = res.status === "cancelled" ? "Booking cancelled" : "Your booking";
+  $("manage-title").textContent = res.status === "cancelled" ? t("Booking cancelled") : t("Your booking");
   const pill = $("manage-status");
   pill.textContent = label;
   pill.className = `status-pill st-${res.status}`;
   const appt = res.quote && res.quote.appointment; // an appointment: a service with someone
   fillFacts($("manage-facts"), appt ? [
-    ["Name", res.guest_name || "—"],
-    ["Service", appt.service, "strong"],
-    ["With", appt.staff],
-    ["Date", dayLabel(res.date, "long")],
-    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
-    ["Price", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit_paid > 0 ? `${money(res.deposit_paid, res.currency)} received` : res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
+    [t("Name"), res.guest_name || "—"],
+    [t("Service"), appt.service, "strong"],
+    [t("With"), appt.staff],
+    [t("Date"), dayLabel(res.date, "long")],
+    [t("Time"), `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [t("Price"), money(res.minimum, res.currency)],
+    [t("Deposit"), depositText(res)],
   ] : [
-    ["Name", res.guest_name || "—"],
-    ["Night", dayLabel(res.date, "long")],
-    ["Time", `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
-    [res.tables.length > 1 ? "Tables" : "Table", res.tables.join(" + "), "strong"],
-    ["Guests", String(res.party_size)],
-    ["Minimum spend", money(res.minimum, res.currency)],
-    ["Deposit", res.deposit_paid > 0 ? `${money(res.deposit_paid, res.currency)} received` : res.deposit > 0 ? money(res.deposit, res.currency) : "No deposit"],
+    [t("Name"), res.guest_name || "—"],
+    [t("Night"), dayLabel(res.date, "long")],
+    [t("Time"), `${localTime(res.starts_local)}–${localTime(res.ends_local)}`],
+    [res.tables.length > 1 ? t("Tables") : t("Table"), res.tables.join(" + "), "strong"],
+    [t("Guests"), String(res.party_size)],
+    [t("Minimum spend"), money(res.minimum, res.currency)],
+    [t("Deposit"), depositText(res)],
   ]);
   const noteEl = $("manage-note");
   const paying = new URLSearchParams(location.search).get("payment") === "done";
   noteEl.textContent = res.status === "pending_payment"
     ? paying
-      ? "Payment received by the payment page; confirming your booking…"
-      : `A deposit of ${money(res.deposit, res.currency)} is due. Pay it to secure the table.`
+      ? t("Payment received by the payment page; confirming your booking…")
+      : t("A deposit of {amount} is due. Pay it to secure the table.", { amount: money(res.deposit, res.currency) })
     : res.status === "confirmed" && res.deposit_paid > 0
-      ? `We've received your deposit of ${money(res.deposit_paid, res.currency)}: your table is booked. ${note}`
+      ? t("We've received your deposit of {amount}: your table is booked.", { amount: money(res.deposit_paid, res.currency) }) + " " + note
       : note;
   if (res.refund && res.refund.amount > 0) {
-    noteEl.textContent += ` A refund of ${money(res.refund.amount, res.refund.currency)} is on its way to your card.`;
+    noteEl.textContent += " " + t("A refund of {amount} is on its way to your card.", { amount: money(res.refund.amount, res.refund.currency) });
   }
   $("manage-pay-row").hidden = res.status !== "pending_payment" || paying;
   noteEl.hidden = !noteEl.textContent;
@@ -77,8 +83,8 @@ function fail(err) {
   $("manage").setAttribute("aria-busy", "false");
   const box = $("manage-error");
   box.textContent = err instanceof Problem && err.status === 404
-    ? "We couldn't find this booking. Check the link in your confirmation."
-    : err instanceof Problem ? humanMessage(err) : "Something went wrong. Please try again.";
+    ? t("We couldn't find this booking. Check the link in your confirmation.")
+    : err instanceof Problem ? humanMessage(err) : t("Something went wrong. Please try again.");
   box.hidden = false;
 }
 
@@ -96,7 +102,7 @@ $("cancel-no").addEventListener("click", () => {
 $("cancel-yes").addEventListener("click", async () => {
   const btn = $("cancel-yes");
   btn.disabled = true;
-  btn.textContent = "Cancelling…";
+  btn.textContent = t("Cancelling…");
   try {
     render(await client.cancel(token));
     $("manage-title").focus?.();
@@ -104,7 +110,7 @@ $("cancel-yes").addEventListener("click", async () => {
     fail(err);
   } finally {
     btn.disabled = false;
-    btn.textContent = "Yes, cancel it";
+    btn.textContent = t("Yes, cancel it");
   }
 });
 

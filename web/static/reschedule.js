@@ -3,7 +3,8 @@
 // booking in one step (POST .../reschedule); a higher deposit leaves it waiting for the
 // top-up, which the page's "Pay" button takes through Checkout.
 
-import { Problem, api, dayPieces, el, fillFacts, humanMessage, localTime, money, tierName } from "./api.js";
+import { Problem, api, dayPieces, el, fillFacts, humanMessage, localTime, money, seats, tierName } from "./api.js";
+import { plural, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const { slug, token } = document.body.dataset;
@@ -29,9 +30,9 @@ function dueNote(res) {
   const topUp = res.quote?.rescheduled?.top_up || 0;
   if (res.status !== "pending_payment" || topUp <= 0) return;
   const note = $("manage-note");
-  note.textContent = `Your booking moved to a table with a higher deposit: ${money(topUp, res.currency)} is still to pay. Pay it to keep the new table.`;
+  note.textContent = t("Your booking moved to a table with a higher deposit: {amount} is still to pay. Pay it to keep the new table.", { amount: money(topUp, res.currency) });
   note.hidden = false;
-  $("manage-pay").textContent = `Pay ${money(topUp, res.currency)}`;
+  $("manage-pay").textContent = t("Pay {amount}", { amount: money(topUp, res.currency) });
 }
 
 function wire() {
@@ -89,7 +90,7 @@ function renderNights(nights) {
       el("span", { class: "n-mon", text: d.month }),
       el("span", { class: "n-title", text: n.title || "" }),
       el("span", { class: "n-time", text: `${localTime(n.opens_local)}` }),
-      el("span", { class: "n-status", text: n.date === current.date ? "Your night" : usable ? `${n.tables_free} free` : "Full" }),
+      el("span", { class: "n-status", text: n.date === current.date ? t("Your night") : usable ? t("{n} free", { n: n.tables_free }) : t("Full") }),
     );
     return el("li", {}, btn);
   });
@@ -127,21 +128,23 @@ async function loadTables(date, sittingId) {
   $("resched-confirm").hidden = true;
   $("resched-error").hidden = true;
   const note = $("resched-tables-note");
-  note.textContent = "Looking for tables…";
+  note.textContent = t("Looking for tables…");
   try {
     const floor = await client.floor(date, sittingId);
     const mine = new Set(current.table_ids.map(String));
     const fits = floor.tables.filter(
-      (t) => t.min_party <= current.party_size && current.party_size <= t.max_party &&
-        (t.state === "free" || (mine.has(String(t.id)) && date === current.date)),
+      (tb) => tb.min_party <= current.party_size && current.party_size <= tb.max_party &&
+        (tb.state === "free" || (mine.has(String(tb.id)) && date === current.date)),
     );
     note.textContent = fits.length
-      ? `${fits.length} table${fits.length > 1 ? "s" : ""} for ${current.party_size} on this night.`
-      : "No table for your party is free that night. Try another night.";
+      ? plural(fits.length,
+        t("{n} table for {party} on this night.", { n: fits.length, party: current.party_size }),
+        t("{n} tables for {party} on this night.", { n: fits.length, party: current.party_size }))
+      : t("No table for your party is free that night. Try another night.");
     fits.sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
     $("resched-tables").replaceChildren(
-      ...fits.map((t) => {
-        const yours = mine.has(String(t.id)) && date === current.date;
+      ...fits.map((tb) => {
+        const yours = mine.has(String(tb.id)) && date === current.date;
         return el(
           "li",
           {},
@@ -150,14 +153,14 @@ async function loadTables(date, sittingId) {
             {
               type: "button",
               class: "alt",
-              "data-table-id": t.id,
+              "data-table-id": tb.id,
               "aria-pressed": "false",
-              onclick: () => chooseTable(t),
+              onclick: () => chooseTable(tb),
             },
-            el("span", { class: "alt-label", text: t.label }),
-            el("span", { class: "alt-meta", text: `${tierName(t.tier)} · seats ${t.min_party}–${t.max_party}${yours ? " · yours now" : ""}` }),
-            el("span", { class: "alt-meta", text: `min ${money(t.minimum, floor.currency)}` }),
-            el("span", { class: "alt-meta", text: t.deposit ? `dep. ${money(t.deposit, floor.currency)}` : "" }),
+            el("span", { class: "alt-label", text: tb.label }),
+            el("span", { class: "alt-meta", text: [tierName(tb.tier), t("seats {n}", { n: seats(tb) }), yours ? t("yours now") : ""].filter(Boolean).join(" · ") }),
+            el("span", { class: "alt-meta", text: t("min {amount}", { amount: money(tb.minimum, floor.currency) }) }),
+            el("span", { class: "alt-meta", text: tb.deposit ? t("dep. {amount}", { amount: money(tb.deposit, floor.currency) }) : "" }),
           ),
         );
       }),
@@ -194,7 +197,7 @@ function body() {
 }
 
 function signed(minor, currency) {
-  if (minor === 0) return "no change";
+  if (minor === 0) return t("no change");
   return `${minor > 0 ? "+" : "−"}${money(Math.abs(minor), currency)}`;
 }
 
@@ -203,19 +206,19 @@ function showDifference(seen) {
   const c = s.currency;
   const [wd, day, mon] = Object.values(dayPieces(seen.date));
   fillFacts($("resched-diff"), [
-    ["New night", `${wd} ${day} ${mon}, ${localTime(seen.starts_local)}`],
-    [seen.tables.length > 1 ? "New tables" : "New table", seen.tables.join(" + "), "strong"],
-    ["Minimum spend", `${money(s.minimum_after, c)} (${signed(s.minimum_difference, c)})`],
-    ["Deposit", s.deposit_after || s.deposit_before ? `${money(s.deposit_after, c)} (${signed(s.deposit_difference, c)})` : "None"],
+    [t("New night"), `${wd} ${day} ${mon}, ${localTime(seen.starts_local)}`],
+    [seen.tables.length > 1 ? t("New tables") : t("New table"), seen.tables.join(" + "), "strong"],
+    [t("Minimum spend"), `${money(s.minimum_after, c)} (${signed(s.minimum_difference, c)})`],
+    [t("Deposit"), s.deposit_after || s.deposit_before ? `${money(s.deposit_after, c)} (${signed(s.deposit_difference, c)})` : t("None")],
   ]);
-  let text = s.deposit_before > 0 ? "Your deposit carries over." : "No deposit to pay.";
+  let text = s.deposit_before > 0 ? t("Your deposit carries over.") : t("No deposit to pay.");
   if (s.top_up > 0) {
-    text = `The new table takes a higher deposit: you pay the difference of ${money(s.top_up, c)} next, by card.`;
+    text = t("The new table takes a higher deposit: you pay the difference of {amount} next, by card.", { amount: money(s.top_up, c) });
   } else if (s.refund_due > 0) {
     const back = seen.refund ? seen.refund.amount : 0;
     text = back > 0
-      ? `The new table takes a lower deposit: ${money(back, c)} goes back to your card, by the venue's refund policy.`
-      : "The new table takes a lower deposit; by the venue's refund policy nothing is refunded now.";
+      ? t("The new table takes a lower deposit: {amount} goes back to your card, by the venue's refund policy.", { amount: money(back, c) })
+      : t("The new table takes a lower deposit; by the venue's refund policy nothing is refunded now.");
   }
   $("resched-money").textContent = text;
   $("resched-confirm").hidden = false;
@@ -225,16 +228,16 @@ function showDifference(seen) {
 async function confirmMove() {
   const btn = $("resched-yes");
   btn.disabled = true;
-  btn.textContent = "Changing…";
+  btn.textContent = t("Changing…");
   try {
     const moved = await client.reschedule(token, body());
     close();
     onMoved(moved);
     const note = $("manage-note");
     if (moved.status === "confirmed") {
-      let text = "Done: your booking has moved. We've emailed you the new details.";
+      let text = t("Done: your booking has moved. We've emailed you the new details.");
       if (moved.refund && moved.refund.amount > 0) {
-        text += ` ${money(moved.refund.amount, moved.refund.currency)} is on its way back to your card.`;
+        text += " " + t("{amount} is on its way back to your card.", { amount: money(moved.refund.amount, moved.refund.currency) });
       }
       note.textContent = text;
       note.hidden = false;
@@ -244,14 +247,14 @@ async function confirmMove() {
     showError(err);
   } finally {
     btn.disabled = false;
-    btn.textContent = "Confirm change";
+    btn.textContent = t("Confirm change");
   }
 }
 
 function showError(err) {
   const box = $("resched-error");
   box.textContent = !(err instanceof Problem)
-    ? "Something went wrong. Please try again."
+    ? t("Something went wrong. Please try again.")
     : err.code === "invalid" && err.errors.length
       ? err.errors[0].message.charAt(0).toUpperCase() + err.errors[0].message.slice(1) + "."
       : humanMessage(err);

@@ -2,6 +2,7 @@
 // from the email link (accept, then pay a deposit through Checkout if one is due; decline).
 
 import { Problem, api, applyBrand, dayLabel, el, fillFacts, humanMessage, localTime, money } from "./api.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const { slug, token, brand, page } = document.body.dataset;
@@ -9,13 +10,13 @@ const client = api(slug);
 applyBrand(brand);
 
 const ENTRY = {
-  waiting: ["Waiting", "We'll email you the moment a table that fits comes free."],
-  offered: ["Table offered", "A table is held for you: open the link in the email we sent to take it."],
-  booked: ["Booked", "You took the table: the booking is in your email."],
-  declined: ["Declined", "You turned the offer down, so you're off the waitlist."],
-  lapsed: ["Offer ran out", "The offer ran out and the table went to the next party."],
-  left: ["Left", "You've left the waitlist."],
-  skipped: ["Closed", "The venue has closed this place on the waitlist."],
+  waiting: [t("Waiting"), t("We'll email you the moment a table that fits comes free.")],
+  offered: [t("Table offered"), t("A table is held for you: open the link in the email we sent to take it.")],
+  booked: [t("Booked"), t("You took the table: the booking is in your email.")],
+  declined: [t("Declined"), t("You turned the offer down, so you're off the waitlist.")],
+  lapsed: [t("Offer ran out"), t("The offer ran out and the table went to the next party.")],
+  left: [t("Left"), t("You've left the waitlist.")],
+  skipped: [t("Closed"), t("The venue has closed this place on the waitlist.")],
 };
 
 function shown() {
@@ -29,8 +30,8 @@ function fail(err) {
   $("wl").setAttribute("aria-busy", "false");
   const box = $("wl-error");
   box.textContent = err instanceof Problem && err.status === 404
-    ? "We couldn't find this. Check the link in your email."
-    : err instanceof Problem ? humanMessage(err) : "Something went wrong. Please try again.";
+    ? t("We couldn't find this. Check the link in your email.")
+    : err instanceof Problem ? humanMessage(err) : t("Something went wrong. Please try again.");
   box.hidden = false;
 }
 
@@ -53,17 +54,17 @@ function renderEntry(entry) {
   const place = $("wl-place");
   place.hidden = entry.position == null;
   place.textContent = entry.position == null ? "" : `#${entry.position}`;
-  $("wl-lead").textContent = entry.position == null ? note : `You're number ${entry.position} in the queue for that night. ${note}`;
+  $("wl-lead").textContent = entry.position == null ? note : t("You're number {n} in the queue for that night.", { n: entry.position }) + " " + note;
   fillFacts($("wl-facts"), [
-    ["Name", entry.name],
-    ["Night", dayLabel(entry.date, "long")],
-    ["Guests", String(entry.party_size)],
-    ["Latest start", entry.latest_time || "Any time"],
+    [t("Name"), entry.name],
+    [t("Night"), dayLabel(entry.date, "long")],
+    [t("Guests"), String(entry.party_size)],
+    [t("Latest start"), entry.latest_time || t("Any time")],
   ]);
   const actions = $("wl-actions");
   actions.replaceChildren();
   if (entry.status === "waiting" || entry.status === "offered") {
-    const leave = button("Leave the waitlist", "btn-danger-ghost", async () => {
+    const leave = button(t("Leave the waitlist"), "btn-danger-ghost", async () => {
       leave.disabled = true;
       try {
         renderEntry(await client.leaveWaitlist(token));
@@ -81,31 +82,31 @@ function renderOffer(offer) {
   const open = offer.status === "open";
   const booked = offer.status === "accepted";
   pill(booked ? offer.reservation_status : offer.status, booked
-    ? offer.reservation_status === "pending_payment" ? "Deposit pending" : "Booked"
-    : open ? "Held for you" : offer.status === "lapsed" ? "Offer ran out" : offer.status === "declined" ? "Declined" : "Closed");
+    ? offer.reservation_status === "pending_payment" ? t("Deposit pending") : t("Booked")
+    : open ? t("Held for you") : offer.status === "lapsed" ? t("Offer ran out") : offer.status === "declined" ? t("Declined") : t("Closed"));
   $("wl-place").hidden = true;
-  $("wl-title").textContent = booked ? "You're booked" : "A table for you";
+  $("wl-title").textContent = booked ? t("You're booked") : t("A table for you");
   $("wl-lead").textContent = open
-    ? `${offer.name}, a table for ${offer.party_size} is held for you until ${localTime(offer.expires_local)}.`
-    : booked ? "The table is yours." : "This offer is closed.";
+    ? t("{name}, a table for {n} is held for you until {time}.", { name: offer.name, n: offer.party_size, time: localTime(offer.expires_local) })
+    : booked ? t("The table is yours.") : t("This offer is closed.");
   fillFacts($("wl-facts"), [
-    ["Night", dayLabel(offer.date, "long")],
-    ["From", localTime(offer.starts_local)],
-    [offer.tables.length > 1 ? "Tables" : "Table", offer.tables.join(" + "), "strong"],
-    ["Guests", String(offer.party_size)],
-    ["Minimum spend", money(offer.minimum, offer.currency)],
-    ["Deposit", offer.deposit > 0 ? money(offer.deposit, offer.currency) : "No deposit"],
+    [t("Night"), dayLabel(offer.date, "long")],
+    [t("From"), localTime(offer.starts_local)],
+    [offer.tables.length > 1 ? t("Tables") : t("Table"), offer.tables.join(" + "), "strong"],
+    [t("Guests"), String(offer.party_size)],
+    [t("Minimum spend"), money(offer.minimum, offer.currency)],
+    [t("Deposit"), offer.deposit > 0 ? money(offer.deposit, offer.currency) : t("No deposit")],
   ]);
   const note = $("wl-note");
   note.hidden = !open;
-  note.textContent = open ? `Take it by ${localTime(offer.expires_local)}, or it goes to the next party on the waitlist.` : "";
+  note.textContent = open ? t("Take it by {time}, or it goes to the next party on the waitlist.", { time: localTime(offer.expires_local) }) : "";
   const actions = $("wl-actions");
   actions.replaceChildren();
   if (open) {
-    const accept = button(offer.deposit > 0 ? "Take the table and pay the deposit" : "Take the table", "btn-primary", async () => {
+    const accept = button(offer.deposit > 0 ? t("Take the table and pay the deposit") : t("Take the table"), "btn-primary", async () => {
       accept.disabled = true;
       decline.disabled = true;
-      accept.textContent = "Booking…";
+      accept.textContent = t("Booking…");
       try {
         const done = await client.acceptOffer(token);
         if (done.needs_payment) {
@@ -114,9 +115,9 @@ function renderOffer(offer) {
         }
         renderOffer(done);
         $("wl-title").focus();
-      } catch (err) { fail(err); accept.disabled = false; decline.disabled = false; accept.textContent = "Take the table"; }
+      } catch (err) { fail(err); accept.disabled = false; decline.disabled = false; accept.textContent = t("Take the table"); }
     });
-    const decline = button("No thanks, give it to someone else", "btn-ghost", async () => {
+    const decline = button(t("No thanks, give it to someone else"), "btn-ghost", async () => {
       accept.disabled = true;
       decline.disabled = true;
       try {
@@ -126,7 +127,7 @@ function renderOffer(offer) {
     });
     actions.append(accept, decline);
   } else if (booked) {
-    actions.append(el("a", { class: "btn btn-primary btn-block", href: `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`, text: "See or manage the booking" }));
+    actions.append(el("a", { class: "btn btn-primary btn-block", href: `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`, text: t("See or manage the booking") }));
   }
 }
 
