@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .deps import current_staff
 from .problems import PROBLEM, routes_of
-from .security import COMPLETE_PATH, HOLD_PATH, LOGIN_PATH
+from .security import LOGIN_PATH, throttled
 
 UNSAFE = {"post", "put", "patch", "delete"}
 NO_CONFLICT = {LOGIN_PATH, "/api/v1/staff/logout"}
@@ -119,8 +119,7 @@ def _statuses(path: str, method: str, dependant: Dependant, has_body: bool) -> l
         out.append(409)
     if has_body:
         out.append(413)
-    throttled = path == LOGIN_PATH or HOLD_PATH.match(path) or COMPLETE_PATH.match(path)
-    if method == "post" and throttled:
+    if method == "post" and throttled(path):
         out.append(429)
     return out
 

@@ -38,6 +38,16 @@ CSP = (
 )
 HOLD_PATH = re.compile(r"^/api/v1/venues/[^/]+/(appointments/)?holds/?$")
 COMPLETE_PATH = re.compile(r"^/api/v1/venues/[^/]+/holds/[^/]+/complete/?$")
+WAITLIST_PATH = re.compile(r"^/api/v1/venues/[^/]+/waitlist/?$")
+
+
+def throttled(path: str) -> bool:
+    """Whether a POST to ``path`` may be answered 429 (the paths ``Throttle`` counts)."""
+    return path == LOGIN_PATH or any(
+        p.match(path) for p in (HOLD_PATH, COMPLETE_PATH, WAITLIST_PATH)
+    )
+
+
 LOGIN_PATH = "/api/v1/staff/login"
 DEFAULT_PREFIX = "maitre:rl"
 _T = TypeVar("_T")
@@ -351,6 +361,8 @@ class Throttle:
             limit = ("holds", self.settings.rate_limit_holds)
         elif COMPLETE_PATH.match(path):
             limit = ("bookings", self.settings.rate_limit_bookings)
+        elif WAITLIST_PATH.match(path):
+            limit = ("waitlist", self.settings.rate_limit_waitlist)
         if limit is not None:
             window = self.settings.rate_limit_window_seconds
             count, retry = await self._safe_hit(f"{limit[0]}:ip:{ip}", window)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Per client IP and window: public holds and bookings (429 with Retry-After beyond).
     rate_limit_holds: int = 30
     rate_limit_bookings: int = 20
+    # Public waitlist joins per client address and window (each may send an email).
+    rate_limit_waitlist: int = 10
     rate_limit_window_seconds: int = 60
     # Failed staff sign-ins per account and per IP within the window, then 429.
     login_max_failures: int = 5

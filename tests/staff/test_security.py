@@ -90,7 +90,12 @@ async def test_honeypot(client: httpx.AsyncClient, mine: Tenant) -> None:
 
 async def _public_limits(backend: str, clock: FakeClock, t: Tenant, redis_url: str | None) -> None:
     async with app_client(
-        backend, clock, redis_url=redis_url, rate_limit_holds=2, rate_limit_bookings=1
+        backend,
+        clock,
+        redis_url=redis_url,
+        rate_limit_holds=2,
+        rate_limit_bookings=1,
+        rate_limit_waitlist=2,
     ) as c:
         url = f"/api/v1/venues/{t.slug}/holds"
         first = await c.post(url, json=hold_body(t, "T1"))
@@ -107,6 +112,22 @@ async def _public_limits(backend: str, clock: FakeClock, t: Tenant, redis_url: s
         assert (await c.post(complete, json=guest)).status_code == 200
         again = await c.post(complete, json=guest)
         assert again.status_code == 429 and "retry-after" in again.headers
+        # Joining the waitlist (which mails the guest) has an allowance of its own.
+        wait = f"/api/v1/venues/{t.slug}/waitlist"
+        joins = [
+            await c.post(
+                wait,
+                json={
+                    "date": SAT.isoformat(),
+                    "party_size": 2,
+                    "name": f"W{i}",
+                    "email": f"w{i}@example.com",
+                },
+            )
+            for i in range(3)
+        ]
+        assert [j.status_code for j in joins] == [201, 201, 429], [j.text for j in joins]
+        assert joins[2].json()["code"] == "rate_limited"
         # Reading is never limited.
         assert (await c.get(f"/api/v1/venues/{t.slug}")).status_code == 200
 
