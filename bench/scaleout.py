@@ -165,9 +165,10 @@ class Stack:
             )
             self.server_hosts.append(f"127.0.0.1:{port}")
             self.server_pids.append(proc.pid)
-            # One at a time: `maitre serve` migrates and re-applies row-level security at
-            # start (exclusive table locks), which deadlocks with a running process's reads.
-            _wait_healthy(self.server_hosts[-1])
+        # All at once, as systemd starts them: a migrate at head takes no table lock
+        # (venue/core/rls.py), so the servers neither wait for nor deadlock with each other.
+        for host in self.server_hosts:
+            _wait_healthy(host)
         for i in range(self.n_workers):
             self.worker_pids.append(self._spawn(f"worker-{i}", [str(MAITRE), "worker"], env).pid)
         lb_port = free_port()

@@ -13,11 +13,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.test_pricing_api import add_staff, sign_in
-from tests.conftest import FakeClock, engine_for
+from tests.conftest import APP_ROLE, FakeClock, engine_for
 from tests.factories import World, create_night_for, create_venue
 from venue.core import rls
 from venue.core.actor import GUEST
-from venue.core.db import session_factory
+from venue.core.db import create_engine, session_factory
+from venue.core.migrate import upgrade
 from venue.models import Reservation, Venue
 from venue.reservations import booking
 from web.app import create_app
@@ -49,7 +50,7 @@ async def two_tenants(engine: AsyncEngine) -> tuple[World, World]:
 
 async def test_every_tenant_table_has_the_policy(pg_owner_engine: AsyncEngine) -> None:
     async with pg_owner_engine.connect() as conn:
-        tables = await conn.run_sync(rls.apply)
+        tables = await conn.run_sync(rls.tenant_tables)
         forced = set(
             (
                 await conn.execute(
@@ -59,8 +60,42 @@ async def test_every_tenant_table_has_the_policy(pg_owner_engine: AsyncEngine) -
                 )
             ).scalars()
         )
+        # Migrated already: applying again changes nothing (no table lock taken).
+        assert await conn.run_sync(rls.apply) == []
     assert {"reservations", "reservation_tables", "venues", "audit_entries"} <= set(tables)
     assert set(tables) <= forced
+
+
+async def test_a_table_that_lost_its_wall_gets_it_back_and_only_it(
+    pg_owner_engine: AsyncEngine,
+) -> None:
+    async with pg_owner_engine.connect() as conn:
+        await conn.execute(text(f"DROP POLICY {rls.POLICY} ON guests"))
+        await conn.execute(text("ALTER TABLE venues NO FORCE ROW LEVEL SECURITY"))
+        assert sorted(await conn.run_sync(rls.apply)) == ["guests", "venues"]
+        assert await conn.run_sync(rls.apply) == []
+        await conn.commit()
+
+
+async def test_a_second_migrate_at_head_does_not_wait_for_running_readers(
+    pg_owner_engine: AsyncEngine,
+) -> None:
+    """A server starting beside running ones migrates (at head: nothing to do) while
+    their transactions read: it neither waits for them nor blocks them."""
+    url = pg_owner_engine.url.render_as_string(hide_password=False)
+    reader = create_engine(url, pool_size=1)
+    impatient = create_engine(
+        url, pool_size=1, connect_args={"server_settings": {"lock_timeout": "2000"}}
+    )
+    try:
+        async with reader.connect() as r:
+            await r.execute(text("SELECT count(*) FROM reservations"))
+            await r.execute(text("SELECT count(*) FROM venue_tables"))
+            await upgrade(impatient, app_role=APP_ROLE)  # lock_timeout raises if it waits
+            await r.rollback()
+    finally:
+        await reader.dispose()
+        await impatient.dispose()
 
 
 async def test_a_scoped_transaction_sees_and_writes_only_its_tenant(

@@ -14,6 +14,7 @@ table added by any later migration is covered without remembering to.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from sqlalchemy import Connection, text
@@ -42,20 +43,56 @@ _RULE = (
 )
 
 
+# Marks a policy made from this very rule (a comment on the policy), so a start-up
+# migrate at head finds every table as it should be and changes nothing.
+MARK = "maitre:" + hashlib.sha256(_RULE.encode()).hexdigest()[:16]
+
+_STATE = text(
+    """
+    SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity,
+           obj_description(p.oid, 'pg_policy')
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+    LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = :policy
+    WHERE c.relname = ANY(:tables)
+    """
+)
+
+
+def tenant_tables(conn: Connection) -> list[str]:
+    return [row[0] for row in conn.execute(_TENANT_TABLES)]
+
+
 def apply(conn: Connection) -> list[str]:
-    """Enable and force the policy on every tenant table; idempotent."""
+    """Enable and force the policy on every tenant table; idempotent, and a no-op for
+    tables already walled by this rule.
+
+    ``ALTER TABLE`` and ``CREATE POLICY`` take a table's ACCESS EXCLUSIVE lock, which
+    queues behind every open transaction reading it and blocks every read behind itself:
+    a server starting beside running ones must not take it for nothing (it used to, and
+    deadlocked with their transactions). Returns the tables it changed."""
     if conn.dialect.name != "postgresql":
         return []
-    tables = [row[0] for row in conn.execute(_TENANT_TABLES)]
+    tables = tenant_tables(conn)
+    state = {
+        name: (walled, mark)
+        for name, walled, mark in conn.execute(_STATE, {"tables": tables, "policy": POLICY})
+    }
+    changed = []
     for table in tables:
+        walled, mark = state.get(table, (False, None))
+        if walled and mark == MARK:
+            continue
         conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
         conn.exec_driver_sql(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
-        # Recreated each time, so a changed rule reaches existing databases.
+        # Recreated, so a changed rule reaches existing databases.
         conn.exec_driver_sql(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
         conn.exec_driver_sql(
             f'CREATE POLICY {POLICY} ON "{table}" USING ({_RULE}) WITH CHECK ({_RULE})'
         )
-    return tables
+        conn.exec_driver_sql(f"COMMENT ON POLICY {POLICY} ON \"{table}\" IS '{MARK}'")
+        changed.append(table)
+    return changed
 
 
 async def scope_to_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
