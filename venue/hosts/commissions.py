@@ -31,6 +31,7 @@ from venue.core.actor import Actor
 from venue.core.channels import commissions_channel
 from venue.core.clock import local_to_utc
 from venue.core.errors import InvalidRequest, NotFound
+from venue.journal import outbox
 from venue.journal.audit import emit, record
 from venue.models import (
     CommissionEntry,
@@ -245,6 +246,8 @@ async def consume_once(
     session: AsyncSession, now: datetime, limit: int = 200
 ) -> tuple[int, list[CommissionEntry]]:
     """Consume up to ``limit`` events in the caller's transaction: (events seen, new lines)."""
+    if not await outbox.take_turn(session, CONSUMER):
+        return 0, []
     events = await pending_events(session, now, limit)
     written: list[CommissionEntry] = []
     for event in events:

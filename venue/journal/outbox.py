@@ -3,11 +3,12 @@ events it had to set aside (SQL stays in venue/). The lifecycle is on ``OutboxEv
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core.actor import Actor
@@ -17,6 +18,22 @@ from venue.journal.audit import record
 from venue.models import Night, OutboxEvent, Venue
 
 ERROR_LENGTH = 1000
+
+
+async def take_turn(session: AsyncSession, consumer: str) -> bool:
+    """Whether this transaction may consume the outbox as ``consumer`` now.
+
+    One process at a time per consumer, by a transaction-scoped advisory lock on
+    PostgreSQL: the others skip their pass instead of queueing on the same consumption
+    rows (five processes consuming at once deadlocked there in bench/scaleout.py), and
+    the holder's commit releases it. Each event is still consumed exactly once by its
+    ``outbox_consumptions`` row. SQLite serves one process: always True."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    digest = hashlib.sha256(f"maitre:outbox-consumer:{consumer}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    turn = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
+    return bool(turn)
 
 
 async def claim(session: AsyncSession, now: datetime, limit: int = 500) -> list[OutboxEvent]:

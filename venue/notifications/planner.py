@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from venue.core import i18n
 from venue.core.clock import local_to_utc, to_local
+from venue.journal import outbox
 from venue.models import (
     Guest,
     NotificationSettings,
@@ -62,6 +63,8 @@ async def pending_events(session: AsyncSession, now: datetime, limit: int) -> li
 
 async def plan_once(session: AsyncSession, now: datetime, secret: str, limit: int = 200) -> int:
     """Consume up to ``limit`` events in the caller's transaction; returns how many."""
+    if not await outbox.take_turn(session, CONSUMER):
+        return 0
     events = await pending_events(session, now, limit)
     for event in events:
         mine = await insert_ignore(

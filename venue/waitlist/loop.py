@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from venue.core.channels import night_of
+from venue.journal import outbox
 from venue.models import Night, OutboxConsumption, OutboxEvent, Reservation, Status, Venue
 
 from . import offers
@@ -71,6 +72,8 @@ async def consume_once(
     session: AsyncSession, now: datetime, secret: str, limit: int = 200
 ) -> tuple[int, list[offers.Offered]]:
     """Consume up to ``limit`` events in the caller's transaction: (events seen, offers)."""
+    if not await outbox.take_turn(session, CONSUMER):
+        return 0, []
     events = await pending_events(session, now, limit)
     nights: set[uuid.UUID] = set()
     for event in events:
