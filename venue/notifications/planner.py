@@ -21,6 +21,7 @@ from venue.models import (
     OutboxConsumption,
     OutboxEvent,
     Reservation,
+    ReservationSeries,
     Sitting,
     Status,
     Venue,
@@ -45,6 +46,7 @@ TOPICS = (
     "payment.refunded",
     "reservation.rescheduled",
     "waitlist.offered",
+    "series.created",
 )
 
 
@@ -77,6 +79,9 @@ async def plan_once(session: AsyncSession, now: datetime, secret: str, limit: in
 
 async def plan_event(session: AsyncSession, event: OutboxEvent, now: datetime, secret: str) -> None:
     payload = event.payload
+    if event.topic == "series.created":
+        await _series_created(session, event, now)
+        return
     res_id = payload.get("reservation_id") or payload.get("id")
     if not res_id:
         return
@@ -140,12 +145,52 @@ async def _confirmed(
     await links.issue_link(session, res, secret, now)
     ctx = await _context(session, venue, res, {})
     key = str(res.id)
-    await _to_guest(session, venue, res, ctx, "confirmation", f"confirmation:{key}", now)
+    # A date of a standing reservation is confirmed with the others in one message
+    # (``series.created``, planned after its dates in the same transaction); it keeps its
+    # own reminders.
+    if res.series_id is None:
+        await _to_guest(session, venue, res, ctx, "confirmation", f"confirmation:{key}", now)
     if res.quoted_deposit > 0:
         receipt = {**ctx, "amount": res.quoted_deposit}
         await _to_guest(session, venue, res, receipt, "receipt", f"receipt:{key}", now)
-    await _to_venue(session, venue, res, ctx, "venue_booking", f"venue_booking:{key}", now)
+    if res.series_id is None:
+        await _to_venue(session, venue, res, ctx, "venue_booking", f"venue_booking:{key}", now)
     await _plan_reminders(session, venue, res, ctx, key, now)
+
+
+async def _series_created(session: AsyncSession, event: OutboxEvent, now: datetime) -> None:
+    """One confirmation for every date a standing reservation booked, with an invite of
+    one event per date and each date's own manage link; the dates it could not book are
+    listed with their reason."""
+    series_id = event.payload.get("id")
+    series = await session.get(ReservationSeries, uuid.UUID(str(series_id))) if series_id else None
+    if series is None or series.tenant_id != event.tenant_id:
+        return
+    dates = list(
+        await session.scalars(
+            select(Reservation)
+            .where(Reservation.series_id == series.id, Reservation.status == Status.CONFIRMED)
+            .order_by(Reservation.starts_at)
+        )
+    )
+    if not dates:
+        return
+    venue = await session.get_one(Venue, dates[0].venue_id)
+    occurrences = [
+        {
+            "id": str(r.id),
+            "starts_at": r.starts_at.isoformat(),
+            "ends_at": r.ends_at.isoformat(),
+            "tables": [t.label for t in await booking.tables_of(session, r)],
+            "version": r.version,
+        }
+        for r in dates
+    ]
+    unbooked = event.payload.get("unbooked") or []
+    extra = {"series": {"id": str(series.id), "occurrences": occurrences, "unbooked": unbooked}}
+    ctx = await _context(session, venue, dates[0], extra)
+    key = f"series_confirmation:{series.id}"
+    await _to_guest(session, venue, dates[0], ctx, "series_confirmation", key, now)
 
 
 async def _plan_reminders(

@@ -12,8 +12,9 @@ their mail.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -36,6 +37,7 @@ from .links import link_token
 
 ICS_KINDS = {
     "confirmation": "PUBLISH",
+    "series_confirmation": "PUBLISH",
     "rescheduled": "PUBLISH",
     "reminder": "PUBLISH",
     "cancellation": "CANCEL",
@@ -131,10 +133,13 @@ def base_url(settings: MailSettings, n: Notification) -> str:
     return str(own or settings.public_url).rstrip("/")
 
 
-def manage_url(settings: MailSettings, n: Notification) -> str | None:
-    if n.reservation_id is None:
+def manage_url(settings: MailSettings, n: Notification, reservation_id: Any = None) -> str | None:
+    """The guest's manage page of the message's reservation (or of ``reservation_id``,
+    one date of a standing reservation)."""
+    rid = reservation_id or n.reservation_id
+    if rid is None:
         return None
-    token = link_token(settings.link_secret, n.reservation_id)
+    token = link_token(settings.link_secret, rid)
     slug = n.context["venue"]["slug"]
     return f"{base_url(settings, n)}/v/{slug}/r/{token}"
 
@@ -184,7 +189,46 @@ def template_vars(n: Notification, settings: MailSettings) -> dict[str, Any]:
         "brand": mail_brand(settings, n),
         "hours_before": round(int(ctx.get("minutes_before", 0)) / 60, 1),
         **_offer_vars(n, settings, tz, lang),
+        **_series_vars(n, settings, tz, lang),
     }
+
+
+def _series_vars(n: Notification, settings: MailSettings, tz: str, lang: str) -> dict[str, Any]:
+    """A standing reservation's dates, each in the venue's time with its own manage link
+    (each date is a reservation of its own: cancelled or moved on its own)."""
+    series = n.context.get("series")
+    if not series:
+        return {}
+    dates = []
+    for occ in series["occurrences"]:
+        starts, ends = local(occ["starts_at"], tz), local(occ["ends_at"], tz)
+        dates.append(
+            {
+                "when": long_time(starts, lang),
+                "ends": clock_time(ends, lang),
+                "tables": ", ".join(occ["tables"]),
+                "manage_url": manage_url(settings, n, uuid.UUID(occ["id"]))
+                if n.audience == "guest"
+                else None,
+            }
+        )
+    t = i18n.translations(lang, "mail")
+    why = {
+        "no_night": t.gettext("the venue is not open that day"),
+        "night_closed": t.gettext("the venue is closed that night"),
+        "table_taken": t.gettext("the table is already booked"),
+        "table_blocked": t.gettext("the table is not available"),
+        "past": t.gettext("the date has passed"),
+    }
+    unbooked = [
+        {
+            "day": i18n.format_date(date.fromisoformat(u["date"]), None, lang, DAY_PATTERN),
+            "reason": why.get(u.get("reason") or "", t.gettext("not available")),
+        }
+        for u in series.get("unbooked") or []
+    ]
+    # Each date carries its own link; the policy lines name none.
+    return {"dates": dates, "unbooked": unbooked, "count": len(dates), "manage_url": None}
 
 
 def _offer_vars(n: Notification, settings: MailSettings, tz: str, lang: str) -> dict[str, Any]:
@@ -311,13 +355,20 @@ def ics_texts(n: Notification, values: dict[str, Any], method: str) -> tuple[str
             "tables": ", ".join(res["tables"]),
             "minimum": values["minimum"],
         }
-    if values.get("manage_url") and method != "CANCEL":
-        description += "\n" + t.gettext("Manage or cancel: %(url)s") % {"url": values["manage_url"]}
     return summary, description
 
 
+def _with_link(n: Notification, description: str, url: str | None, method: str) -> str:
+    if not url or method == "CANCEL":
+        return description
+    t = i18n.translations(language(n), "mail")
+    return description + "\n" + t.gettext("Manage or cancel: %(url)s") % {"url": url}
+
+
 def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
-    """An iCalendar invite in the venue's timezone (TZID plus a generated VTIMEZONE)."""
+    """An iCalendar invite in the venue's timezone (TZID plus a generated VTIMEZONE): one
+    event, or one per date of a standing reservation (each under its reservation's UID,
+    so cancelling one date later replaces just that event)."""
     ctx = n.context
     tz = ctx["venue"]["timezone"]
     res = ctx["reservation"]
@@ -326,20 +377,24 @@ def calendar(n: Notification, values: dict[str, Any], method: str) -> bytes:
     cal.add("prodid", ical.PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
-    event = icalendar.Event()
-    event.add("uid", f"{res['id']}@maitre")
-    event.add("sequence", sequence(res, method))
-    event.add("dtstamp", n.created_at)
-    event.add("dtstart", local(res["starts_at"], tz))
-    event.add("dtend", local(res["ends_at"], tz))
-    event.add("summary", summary)
-    event.add("location", ctx["venue"]["name"])
-    if method == "CANCEL":
-        event.add("status", "CANCELLED")
-    if values.get("manage_url") and method != "CANCEL":
-        event.add("url", values["manage_url"])
-    event.add("description", description)
-    cal.add_component(event)
+    series = ctx.get("series")
+    occurrences = series["occurrences"] if series else [res]
+    urls = [d["manage_url"] for d in values["dates"]] if series else [values.get("manage_url")]
+    for occ, url in zip(occurrences, urls, strict=True):
+        event = icalendar.Event()
+        event.add("uid", f"{occ['id']}@maitre")
+        event.add("sequence", sequence(occ, method))
+        event.add("dtstamp", n.created_at)
+        event.add("dtstart", local(occ["starts_at"], tz))
+        event.add("dtend", local(occ["ends_at"], tz))
+        event.add("summary", summary)
+        event.add("location", ctx["venue"]["name"])
+        if method == "CANCEL":
+            event.add("status", "CANCELLED")
+        if url and method != "CANCEL":
+            event.add("url", url)
+        event.add("description", _with_link(n, description, url, method))
+        cal.add_component(event)
     body = bytes(cal.to_ical())
     marker = b"BEGIN:VEVENT"
     year = local(res["starts_at"], tz).year
