@@ -930,6 +930,40 @@ def _json_blobs() -> dict[str, str]:
     }
 
 
+def complete_statement(j: dict[str, str]) -> str:
+    """The app's own ``booking.COMPLETE`` with its parameters as pgbench values (a new
+    guest by email, no deposit: confirmed, version 1 -> 2)."""
+    from venue.reservations.booking import COMPLETE
+
+    values = {
+        "tenant_id": ":tenant_id::uuid",
+        "email": EMAIL,
+        "phone": "CAST(NULL AS varchar)",
+        "guest_id": ":gid::uuid",
+        "guest_name": "('Guest ' || :n::text)",
+        "guest_created_at": "now()",
+        "status": "'confirmed'",
+        "updated_at": "now()",
+        "expires_at": "CAST(NULL AS timestamptz)",
+        "notes": "CAST(NULL AS text)",
+        "reservation_id": ":rid::uuid",
+        "seen_version": "1",
+        "new_version": "2",
+        "audit_at": "now()",
+        "audit_actor": "'guest'",
+        "audit_action": "'reservation.confirmed'",
+        "audit_entity": "'reservation'",
+        "audit_entity_id": ":rid::text",
+        "audit_before": f"'{j['held']}'::json",
+        "audit_after": f"'{j['confirmed']}'::json",
+        "outbox_topic": "'reservation.confirmed'",
+        "outbox_channel": "('night:' || :night_id::text)",
+        "outbox_payload": f"'{j['confirmed']}'::json",
+    }
+    sql = re.sub(r"(?<!:):(\w+)", lambda m: values[m.group(1)], str(COMPLETE))
+    return " ".join(sql.split())
+
+
 def pgbench_script() -> tuple[str, dict[str, list[str]]]:
     """The script text and the statement signatures of its two transactions."""
     j = _json_blobs()
@@ -1030,31 +1064,15 @@ def pgbench_script() -> tuple[str, dict[str, list[str]]]:
         "venue_rules.venue_id = reservations.venue_id AND venue_rules.tenant_id = "
         "reservations.tenant_id WHERE reservations.tenant_id = :tenant_id::uuid AND "
         f"reservations.venue_id = :venue_id::uuid AND reservations.token_hash = {TOKEN}",
-        f"SELECT {GUEST_COLS} FROM guests WHERE guests.tenant_id = :tenant_id::uuid AND "
-        f"guests.email = {EMAIL} ORDER BY guests.created_at",
-        "INSERT INTO guests (name, email, phone, created_at, id, tenant_id) VALUES ('Guest ' || "
-        f":n::text, {EMAIL}, NULL, now(), :gid::uuid, :tenant_id::uuid)",
-        # venue/booking.py _night_date_and_count: the night's date and the guest's bookings.
+        # venue/booking.py _booked_that_night: the night's date and the guest's bookings.
         "SELECT nights.business_date, (SELECT count(reservations.id) AS count_1 FROM "
         "reservations WHERE reservations.tenant_id = :tenant_id::uuid AND reservations.venue_id "
         "= :venue_id::uuid AND reservations.guest_id = :gid::uuid AND reservations.night_id = "
         "nights.id AND reservations.status IN ('pending_payment', 'confirmed', 'seated', "
         "'completed')) AS anon_1 FROM nights WHERE nights.tenant_id = :tenant_id::uuid AND "
         "nights.venue_id = :venue_id::uuid AND nights.id = :night_id::uuid",
-        "UPDATE reservations SET status='confirmed', expires_at=NULL, guest_id=:gid::uuid, "
-        "notes=NULL, version=2, updated_at=now() WHERE reservations.id = :rid::uuid AND "
-        "reservations.version = 1",
-        f"SELECT {TABLE_COLS} FROM venue_tables JOIN reservation_tables ON "
-        "reservation_tables.table_id = venue_tables.id WHERE reservation_tables.tenant_id = "
-        ":tenant_id::uuid AND reservation_tables.reservation_id = :rid::uuid ORDER BY "
-        "venue_tables.label",
-        "INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, "
-        "after) VALUES (:tenant_id::uuid, now(), 'guest', 'reservation.confirmed', "
-        f"'reservation', :rid::text, '{j['held']}'::json, '{j['confirmed']}'::json) "
-        "RETURNING audit_entries.id",
-        "INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, published_at, "
-        "attempts) VALUES (:tenant_id::uuid, now(), 'reservation.confirmed', 'night:' || "
-        f":night_id::text, '{j['confirmed_payload']}'::json, NULL, 0) RETURNING outbox_events.id",
+        # venue/booking.py COMPLETE: guest, versioned UPDATE, tables, audit and outbox.
+        complete_statement(j),
     ]
     gsets = {0, 1, 2}  # hold statements whose one row feeds later statements
     lines = ["BEGIN;"]

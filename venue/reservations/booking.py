@@ -17,6 +17,7 @@ from sqlalchemy import JSON, and_, bindparam, false, func, insert, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from pricing import Quote, booking_deposit
 from venue.core.actor import Actor
@@ -54,6 +55,7 @@ from venue.models import (
     Venue,
     VenueRules,
     VenueTable,
+    utcnow,
 )
 from venue.setup import venues
 
@@ -93,6 +95,76 @@ SELECT r.tenant_id, :audit_at, :outbox_topic, :outbox_channel, :outbox_payload, 
     bindparam("outbox_payload", type_=JSON),
 )
 
+_TABLE_COLUMNS = [c.key for c in VenueTable.__table__.columns]
+_GUEST_COLUMNS = [c.key for c in Guest.__table__.columns]
+_FILLED = {  # a found guest's email and phone once ``filled`` has run
+    "email": "COALESCE(NULLIF(email, ''), :email) AS email",
+    "phone": "COALESCE(NULLIF(phone, ''), :phone) AS phone",
+}
+# A completion's write on PostgreSQL, built once, the same rows as ``complete_hold``'s ORM
+# path: the guest (``guests.find_or_create``: the earliest record of the tenant sharing the
+# email or the phone, its missing email or phone filled in, or a new record), the
+# reservation moved under its version, its tables (as ``tables_of``), the audit entry and
+# the outbox event, whose payload is the snapshot plus the tables' ids in label order (as
+# ``_journal_row``). A stale version: no row, and nothing but the guest written (the caller
+# raises, the transaction rolls back). One row per table (none: one row, table columns null).
+COMPLETE = text(
+    f"""
+WITH found AS (
+    SELECT {", ".join(_GUEST_COLUMNS)} FROM guests
+    WHERE tenant_id = :tenant_id AND (email = :email OR phone = :phone)
+    ORDER BY created_at LIMIT 1
+), filled AS (
+    UPDATE guests SET email = COALESCE(NULLIF(guests.email, ''), :email),
+        phone = COALESCE(NULLIF(guests.phone, ''), :phone)
+    FROM found
+    WHERE guests.id = found.id
+        AND (COALESCE(NULLIF(guests.email, ''), :email) IS DISTINCT FROM guests.email
+            OR COALESCE(NULLIF(guests.phone, ''), :phone) IS DISTINCT FROM guests.phone)
+), made AS (
+    INSERT INTO guests (id, tenant_id, name, email, phone, created_at)
+    SELECT :guest_id, :tenant_id, :guest_name, :email, :phone, :guest_created_at
+    WHERE NOT EXISTS (SELECT 1 FROM found)
+    RETURNING {", ".join(_GUEST_COLUMNS)}
+), g AS (
+    SELECT {", ".join(_FILLED.get(c, c) for c in _GUEST_COLUMNS)} FROM found
+    UNION ALL SELECT {", ".join(_GUEST_COLUMNS)} FROM made
+), r AS (
+    UPDATE reservations SET status = :status, updated_at = :updated_at,
+        guest_id = (SELECT id FROM g), expires_at = :expires_at, notes = :notes,
+        version = :new_version
+    WHERE id = :reservation_id AND version = :seen_version
+    RETURNING id, tenant_id
+), t AS (
+    SELECT {", ".join("vt." + c for c in _TABLE_COLUMNS)}
+    FROM r
+    JOIN reservation_tables rt ON rt.tenant_id = r.tenant_id AND rt.reservation_id = r.id
+    JOIN venue_tables vt ON vt.id = rt.table_id
+), a AS (
+    INSERT INTO audit_entries (tenant_id, at, actor, action, entity, entity_id, before, after)
+    SELECT r.tenant_id, :audit_at, :audit_actor, :audit_action, :audit_entity,
+        :audit_entity_id, :audit_before, :audit_after
+    FROM r
+), o AS (
+    INSERT INTO outbox_events (tenant_id, at, topic, channel, payload, attempts)
+    SELECT r.tenant_id, :audit_at, :outbox_topic, :outbox_channel,
+        CAST(CAST(:outbox_payload AS jsonb) || jsonb_build_object('table_ids', COALESCE(
+            (SELECT jsonb_agg(CAST(t.id AS text) ORDER BY t.label) FROM t), '[]'::jsonb))
+            AS json),
+        0
+    FROM r
+)
+SELECT {", ".join("g." + c + " AS guest_" + c for c in _GUEST_COLUMNS)},
+    {", ".join("t." + c + " AS table_" + c for c in _TABLE_COLUMNS)}
+FROM r CROSS JOIN g LEFT JOIN t ON true
+ORDER BY t.label
+"""
+).bindparams(
+    bindparam("audit_before", type_=JSON),
+    bindparam("audit_after", type_=JSON),
+    bindparam("outbox_payload", type_=JSON),
+)
+
 
 @dataclass(frozen=True)
 class HoldRequest:
@@ -125,22 +197,28 @@ class Hold:
     tables: list[VenueTable] = field(default_factory=list)
 
 
-def snapshot(res: Reservation) -> dict[str, Any]:
-    """The audit/outbox view of a reservation (no personal data)."""
+def snapshot(res: Reservation, **changes: Any) -> dict[str, Any]:
+    """The audit/outbox view of a reservation (no personal data); with ``changes``, of
+    the reservation as it will be once they are written."""
+
+    def the(key: str) -> Any:
+        return changes[key] if key in changes else getattr(res, key)
+
+    expires_at, host_id = the("expires_at"), the("host_id")
     return {
         "id": str(res.id),
-        "status": res.status,
+        "status": the("status"),
         "night_id": str(res.night_id),
         "sitting_id": str(res.sitting_id),
-        "party_size": res.party_size,
-        "starts_at": res.starts_at.isoformat(),
-        "ends_at": res.ends_at.isoformat(),
-        "expires_at": res.expires_at.isoformat() if res.expires_at else None,
-        "quoted_minimum": res.quoted_minimum,
-        "quoted_deposit": res.quoted_deposit,
+        "party_size": the("party_size"),
+        "starts_at": the("starts_at").isoformat(),
+        "ends_at": the("ends_at").isoformat(),
+        "expires_at": expires_at.isoformat() if expires_at else None,
+        "quoted_minimum": the("quoted_minimum"),
+        "quoted_deposit": the("quoted_deposit"),
         "currency": res.currency,
-        "host_id": str(res.host_id) if res.host_id else None,
-        "version": res.version,
+        "host_id": str(host_id) if host_id else None,
+        "version": the("version"),
     }
 
 
@@ -478,23 +556,110 @@ async def complete_hold(
             booked=count,
             date=day.isoformat(),
         )
-    guest = await guests.find_or_create(session, venue.tenant_id, who)
     if res.quoted_deposit > 0:
         to, expires = Status.PENDING_PAYMENT, now + timedelta(minutes=rules.payment_hold_minutes)
         expires = max(expires, res.expires_at or expires)
     else:
         to, expires = Status.CONFIRMED, None
-    res, tables = await _transition(
-        session,
-        res,
-        to,
-        actor,
-        now,
-        guest_id=guest.id,
-        expires_at=expires,
-        notes=notes if notes is not None else res.notes,
+    notes = notes if notes is not None else res.notes
+    write = (
+        _complete_at_once if session.get_bind().dialect.name == "postgresql" else _complete_by_orm
     )
+    res, tables, guest = await write(session, res, who, to, actor, now, expires, notes)
     return Completed(res, tables, day, guest)
+
+
+async def _complete_by_orm(
+    session: AsyncSession,
+    res: Reservation,
+    who: GuestIdentity,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    expires_at: datetime | None,
+    notes: str | None,
+) -> tuple[Reservation, list[VenueTable], Guest]:
+    """The guest found or created, then the versioned transition, statement by statement
+    (SQLite; the reference ``_complete_at_once`` is tested against on PostgreSQL)."""
+    guest = await guests.find_or_create(session, res.tenant_id, who)
+    res, tables = await _transition(
+        session, res, to, actor, now, guest_id=guest.id, expires_at=expires_at, notes=notes
+    )
+    return res, tables, guest
+
+
+async def _complete_at_once(
+    session: AsyncSession,
+    res: Reservation,
+    who: GuestIdentity,
+    to: Status,
+    actor: Actor,
+    now: datetime,
+    expires_at: datetime | None,
+    notes: str | None,
+) -> tuple[Reservation, list[VenueTable], Guest]:
+    """``_complete_by_orm`` as one statement (``COMPLETE``): everything is computed
+    first, so the reservation's row lock is held for one round trip and no Python work
+    until the caller commits."""
+    if to not in TRANSITIONS.get(Status(res.status), frozenset()):
+        raise InvalidTransition(f"a {res.status} reservation cannot become {to.value}")
+    values = {"status": to.value, "updated_at": now, "expires_at": expires_at, "notes": notes}
+    version = res.version + 1
+    before = snapshot(res)
+    after = snapshot(res, **values, version=version)
+    topic = f"reservation.{to.value}"
+    journal = _journal_of(res, actor, topic, before, after, now, payload=after)
+    await session.flush()  # what the caller added goes first, as the ORM path's autoflush
+    rows = (
+        await session.execute(
+            COMPLETE,
+            {
+                **values,
+                "tenant_id": res.tenant_id,
+                "email": who.email,
+                "phone": who.phone,
+                "guest_id": uuid.uuid4(),
+                "guest_name": who.name,
+                "guest_created_at": utcnow(),
+                "reservation_id": res.id,
+                "seen_version": res.version,
+                "new_version": version,
+                **journal.params(),
+            },
+        )
+    ).all()
+    if not rows:
+        raise StaleReservation("the reservation changed meanwhile; reload and try again")
+    first = rows[0]._mapping
+    guest = _as_loaded(
+        session, Guest, {c: first["guest_" + c] for c in _GUEST_COLUMNS}, ("email", "phone")
+    )
+    tables = [
+        _as_loaded(session, VenueTable, {c: row._mapping["table_" + c] for c in _TABLE_COLUMNS})
+        for row in rows
+        if row._mapping["table_id"] is not None
+    ]
+    for key, value in {**values, "guest_id": guest.id, "version": version}.items():
+        set_committed_value(res, key, value)
+    if to not in OCCUPYING:  # as ``_transition``
+        claim.forget(t.id for t in tables)
+    return res, tables, guest
+
+
+def _as_loaded(
+    session: AsyncSession, cls: Any, values: dict[str, Any], fresh: tuple[str, ...] = ()
+) -> Any:
+    """The session's object for a row a Core statement returned: the one it has loaded
+    already, its ``fresh`` attributes brought up to date, or a new one joined as loaded."""
+    obj = session.sync_session.identity_map.get(identity_key(cls, values["id"]))
+    if obj is None:
+        obj = cls(**values)
+        make_transient_to_detached(obj)
+        session.add(obj)
+    else:
+        for key in fresh:
+            set_committed_value(obj, key, values[key])
+    return obj
 
 
 async def _booked_that_night(
@@ -769,6 +934,19 @@ def _journal_row(
     tables: list[VenueTable],
 ) -> Journal:
     after = snapshot(res)
+    payload = {**after, "table_ids": [str(t.id) for t in tables]}
+    return _journal_of(res, actor, topic, before, after, now, payload)
+
+
+def _journal_of(
+    res: Reservation,
+    actor: Actor,
+    topic: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    now: datetime,
+    payload: dict[str, Any],
+) -> Journal:
     return Journal(
         tenant_id=res.tenant_id,
         actor=str(actor),
@@ -780,7 +958,7 @@ def _journal_row(
         at=now,
         topic=topic,
         channel=night_channel(res.night_id),
-        payload={**after, "table_ids": [str(t.id) for t in tables]},
+        payload=payload,
     )
 
 
