@@ -4,19 +4,20 @@
 
 import { staffMessage } from "./http.js";
 import { $, busy, button, el, errorBox, field, setError, toast, when } from "./ui.js";
+import { t } from "../i18n.js";
 
 const s = { ctx: null, areas: [], tables: [] };
 
 export async function show(ctx) {
   s.ctx = ctx;
   const root = $("calendars-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   let feeds;
   let imports;
   try {
     const plan = await ctx.api.plan();
     s.areas = plan.areas;
-    s.tables = plan.tables.filter((t) => t.is_active !== false).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
+    s.tables = plan.tables.filter((tb) => tb.is_active !== false).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
     [feeds, imports] = await Promise.all([ctx.api.calendarFeeds(), ctx.api.calendarImports()]);
   } catch (p) {
     root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
@@ -36,11 +37,11 @@ function feedsPanel(feeds) {
   const out = el("div", { id: "cal-feed-url" });
   const label = el("input", { name: "label", type: "text", maxlength: 120, value: "Bookings", required: true });
   const scope = el("select", { name: "area_id" },
-    new Option("Whole venue", ""), ...s.areas.map((a) => new Option(`Area: ${a.name}`, a.id)));
+    new Option(t("Whole venue"), ""), ...s.areas.map((a) => new Option(`Area: ${a.name}`, a.id)));
   const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "two" }, field("Name", label), field("Bookings of", scope)),
+    el("div", { class: "two" }, field(t("Name"), label), field(t("Bookings of"), scope)),
     err,
-    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-feed-add", text: "Create feed URL" })));
+    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-feed-add", text: t("Create feed URL") })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     return busy(ev.submitter, async () => {
@@ -56,10 +57,10 @@ function feedsPanel(feeds) {
   });
   const list = feeds.length
     ? el("ul", { class: "block-list", id: "cal-feed-list" }, ...feeds.map(feedRow))
-    : el("p", { class: "muted", text: "No feeds yet." });
+    : el("p", { class: "muted", text: t("No feeds yet.") });
   return [
-    el("h2", { class: "panel-title", id: "cal-feeds-h", text: "Calendar feeds" }),
-    el("p", { class: "muted small", text: "Subscribe Google Calendar, Outlook or Apple Calendar to a secret address: bookings appear in the venue's time and update as they change. The address is shown once; rotate it if it leaks." }),
+    el("h2", { class: "panel-title", id: "cal-feeds-h", text: t("Calendar feeds") }),
+    el("p", { class: "muted small", text: t("Subscribe Google Calendar, Outlook or Apple Calendar to a secret address: bookings appear in the venue's time and update as they change. The address is shown once; rotate it if it leaks.") }),
     out,
     list,
     form,
@@ -101,10 +102,10 @@ function feedRow(f) {
 
 function showUrl(made, note) {
   const input = el("input", { type: "text", readonly: true, value: made.url, id: "cal-url", class: "mono" });
-  const copy = button("Copy", "btn-primary btn-compact", async () => {
+  const copy = button(t("Copy"), "btn-primary btn-compact", async () => {
     try {
       await navigator.clipboard.writeText(made.url);
-      toast("Address copied");
+      toast(t("Address copied"));
     } catch {
       input.select();
     }
@@ -112,7 +113,7 @@ function showUrl(made, note) {
   $("cal-feed-url").replaceChildren(
     el("div", { class: "c-note", role: "status" },
       el("p", { text: `${made.label}: copy this address into your calendar app now (it is not shown again).${note ? ` ${note}` : ""}` }),
-      field("Feed address", input),
+      field(t("Feed address"), input),
       el("div", { class: "row" }, copy)),
   );
   input.focus();
@@ -123,19 +124,19 @@ function showUrl(made, note) {
 
 function importsPanel(imports) {
   const err = errorBox("cal-imp-err");
-  const label = el("input", { name: "label", type: "text", maxlength: 120, placeholder: "e.g. Private hire", required: true });
-  const url = el("input", { name: "url", type: "url", maxlength: 2000, placeholder: "https://… (leave empty to upload a file)" });
-  const boxes = s.tables.map((t) => el("label", { class: "chip-check" },
-    el("input", { type: "checkbox", name: "table_ids", value: t.id }), el("span", { text: t.label })));
+  const label = el("input", { name: "label", type: "text", maxlength: 120, placeholder: t("e.g. Private hire"), required: true });
+  const url = el("input", { name: "url", type: "url", maxlength: 2000, placeholder: t("https://… (leave empty to upload a file)") });
+  const boxes = s.tables.map((tb) => el("label", { class: "chip-check" },
+    el("input", { type: "checkbox", name: "table_ids", value: tb.id }), el("span", { text: tb.label })));
   const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "two" }, field("Name", label), field("Calendar address", url)),
+    el("div", { class: "two" }, field(t("Name"), label), field(t("Calendar address"), url)),
     el("fieldset", { class: "table-picks", "data-field": "table_ids" },
-      el("legend", { text: "Tables a busy event takes (none ticked: every table)" }), ...boxes),
+      el("legend", { text: t("Tables a busy event takes (none ticked: every table)") }), ...boxes),
     err,
-    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-imp-add", text: "Add calendar" })));
+    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-imp-add", text: t("Add calendar") })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    if (!label.value.trim()) return setError(err, "Give the calendar a name.");
+    if (!label.value.trim()) return setError(err, t("Give the calendar a name."));
     return busy(ev.submitter, async () => {
       setError(err, "");
       try {
@@ -150,10 +151,10 @@ function importsPanel(imports) {
   });
   const list = imports.length
     ? el("ul", { class: "block-list", id: "cal-imp-list" }, ...imports.map(importRow))
-    : el("p", { class: "muted", text: "No calendars imported." });
+    : el("p", { class: "muted", text: t("No calendars imported.") });
   return [
-    el("h2", { class: "panel-title", id: "cal-imports-h", text: "Imported calendars" }),
-    el("p", { class: "muted small", text: "Busy events of another calendar (private hire, a venue events calendar) block tables on the nights they overlap. Removing the event there puts the tables back; a table already booked is listed here, never taken." }),
+    el("h2", { class: "panel-title", id: "cal-imports-h", text: t("Imported calendars") }),
+    el("p", { class: "muted small", text: t("Busy events of another calendar (private hire, a venue events calendar) block tables on the nights they overlap. Removing the event there puts the tables back; a table already booked is listed here, never taken.") }),
     list,
     form,
   ];
@@ -161,7 +162,7 @@ function importsPanel(imports) {
 
 function tablesText(imp) {
   if (!imp.table_ids.length) return "every table";
-  return imp.table_ids.map((id) => s.tables.find((t) => t.id === id)?.label || "?").join(", ");
+  return imp.table_ids.map((id) => s.tables.find((tb) => tb.id === id)?.label || "?").join(", ");
 }
 
 function importRow(imp) {
@@ -197,7 +198,7 @@ function importRow(imp) {
     imp.last_error ? el("p", { class: "c-warn", text: `Last attempt failed: ${imp.last_error}` }) : null,
     el("div", { class: "row" },
       file,
-      el("label", { for: file.id, class: "btn btn-ghost btn-compact", text: "Upload .ics" }),
+      el("label", { for: file.id, class: "btn btn-ghost btn-compact", text: t("Upload .ics") }),
       imp.url ? act("Read now", "btn-ghost", async () => {
         await s.ctx.api.refreshCalendar(imp.id);
         toast(`${imp.label}: read within a minute`);
@@ -214,7 +215,7 @@ function importRow(imp) {
 function summary(out) {
   const parts = [el("p", { text: `${out.events} busy event${out.events === 1 ? "" : "s"}: ${out.added} block${out.added === 1 ? "" : "s"} added, ${out.removed} lifted.` })];
   if (out.conflicts.length) {
-    parts.push(el("p", { class: "c-warn", text: "Booked already, so not blocked (move or cancel these bookings if the event stands):" }),
+    parts.push(el("p", { class: "c-warn", text: t("Booked already, so not blocked (move or cancel these bookings if the event stands):") }),
       el("ul", {}, ...out.conflicts.map((c) => el("li", { text: `${c.date} · ${c.table} · ${c.event}` }))));
   }
   return parts;

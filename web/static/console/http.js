@@ -3,6 +3,7 @@
 // body kept for extras such as `count` (table_has_future_bookings) or `version`.
 
 import { Problem } from "../api.js";
+import { t } from "../i18n.js";
 
 let csrf = "";
 export const setCsrf = (token) => {

@@ -6,6 +6,7 @@
 import { dayLabel, localTime } from "../api.js";
 import { staffMessage } from "./http.js";
 import { $, busy, button, el, errorBox, field, setError, statusPill, toast } from "./ui.js";
+import { t } from "../i18n.js";
 
 export const REASONS = {
   no_night: "No night set up",
@@ -35,15 +36,15 @@ export function repeatControls(day) {
   const weekday = WEEKDAYS[weekdayOf(day)];
   const nth = nthOf(day);
   const repeat = el("select", { id: "bk-repeat", name: "rule.freq" },
-    new Option("Does not repeat", ""),
+    new Option(t("Does not repeat"), ""),
     new Option(`Every week (${weekday})`, "weekly"),
     new Option(`Every 2 weeks (${weekday})`, "weekly2"),
     new Option(`The ${ORDINALS[nth]} ${weekday} of each month`, "monthly"));
   const times = el("input", { id: "bk-times", name: "rule.occurrences", type: "number", min: 2, max: 104, value: "8", inputmode: "numeric" });
-  const timesField = field("Times", times, { name: "rule.occurrences", help: "how many dates" });
+  const timesField = field(t("Times"), times, { name: "rule.occurrences", help: t("how many dates") });
   timesField.hidden = true;
   repeat.addEventListener("change", () => (timesField.hidden = !repeat.value));
-  const row = el("div", { class: "two" }, field("Repeat", repeat, { name: "rule.freq" }), timesField);
+  const row = el("div", { class: "two" }, field(t("Repeat"), repeat, { name: "rule.freq" }), timesField);
   const rule = () => {
     if (!repeat.value) return null;
     const out = { freq: repeat.value === "monthly" ? "monthly" : "weekly", starts_on: day, occurrences: Number(times.value) };
@@ -74,7 +75,7 @@ function occurrenceRow(o, picks) {
     li.append(el("label", { class: "check sr-alt" }, box,
       el("span", { text: `Instead: ${alt.tables.join(" + ")} on ${dayLabel(alt.date)} · ${localTime(alt.local_start)}` })));
   } else if (!alt) {
-    li.append(el("span", { class: "muted small sr-alt", text: "No alternative: it will not be booked." }));
+    li.append(el("span", { class: "muted small sr-alt", text: t("No alternative: it will not be booked.") }));
   }
   return li;
 }
@@ -84,7 +85,7 @@ export function previewPanel(ctx, body, preview, onDone) {
   const picks = new Map();
   const err = errorBox("series-error");
   const ok = preview.occurrences.filter((o) => o.ok).length;
-  const submit = el("button", { type: "button", class: "btn btn-primary btn-block", id: "series-submit", text: "Book the series" });
+  const submit = el("button", { type: "button", class: "btn btn-primary btn-block", id: "series-submit", text: t("Book the series") });
   submit.addEventListener("click", () => busy(submit, async () => {
     setError(err, "");
     try {
@@ -107,14 +108,14 @@ export function previewPanel(ctx, body, preview, onDone) {
 export function createdPanel(made) {
   return el("div", { id: "series-created", class: "series-preview" },
     el("ul", { class: "sr-list" }, ...made.occurrences.map((o) => occurrenceRow(o, null))),
-    el("p", { class: "small" }, el("a", { href: `#/series/${made.series.id}`, text: "Open the standing reservation →" })));
+    el("p", { class: "small" }, el("a", { href: `#/series/${made.series.id}`, text: t("Open the standing reservation →") })));
 }
 
 // ---------- the view -------------------------------------------------------------------
 
 export async function show(ctx, [sid] = []) {
   const root = $("series-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   try {
     if (sid) root.replaceChildren(detail(ctx, await ctx.api.series(sid)));
     else root.replaceChildren(list((await ctx.api.seriesList()).items));
@@ -134,7 +135,7 @@ function ruleText(x) {
 
 function list(items) {
   if (!items.length) {
-    return el("p", { class: "muted", text: "No standing reservations yet. Book a table by phone on Tonight and choose Repeat." });
+    return el("p", { class: "muted", text: t("No standing reservations yet. Book a table by phone on Tonight and choose Repeat.") });
   }
   return el("ul", { class: "ov-list", id: "series-list" }, ...items.map((x) =>
     el("li", {}, el("a", { href: `#/series/${x.id}` },
@@ -144,10 +145,10 @@ function list(items) {
 
 function detail(ctx, x) {
   const err = errorBox("series-cancel-error");
-  const reason = el("input", { id: "series-reason", name: "reason", type: "text", maxlength: 300, placeholder: "the guest sees it" });
+  const reason = el("input", { id: "series-reason", name: "reason", type: "text", maxlength: 300, placeholder: t("the guest sees it") });
   const cancel = (scope, date) => busy(document.activeElement, async () => {
     setError(err, "");
-    if (!reason.value.trim()) return setError(err, "Give a reason first: the guest sees it.");
+    if (!reason.value.trim()) return setError(err, t("Give a reason first: the guest sees it."));
     try {
       const out = await ctx.api.cancelSeries(x.id, { scope, date, reason: reason.value.trim() });
       const refunded = Object.values(out.refunds).reduce((n, r) => n + r.amount, 0);
@@ -169,8 +170,8 @@ function detail(ctx, x) {
     const act = el("td", { class: "sr-actions" });
     if (ctx.floor && r && ["confirmed", "hold", "pending_payment"].includes(r.status)) {
       act.append(
-        button("This date", "btn-ghost btn-compact", () => cancel("one", d.date), { "data-scope": "one" }),
-        button("This and following", "btn-ghost btn-compact", () => cancel("following", d.date), { "data-scope": "following" }));
+        button(t("This date"), "btn-ghost btn-compact", () => cancel("one", d.date), { "data-scope": "one" }),
+        button(t("This and following"), "btn-ghost btn-compact", () => cancel("following", d.date), { "data-scope": "following" }));
     }
     tr.append(act);
     return tr;
@@ -180,13 +181,13 @@ function detail(ctx, x) {
     el("p", { class: "muted", text: `${ruleText(x)}${x.status === "cancelled" ? " · cancelled" : ""}` }),
     el("p", { class: "muted small sr-rrule", text: `RRULE ${x.rrule}` }),
     el("table", { class: "tables-list sr-table" },
-      el("caption", { class: "sr-only", text: "Dates of the series" }),
+      el("caption", { class: "sr-only", text: t("Dates of the series") }),
       el("thead", {}, el("tr", {}, ...["Date", "Booking", "When", "Cancel"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...rows)));
   if (ctx.floor && x.status === "active") {
-    out.append(field("Reason for cancelling", reason, { name: "reason" }), err,
-      button("Cancel the whole series", "btn-danger-ghost", () => cancel("all"), { id: "series-cancel-all" }));
+    out.append(field(t("Reason for cancelling"), reason, { name: "reason" }), err,
+      button(t("Cancel the whole series"), "btn-danger-ghost", () => cancel("all"), { id: "series-cancel-all" }));
   }
-  out.append(el("p", { class: "small" }, el("a", { href: "#/series", text: "← All standing reservations" })));
+  out.append(el("p", { class: "small" }, el("a", { href: "#/series", text: t("← All standing reservations") })));
   return out;
 }

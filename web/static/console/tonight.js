@@ -12,6 +12,7 @@ import {
   $, busy, button, channelName, clearErrors, el, errorBox, facts, field, setError, showErrors,
   statusName, statusPill, toast,
 } from "./ui.js";
+import { t } from "../i18n.js";
 
 const REFETCH_MS = 150;
 const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked", unavailable: "No price" };
@@ -38,17 +39,17 @@ const view = new FloorView({
   svgEl: $("floor-svg"),
   listBody: $("list-body"),
   chips: $("area-chips"),
-  onSelect: (t) => choose(t.id),
-  canSelect: (t) => (s.move ? t.state === "free" || s.move.from.includes(t.id) : true),
-  annotate: (t) => {
-    const r = t.reservation;
+  onSelect: (tb) => choose(tb.id),
+  canSelect: (tb) => (s.move ? tb.state === "free" || s.move.from.includes(tb.id) : true),
+  annotate: (tb) => {
+    const r = tb.reservation;
     if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}${r.series_id ? " ↻" : ""}`;
-    if (t.state === "blocked") return "blocked";
-    if (t.state === "unavailable") return "no price";
-    if (t.state === "free") return `${seats(t)} pax`;
-    return STATE_TEXT[t.state]?.toLowerCase() || t.state;
+    if (tb.state === "blocked") return "blocked";
+    if (tb.state === "unavailable") return "no price";
+    if (tb.state === "free") return `${seats(tb)} pax`;
+    return STATE_TEXT[tb.state]?.toLowerCase() || tb.state;
   },
-  actionLabel: (t, ok) => (s.move ? (ok ? "Pick" : "—") : "Open"),
+  actionLabel: (tb, ok) => (s.move ? (ok ? "Pick" : "—") : "Open"),
 });
 
 // ---------- loading ------------------------------------------------------------------
@@ -94,9 +95,9 @@ async function showSetAside() {
   const nights = [...new Set(events.map((e) => e.date).filter(Boolean))].map(dayLabel);
   box.replaceChildren(
     `${events.length} live update${events.length === 1 ? "" : "s"} could not be sent${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || "unknown error").split("\n")[0]}. `,
-    s.ctx.manager ? button("Retry", "btn-ghost btn-compact", async () => {
+    s.ctx.manager ? button(t("Retry"), "btn-ghost btn-compact", async () => {
       for (const e of events) await s.ctx.api.retryEvent(e.id);
-      toast("Queued again");
+      toast(t("Queued again"));
       showSetAside();
     }) : "",
   );
@@ -203,22 +204,22 @@ async function refetch() {
     const still = s.move.from.every((id) => view.get(id)?.reservation?.id === s.move.res.id);
     if (!still) {
       exitMove();
-      toast("That booking changed meanwhile; the move was called off.");
+      toast(t("That booking changed meanwhile; the move was called off."));
     }
   }
   renderSide();
 }
 
 function renderTotals(floor) {
-  const t = floor.totals;
+  const tb = floor.totals;
   const cur = floor.currency;
   const item = (k, v, sub) => el("div", {}, el("dt", { text: k }), el("dd", {}, el("strong", { text: v }), sub ? el("span", { class: "muted", text: ` ${sub}` }) : null));
   $("totals").replaceChildren(
-    item("Guests", String(t.guests), `/ ${t.seats_total} seats`),
-    item("Tables booked", String(t.tables_booked), `/ ${t.tables_total}`),
-    item("Reservations", String(t.reservations)),
-    item("Blocked", String(t.tables_blocked)),
-    item("Minimum spend", money(t.minimum_total, cur)),
+    item("Guests", String(tb.guests), `/ ${tb.seats_total} seats`),
+    item("Tables booked", String(tb.tables_booked), `/ ${tb.tables_total}`),
+    item("Reservations", String(tb.reservations)),
+    item("Blocked", String(tb.tables_blocked)),
+    item("Minimum spend", money(tb.minimum_total, cur)),
   );
 }
 
@@ -263,10 +264,10 @@ async function renderService(day) {
 
 function choose(id) {
   if (s.move) {
-    const t = view.get(id);
+    const tb = view.get(id);
     if (s.move.from.includes(id)) return;
     if (s.move.picked.has(id)) s.move.picked.delete(id);
-    else if (t.state === "free") s.move.picked.add(id);
+    else if (tb.state === "free") s.move.picked.add(id);
     view.setMarked([...s.move.picked]);
     renderMoveBar();
     return;
@@ -280,67 +281,67 @@ function choose(id) {
   if (side.getBoundingClientRect().top > window.innerHeight - 120) side.scrollIntoView({ block: "start" });
 }
 
-function keyOf(t) {
-  const r = t?.reservation;
-  return t ? `${t.id}|${t.state}|${r?.id}|${r?.status}|${r?.version}|${t.block_reason}|${t.minimum}` : "none";
+function keyOf(tb) {
+  const r = tb?.reservation;
+  return tb ? `${tb.id}|${tb.state}|${r?.id}|${r?.status}|${r?.version}|${tb.block_reason}|${tb.minimum}` : "none";
 }
 
 function renderSide(force = false) {
-  const t = s.selected ? view.get(s.selected) : null;
-  if (s.selected && !t) s.selected = null;
-  const key = t ? keyOf(t) : `overview|${s.floor?.generated_at}`;
+  const tb = s.selected ? view.get(s.selected) : null;
+  if (s.selected && !tb) s.selected = null;
+  const key = tb ? keyOf(tb) : `overview|${s.floor?.generated_at}`;
   if (!force && key === s.panelKey) return;
-  const changedUnderUs = !force && t && s.panelKey && s.panelKey.split("|")[0] === t.id;
+  const changedUnderUs = !force && tb && s.panelKey && s.panelKey.split("|")[0] === tb.id;
   s.panelKey = key;
   const body = $("side-body");
-  body.replaceChildren(...(t ? tablePanel(t) : overview()));
+  body.replaceChildren(...(tb ? tablePanel(tb) : overview()));
   if (changedUnderUs) {
-    body.prepend(el("p", { class: "c-note", role: "status", text: "This table just changed. Showing the latest." }));
+    body.prepend(el("p", { class: "c-note", role: "status", text: t("This table just changed. Showing the latest.") }));
   }
 }
 
 function overview() {
-  const booked = view.ordered().filter((t) => t.reservation);
-  const rows = booked.map((t) =>
+  const booked = view.ordered().filter((tb) => tb.reservation);
+  const rows = booked.map((tb) =>
     el(
       "li",
       {},
       el(
         "button",
-        { type: "button", class: "ov-row", "data-table-id": t.id, onclick: () => choose(t.id) },
-        el("span", { class: "ov-label", text: t.label }),
-        el("span", { class: "ov-name", text: t.reservation.guest_name || channelName(t.reservation.channel) }),
-        el("span", { class: "ov-party", text: `${t.reservation.party_size}` }),
-        el("span", { class: `ov-status st-${t.reservation.status}`, text: statusName(t.reservation.status) }),
+        { type: "button", class: "ov-row", "data-table-id": tb.id, onclick: () => choose(tb.id) },
+        el("span", { class: "ov-label", text: tb.label }),
+        el("span", { class: "ov-name", text: tb.reservation.guest_name || channelName(tb.reservation.channel) }),
+        el("span", { class: "ov-party", text: `${tb.reservation.party_size}` }),
+        el("span", { class: `ov-status st-${tb.reservation.status}`, text: statusName(tb.reservation.status) }),
       ),
     ),
   );
   return [
-    el("h2", { id: "side-title", class: "side-title", text: "Bookings on the floor" }),
+    el("h2", { id: "side-title", class: "side-title", text: t("Bookings on the floor") }),
     el("p", { class: "muted small", text: s.ctx.floor ? "Tap a table to seat, move or book it." : "Tap a table to see who is on it." }),
-    rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: "No bookings yet for this night." }),
+    rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: t("No bookings yet for this night.") }),
   ];
 }
 
-function tablePanel(t) {
+function tablePanel(tb) {
   const cur = s.floor.currency;
   const head = el(
     "header",
     { class: "side-head" },
-    el("h2", { id: "side-title", text: `Table ${t.label}` }),
-    el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
-    el("span", { class: `state-pill st-${t.state}`, id: "side-state", text: STATE_TEXT[t.state] || t.state }),
-    el("button", { type: "button", class: "icon-btn", "aria-label": "Close", text: "✕", onclick: () => deselect() }),
+    el("h2", { id: "side-title", text: `Table ${tb.label}` }),
+    el("span", { class: `tier-chip tier-${tb.tier}`, text: tierName(tb.tier) }),
+    el("span", { class: `state-pill st-${tb.state}`, id: "side-state", text: STATE_TEXT[tb.state] || tb.state }),
+    el("button", { type: "button", class: "icon-btn", "aria-label": t("Close"), text: "✕", onclick: () => deselect() }),
   );
   // The table's price for this night as the rules set it now; a booking keeps the price it
   // was made at (its own lines below say so), and the two can differ.
-  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(t)} · seats ${seats(t)} · price now: minimum ${money(t.minimum, cur)}${t.deposit ? `, deposit ${money(t.deposit, cur)}` : ""}` });
+  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(tb)} · seats ${seats(tb)} · price now: minimum ${money(tb.minimum, cur)}${tb.deposit ? `, deposit ${money(tb.deposit, cur)}` : ""}` });
   const out = [head, meta];
-  if (t.reservation) out.push(...reservationPanel(t));
-  else if (t.state === "blocked") out.push(...blockedPanel(t));
-  else if (t.state === "free") out.push(...freePanel(t));
-  else if (t.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${t.unavailable_reason}. Fix it under Rules & pricing.` }));
-  else out.push(el("p", { class: "c-note", text: "A guest is booking this table online right now." }));
+  if (tb.reservation) out.push(...reservationPanel(tb));
+  else if (tb.state === "blocked") out.push(...blockedPanel(tb));
+  else if (tb.state === "free") out.push(...freePanel(tb));
+  else if (tb.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${tb.unavailable_reason}. Fix it under Rules & pricing.` }));
+  else out.push(el("p", { class: "c-note", text: t("A guest is booking this table online right now.") }));
   return out;
 }
 
@@ -352,8 +353,8 @@ function deselect() {
 
 // ----- a reservation on the table
 
-function reservationPanel(t) {
-  const r = t.reservation;
+function reservationPanel(tb) {
+  const r = tb.reservation;
   const cur = s.floor.currency;
   const err = errorBox("side-error");
   const list = facts([
@@ -367,10 +368,10 @@ function reservationPanel(t) {
     r.series_id ? ["Standing", "Part of a standing reservation"] : null,
   ]);
   const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);
-  if (joined.length > 1) list.append(el("div", {}, el("dt", { text: "Tables" }), el("dd", { text: joined.join(" + ") })));
+  if (joined.length > 1) list.append(el("div", {}, el("dt", { text: t("Tables") }), el("dd", { text: joined.join(" + ") })));
   const out = [list, err];
   if (!s.ctx.floor) {
-    out.push(el("p", { class: "muted small", text: "Read-only for your role." }));
+    out.push(el("p", { class: "muted small", text: t("Read-only for your role.") }));
   } else {
     const act = (label, action, cls) =>
       button(label, cls, (ev) => busy(ev.currentTarget, () => doAction(r, action, {}, err)), { "data-action": action });
@@ -378,15 +379,15 @@ function reservationPanel(t) {
     if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary btn-wide"), act("No-show", "no-show", "btn-ghost"));
     if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary btn-wide"));
     if (["confirmed", "seated"].includes(r.status)) {
-      row.append(button("Move / join", "btn-ghost", () => startMove(t), { "data-action": "move" }));
+      row.append(button(t("Move / join"), "btn-ghost", () => startMove(tb), { "data-action": "move" }));
     }
     if (["confirmed", "pending_payment", "hold"].includes(r.status)) {
-      row.append(button("Cancel booking", "btn-danger-ghost", () => confirmCancel(r, row, err), { "data-action": "cancel" }));
+      row.append(button(t("Cancel booking"), "btn-danger-ghost", () => confirmCancel(r, row, err), { "data-action": "cancel" }));
     }
     out.push(row);
   }
-  out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: "Full details, history & payments →" })));
-  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, id: "series-link", text: "The standing reservation →" })));
+  out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: t("Full details, history & payments →") })));
+  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, id: "series-link", text: t("The standing reservation →") })));
   return out;
 }
 
@@ -410,12 +411,12 @@ function confirmCancel(r, row, err) {
     "form",
     { class: "confirm-box", novalidate: true },
     el("p", { class: "strong", text: `Cancel ${r.guest_name || "this booking"}? The guest is told, and refunded by the venue's policy.` }),
-    field("Reason (the guest sees it)", reason, { name: "reason" }),
+    field(t("Reason (the guest sees it)"), reason, { name: "reason" }),
     el(
       "div",
       { class: "row" },
-      el("button", { type: "submit", class: "btn btn-danger", id: "cancel-confirm", text: "Yes, cancel booking" }),
-      button("Keep booking", "btn-ghost", () => box.replaceWith(row)),
+      el("button", { type: "submit", class: "btn btn-danger", id: "cancel-confirm", text: t("Yes, cancel booking") }),
+      button(t("Keep booking"), "btn-ghost", () => box.replaceWith(row)),
     ),
   );
   box.addEventListener("submit", (ev) => {
@@ -433,8 +434,8 @@ function confirmCancel(r, row, err) {
 
 // ----- move / join
 
-function startMove(t) {
-  const r = t.reservation;
+function startMove(tb) {
+  const r = tb.reservation;
   s.move = { res: r, from: view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.id), picked: new Set() };
   view.setMarked([]);
   view.refreshAll();
@@ -483,23 +484,23 @@ async function confirmMove() {
 
 // ----- a free table: phone / walk-in booking, block
 
-function freePanel(t) {
-  if (!s.ctx.floor) return [el("p", { class: "muted small", text: "Free. Read-only for your role." })];
-  const form = bookingForm(t);
-  const reason = el("input", { id: "block-reason", name: "reason", type: "text", maxlength: 300, placeholder: "e.g. private hire" });
+function freePanel(tb) {
+  if (!s.ctx.floor) return [el("p", { class: "muted small", text: t("Free. Read-only for your role.") })];
+  const form = bookingForm(tb);
+  const reason = el("input", { id: "block-reason", name: "reason", type: "text", maxlength: 300, placeholder: t("e.g. private hire") });
   const berr = errorBox("block-error");
   const block = el(
     "details",
     { class: "block-box" },
-    el("summary", { text: "Block this table for the night" }),
-    field("Reason", reason, { name: "reason" }),
+    el("summary", { text: t("Block this table for the night") }),
+    field(t("Reason"), reason, { name: "reason" }),
     berr,
-    button("Block table", "btn-ghost", (ev) =>
+    button(t("Block table"), "btn-ghost", (ev) =>
       busy(ev.currentTarget, async () => {
-        if (!reason.value.trim()) return setError(berr, "Give a reason for the block.");
+        if (!reason.value.trim()) return setError(berr, t("Give a reason for the block."));
         try {
-          await s.ctx.api.block(s.day, { table_ids: [t.id], reason: reason.value.trim() });
-          toast(`Table ${t.label} blocked`);
+          await s.ctx.api.block(s.day, { table_ids: [tb.id], reason: reason.value.trim() });
+          toast(`Table ${tb.label} blocked`);
         } catch (p) {
           setError(berr, staffMessage(p));
         }
@@ -509,9 +510,9 @@ function freePanel(t) {
   return [form, block];
 }
 
-function bookingForm(t) {
+function bookingForm(tb) {
   let channel = "phone";
-  const tabs = el("div", { class: "seg-tabs", role: "group", "aria-label": "Booking type" });
+  const tabs = el("div", { class: "seg-tabs", role: "group", "aria-label": t("Booking type") });
   const tab = (value, text) => {
     const b = el("button", { type: "button", "aria-pressed": String(value === channel), "data-channel": value, text });
     b.addEventListener("click", () => {
@@ -529,14 +530,14 @@ function bookingForm(t) {
   const name = el("input", { id: "bk-name", name: "guest.name", type: "text", autocomplete: "off", maxlength: 200, required: true });
   const phone = el("input", { id: "bk-phone", name: "guest.phone", type: "tel", inputmode: "tel", autocomplete: "off", maxlength: 40 });
   const email = el("input", { id: "bk-email", name: "guest.email", type: "email", inputmode: "email", autocomplete: "off", maxlength: 254 });
-  const party = el("input", { id: "bk-party", name: "party_size", type: "number", min: 1, max: 500, value: String(Math.max(t.min_party, Math.min(2, t.max_party))), inputmode: "numeric" });
+  const party = el("input", { id: "bk-party", name: "party_size", type: "number", min: 1, max: 500, value: String(Math.max(tb.min_party, Math.min(2, tb.max_party))), inputmode: "numeric" });
   const notes = el("textarea", { id: "bk-notes", name: "notes", rows: 2, maxlength: 1000 });
-  const host = el("select", { id: "bk-host", name: "host_id" }, new Option("No host", ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
+  const host = el("select", { id: "bk-host", name: "host_id" }, new Option(t("No host"), ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
   const seatNow = el("input", { id: "bk-seat", type: "checkbox" });
-  const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: "Seat them now" }));
+  const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: t("Seat them now") }));
   const repeat = repeatControls(s.day);
   const err = errorBox("book-error");
-  const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: "Book by phone" });
+  const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: t("Book by phone") });
   repeat.repeat.addEventListener("change", () => {
     submit.textContent = channel === "walk_in" ? "Book walk-in" : repeat.repeat.value ? "Preview dates" : "Book by phone";
     form.querySelector("#series-preview")?.remove();
@@ -545,12 +546,12 @@ function bookingForm(t) {
     "form",
     { class: "book-form", novalidate: true, id: "book-form" },
     tabs,
-    field("Guest name", name, { name: "guest.name" }),
-    el("div", { class: "two" }, field("Party", party, { help: `table seats ${seats(t)}`, name: "party_size" }), field("Phone", phone, { name: "guest.phone" })),
+    field(t("Guest name"), name, { name: "guest.name" }),
+    el("div", { class: "two" }, field(t("Party"), party, { help: `table seats ${seats(tb)}`, name: "party_size" }), field(t("Phone"), phone, { name: "guest.phone" })),
     s.hosts.length
-      ? el("div", { class: "two" }, field("Email", email, { name: "guest.email" }), field("Host", host, { name: "host_id" }))
-      : field("Email", email, { name: "guest.email" }),
-    field("Notes", notes, { name: "notes" }),
+      ? el("div", { class: "two" }, field(t("Email"), email, { name: "guest.email" }), field(t("Host"), host, { name: "host_id" }))
+      : field(t("Email"), email, { name: "guest.email" }),
+    field(t("Notes"), notes, { name: "notes" }),
     repeat.row,
     seatRow,
     err,
@@ -567,7 +568,7 @@ function bookingForm(t) {
     if (problems.length) return showErrors(form, problems);
     const body = {
       date: s.day,
-      table_ids: [t.id],
+      table_ids: [tb.id],
       party_size: n,
       channel,
       guest: { name: name.value.trim() },
@@ -583,7 +584,7 @@ function bookingForm(t) {
     return busy(submit, async () => {
       try {
         const res = await s.ctx.api.book(body);
-        toast(`Booked ${res.guest_name} on ${t.label}`);
+        toast(`Booked ${res.guest_name} on ${tb.label}`);
         s.panelKey = "";
       } catch (p) {
         const left = p.errors.length ? showErrors(form, p.errors) : [];
@@ -616,15 +617,15 @@ function previewSeries(form, submit, err, booking, rule) {
 
 // ----- a blocked table
 
-function blockedPanel(t) {
+function blockedPanel(tb) {
   const err = errorBox("side-error");
-  const out = [facts([["Blocked", t.block_reason || "no reason given"]]), err];
+  const out = [facts([["Blocked", tb.block_reason || "no reason given"]]), err];
   if (s.ctx.floor) {
-    out.push(button("Unblock table", "btn-primary btn-block", (ev) =>
+    out.push(button(t("Unblock table"), "btn-primary btn-block", (ev) =>
       busy(ev.currentTarget, async () => {
         try {
-          await s.ctx.api.unblock(s.day, { table_ids: [t.id] });
-          toast(`Table ${t.label} is back on sale`);
+          await s.ctx.api.unblock(s.day, { table_ids: [tb.id] });
+          toast(`Table ${tb.label} is back on sale`);
         } catch (p) {
           setError(err, staffMessage(p));
         }

@@ -3,6 +3,7 @@
 
 import { staffMessage } from "./http.js";
 import { $, el, field } from "./ui.js";
+import { t } from "../i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const REASON_COLOURS = {
@@ -57,10 +58,10 @@ export async function show(ctx) {
   const to = el("input", { type: "date", id: "ta-to", name: "to", value: iso(today) });
   const out = el("div", { "aria-live": "polite" });
   const form = el("form", { class: "filters panel" },
-    el("div", { class: "filter-row" }, field("From", from), field("To", to),
-      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: "Show" }))));
+    el("div", { class: "filter-row" }, field(t("From"), from), field(t("To"), to),
+      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: t("Show") }))));
   const load = async () => {
-    out.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+    out.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
     let r;
     try {
       r = await ctx.api.turnaways(from.value, to.value);
@@ -73,7 +74,7 @@ export async function show(ctx) {
         el("p", { class: "ta-sentence", id: "ta-sentence", text: r.sentence }),
         r.total ? chart(r) : null,
         r.total
-          ? el("ul", { class: "ta-legend", "aria-label": "Reasons" },
+          ? el("ul", { class: "ta-legend", "aria-label": t("Reasons") },
             ...r.by_reason.map((x) => el("li", {}, el("span", { class: "swatch", "data-reason": x.reason }), `${x.label}: ${x.count}`)))
           : null),
       r.total

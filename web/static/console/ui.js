@@ -1,17 +1,18 @@
 // Small DOM helpers shared by the console views.
 
 import { el, money } from "../api.js";
+import { t } from "../i18n.js";
 
 export { el, money };
 export const $ = (id) => document.getElementById(id);
 
 let toastTimer;
 export function toast(text) {
-  const t = $("toast");
-  t.textContent = text;
-  t.hidden = false;
+  const tb = $("toast");
+  tb.textContent = text;
+  tb.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), 3500);
+  toastTimer = setTimeout(() => (tb.hidden = true), 3500);
 }
 
 export const STATUS_NAMES = {

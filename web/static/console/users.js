@@ -2,6 +2,7 @@
 
 import { account, staffMessage } from "./http.js";
 import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast, when } from "./ui.js";
+import { t } from "../i18n.js";
 
 const ROLES = { owner: "Owner", manager: "Manager", floor: "Floor staff", host: "Host", finance: "Finance" };
 
@@ -26,7 +27,7 @@ function table(users, ctx) {
     el("tbody", {}, ...users.map((u) => {
       const cell = el("td", {});
       const canReset = u.role !== "owner" || ctx.role === "owner";
-      if (canReset && u.id !== ctx.me.id) cell.append(button("Reset password", "btn-ghost btn-compact", () => resetForm(u, cell)));
+      if (canReset && u.id !== ctx.me.id) cell.append(button(t("Reset password"), "btn-ghost btn-compact", () => resetForm(u, cell)));
       return el("tr", { "data-email": u.email }, el("td", {}, el("strong", { text: u.name })), el("td", { text: u.email }),
         el("td", {}, el("span", { class: "role-chip", text: ROLES[u.role] || u.role })), el("td", { class: "muted small", text: when(u.created_at) }), cell);
     })));
@@ -35,14 +36,14 @@ function table(users, ctx) {
 function resetForm(u, cell) {
   const pw = el("input", { type: "password", autocomplete: "new-password", "aria-label": `New password for ${u.name}`, minlength: 10 });
   const err = errorBox();
-  const form = el("form", { class: "inline-form", novalidate: true }, pw, el("button", { type: "submit", class: "btn btn-primary btn-compact", text: "Set" }), err);
+  const form = el("form", { class: "inline-form", novalidate: true }, pw, el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Set") }), err);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     busy(ev.submitter, async () => {
       try {
         await account.resetPassword(u.id, pw.value);
         toast(`Password reset for ${u.name}; their sessions ended`);
-        cell.replaceChildren(el("span", { class: "muted small", text: "Password reset" }));
+        cell.replaceChildren(el("span", { class: "muted small", text: t("Password reset") }));
       } catch (p) {
         setError(err, p.errors.length ? p.errors.map((e) => e.message).join("; ") : staffMessage(p));
       }
@@ -56,17 +57,17 @@ function addForm(ctx, hosts) {
   const name = el("input", { type: "text", name: "name", maxlength: 200 });
   const email = el("input", { type: "email", name: "email", maxlength: 254, autocomplete: "off" });
   const roles = Object.entries(ROLES).filter(([r]) => r !== "owner" || ctx.role === "owner");
-  const role = el("select", { name: "role" }, ...roles.map(([v, t]) => new Option(t, v, false, v === "floor")));
+  const role = el("select", { name: "role" }, ...roles.map(([v, tb]) => new Option(tb, v, false, v === "floor")));
   const host = el("select", { name: "host_id" }, new Option("—", ""), ...hosts.map((h) => new Option(h.name, h.id)));
-  const hostField = field("Host profile", host);
+  const hostField = field(t("Host profile"), host);
   hostField.hidden = true;
   role.addEventListener("change", () => (hostField.hidden = role.value !== "host"));
   const pw = el("input", { type: "password", name: "password", autocomplete: "new-password" });
   const err = errorBox("user-error");
   const form = el("form", { class: "panel", novalidate: true, id: "user-form" },
-    el("h2", { class: "panel-title", text: "Add someone" }),
-    field("Name", name), field("Email", email), el("div", { class: "two" }, field("Role", role), hostField), field("Password", pw),
-    err, el("button", { type: "submit", class: "btn btn-primary", text: "Add account" }));
+    el("h2", { class: "panel-title", text: t("Add someone") }),
+    field(t("Name"), name), field(t("Email"), email), el("div", { class: "two" }, field(t("Role"), role), hostField), field(t("Password"), pw),
+    err, el("button", { type: "submit", class: "btn btn-primary", text: t("Add account") }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clearErrors(form);
@@ -91,10 +92,10 @@ function ownPassword() {
   const cur = el("input", { type: "password", name: "current_password", autocomplete: "current-password" });
   const next = el("input", { type: "password", name: "new_password", autocomplete: "new-password" });
   const err = errorBox();
-  const form = el("form", { class: "panel", novalidate: true }, el("h2", { class: "panel-title", text: "Your password" }),
-    field("Current password", cur), field("New password", next), err,
-    el("p", { class: "muted small", text: "Changing it signs you out everywhere, here too." }),
-    el("button", { type: "submit", class: "btn btn-ghost", text: "Change my password" }));
+  const form = el("form", { class: "panel", novalidate: true }, el("h2", { class: "panel-title", text: t("Your password") }),
+    field(t("Current password"), cur), field(t("New password"), next), err,
+    el("p", { class: "muted small", text: t("Changing it signs you out everywhere, here too.") }),
+    el("button", { type: "submit", class: "btn btn-ghost", text: t("Change my password") }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clearErrors(form);

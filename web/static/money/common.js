@@ -6,6 +6,7 @@ import { account, call, setCsrf, signedOutAtLoad, staffMessage, whenSignedOut } 
 import { money as baseMoney } from "../api.js";
 import { $, el, toast } from "../console/ui.js";
 import { LiveSocket } from "../live.js";
+import { t } from "../i18n.js";
 
 export { call, el, toast, $, staffMessage };
 
@@ -51,12 +52,12 @@ function weekStart(iso) {
  * day each was posted (`by=posted`: a booking the day it is made, its settlement the
  * night it closes), as the live feed shows them. */
 export const PERIODS = [
-  { key: "tonight", label: "Today", range: (t) => [t, t] },
-  { key: "week", label: "This week", range: (t) => [weekStart(t), addDays(weekStart(t), 6)] },
-  { key: "month", label: "This month", range: (t) => [monthStart(t), monthEnd(t)] },
-  { key: "last-month", label: "Last month", range: (t) => { const p = addDays(monthStart(t), -1); return [monthStart(p), p]; } },
-  { key: "30", label: "Last 30 days", range: (t) => [addDays(t, -29), t] },
-  { key: "all", label: "All time", range: () => [null, null] },
+  { key: "tonight", label: t("Today"), range: (tb) => [tb, tb] },
+  { key: "week", label: t("This week"), range: (tb) => [weekStart(tb), addDays(weekStart(tb), 6)] },
+  { key: "month", label: t("This month"), range: (tb) => [monthStart(tb), monthEnd(tb)] },
+  { key: "last-month", label: t("Last month"), range: (tb) => { const p = addDays(monthStart(tb), -1); return [monthStart(p), p]; } },
+  { key: "30", label: t("Last 30 days"), range: (tb) => [addDays(tb, -29), tb] },
+  { key: "all", label: t("All time"), range: () => [null, null] },
 ];
 
 export const query = (params) => {
@@ -144,7 +145,7 @@ export function signIn({ onReady }) {
     const password = $("signin-password").value;
     const err = $("signin-error");
     if (!email || !password) {
-      err.textContent = "Enter your email and password.";
+      err.textContent = t("Enter your email and password.");
       err.hidden = false;
       return;
     }
@@ -159,7 +160,7 @@ export function signIn({ onReady }) {
     } catch (p) {
       err.hidden = false;
       if (p.code === "venue_required") {
-        err.textContent = "This email works at several venues. Which one?";
+        err.textContent = t("This email works at several venues. Which one?");
         venueField.hidden = false;
         $("signin-venue").focus();
         return;

@@ -8,6 +8,7 @@ import {
   $, CommissionSocket, PERIODS, addDays, businessDay, call, clock, el, kindName, kindPill, money, query,
   ruleText, setLive, signIn, signedMoney, staffMessage, staffTop, toast,
 } from "./common.js";
+import { t } from "../i18n.js";
 
 const ROLES = ["owner", "manager", "finance"];
 const s = {
@@ -80,7 +81,7 @@ function route(force = false) {
 async function loadHosts() {
   try {
     const hosts = await call("GET", `${s.S}/hosts`);
-    $("comm-host").replaceChildren(new Option("All hosts", ""), ...hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
+    $("comm-host").replaceChildren(new Option(t("All hosts"), ""), ...hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
   } catch {
     // Finance can't list hosts: the per-host table still names them.
   }
@@ -167,13 +168,13 @@ async function fetchCommissions() {
           el("td", { class: "num strong", text: money(h.net, r.currency) }),
         );
       })
-      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: "No commission in this period." }))]),
+      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: t("No commission in this period.") }))]),
   );
   const feed = $("comm-feed");
   const fresh = new Set([...feed.querySelectorAll("li.flash")].map((li) => li.dataset.lineId));
   const lines = [...r.entries].sort((a, b) => (b.at || "").localeCompare(a.at || "")).slice(0, 60);
   lines.forEach((l) => s.seen.add(l.id));
-  feed.replaceChildren(...(lines.length ? lines.map((l) => feedItem(l, fresh.has(l.id))) : [el("li", { class: "muted empty", text: "Nothing yet. New commission appears here the moment a booking is confirmed." })]));
+  feed.replaceChildren(...(lines.length ? lines.map((l) => feedItem(l, fresh.has(l.id))) : [el("li", { class: "muted empty", text: t("Nothing yet. New commission appears here the moment a booking is confirmed.") })]));
   $("feed-note").textContent = s.period === "custom" ? "" : `· ${PERIODS.find((p) => p.key === s.period)?.label.toLowerCase() || ""}`;
 }
 
@@ -254,20 +255,20 @@ async function loadTonight(day) {
     toast(staffMessage(p));
     return;
   }
-  const t = r.totals;
+  const tb = r.totals;
   const title = [day === s.day ? "Tonight" : "", dayLabel(r.date, "long"), r.night?.title].filter(Boolean).join(" · ");
   $("fin-night").textContent = r.night?.is_closed ? `${title} · closed` : title;
   $("fin-totals").replaceChildren(
-    tile("Guaranteed", money(t.guaranteed, r.currency), "guaranteed"),
-    tile("Expected", money(t.expected, r.currency), "expected"),
-    tile("Deposits collected", money(t.deposits_collected, r.currency)),
-    tile("Confirmed minimums", money(t.confirmed_minimums, r.currency)),
-    tile("Bookings · covers", `${t.reservations} · ${t.covers}`),
+    tile("Guaranteed", money(tb.guaranteed, r.currency), "guaranteed"),
+    tile("Expected", money(tb.expected, r.currency), "expected"),
+    tile("Deposits collected", money(tb.deposits_collected, r.currency)),
+    tile("Confirmed minimums", money(tb.confirmed_minimums, r.currency)),
+    tile("Bookings · covers", `${tb.reservations} · ${tb.covers}`),
     tile("Show rate", r.show_rate_sample ? pct(r.show_rate) : "—", "show"),
   );
   const max = Math.max(1, ...r.by_tier.map((b) => b.guaranteed), ...r.by_host.map((b) => b.guaranteed));
-  revTable($("fin-tiers"), "Tier", r.by_tier.map((b) => [tierName(b.tier), b]), r.currency, max, t);
-  revTable($("fin-hosts"), "Host", r.by_host.map((b) => [b.host_name || "No host (direct)", b]), r.currency, max, t);
+  revTable($("fin-tiers"), "Tier", r.by_tier.map((b) => [tierName(b.tier), b]), r.currency, max, tb);
+  revTable($("fin-hosts"), "Host", r.by_host.map((b) => [b.host_name || "No host (direct)", b]), r.currency, max, tb);
   $("fin-totals").title = r.show_rate_sample ? `Expected = confirmed minimums × the venue's show rate (${pct(r.show_rate)} over ${r.show_rate_sample} past bookings).` : "";
 }
 
@@ -290,10 +291,10 @@ function revTable(table, what, rows, cur, max, totals) {
           el("td", { class: "num strong", text: money(b.guaranteed, cur) }),
           el("td", { class: "num", text: money(b.expected, cur) }),
         ))
-      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: "No confirmed bookings this night." }))]),
+      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: t("No confirmed bookings this night.") }))]),
   );
   const foot = rows.length > 1
-    ? el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: "Total" }), el("td", { class: "num", text: String(totals.reservations) }), el("td", { class: "num", text: String(totals.covers) }), el("td", { class: "num", text: money(totals.deposits_collected, cur) }), el("td", { class: "num", text: money(totals.confirmed_minimums, cur) }), el("td", { class: "num strong", text: money(totals.guaranteed, cur) }), el("td", { class: "num", text: money(totals.expected, cur) })))
+    ? el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: t("Total") }), el("td", { class: "num", text: String(totals.reservations) }), el("td", { class: "num", text: String(totals.covers) }), el("td", { class: "num", text: money(totals.deposits_collected, cur) }), el("td", { class: "num", text: money(totals.confirmed_minimums, cur) }), el("td", { class: "num strong", text: money(totals.guaranteed, cur) }), el("td", { class: "num", text: money(totals.expected, cur) })))
     : null;
   table.replaceChildren(head, body, ...(foot ? [foot] : []));
   // Bar widths through the CSSOM (a style attribute would break the CSP).
@@ -330,7 +331,7 @@ function tip(r, at) {
   const box = $("fc-tip");
   const cur = s.forecast.currency;
   const rows = r.is_closed
-    ? [el("p", { class: "muted", text: "Closed" })]
+    ? [el("p", { class: "muted", text: t("Closed") })]
     : [
       line("Booked so far", money(r.booked || 0, cur), "lg-booked"),
       line("Expected final", r.expected == null ? "—" : whole(r.expected, cur), "lg-expected"),
