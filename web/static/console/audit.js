@@ -12,7 +12,7 @@ export async function show(ctx, [entity, entityId] = []) {
   actorName = (x) => ctx.actorName(x);
   if (entity !== undefined) Object.assign(a, { entity, entityId: entityId || "", page: 1 });
   const root = $("audit-root");
-  const ent = el("select", { id: "au-entity", name: "entity" }, ...["", "reservation", "night", "table", "area", "floor_plan", "rules", "pricing", "staff_user", "block"].map((x) => new Option(x || "Everything", x, false, x === a.entity)));
+  const ent = el("select", { id: "au-entity", name: "entity" }, ...["", "reservation", "night", "table", "area", "floor_plan", "rules", "pricing", "staff_user", "block"].map((x) => new Option(x || t("Everything"), x, false, x === a.entity)));
   const eid = el("input", { type: "text", id: "au-id", name: "entity_id", value: a.entityId, placeholder: t("id (optional)") });
   const form = el("form", { class: "filters panel" }, el("div", { class: "filter-row" }, field(t("Entity"), ent), field(t("Id"), eid),
     el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: t("Filter") }))));
@@ -37,12 +37,12 @@ export async function show(ctx, [entity, entityId] = []) {
   list.replaceChildren(
     rows.length
       ? el("table", { class: "data-table audit-table" },
-        el("thead", {}, el("tr", {}, ...["When", "Who", "What", "Entity", "Change"].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ...[t("When"), t("Who"), t("What"), t("Entity"), t("Change")].map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, ...rows.map(auditRow)))
       : el("p", { class: "muted", text: t("Nothing recorded.") }),
     el("nav", { class: "pager", "aria-label": t("Pages") },
       button(t("‹ Newer"), "btn-ghost btn-compact", () => go(a.page - 1), { disabled: a.page <= 1 }),
-      el("span", { class: "muted", text: `Page ${a.page}` }),
+      el("span", { class: "muted", text: t("Page {page}", { page: a.page }) }),
       button(t("Older ›"), "btn-ghost btn-compact", () => go(a.page + 1), { disabled: rows.length < PER_PAGE })),
   );
 }
@@ -74,7 +74,7 @@ export async function showMail(ctx, [id] = []) {
   root.replaceChildren(warn, el("div", { class: "mail-grid" }, list, view));
   ctx.api.overdue().then((o) => {
     if (o.warning) {
-      warn.textContent = `${o.message}: is a worker running, and is mail configured?`;
+      warn.textContent = t("{message}: is a worker running, and is mail configured?", { message: o.message });
       warn.hidden = false;
     }
   }, () => {});
@@ -92,9 +92,9 @@ export async function showMail(ctx, [id] = []) {
       const m = await ctx.api.mailOne(mid);
       view.replaceChildren(
         el("h2", { class: "panel-title", text: m.headers.Subject || "(no subject)" }),
-        el("dl", { class: "facts" }, ...["From", "To", "Date"].map((k) => el("div", {}, el("dt", { text: k }), el("dd", { text: m.headers[k] || "—" })))),
+        el("dl", { class: "facts" }, ...[t("From"), t("To"), t("Date")].map((k) => el("div", {}, el("dt", { text: k }), el("dd", { text: m.headers[k] || "—" })))),
         el("pre", { class: "mail-text", text: m.text || "(no plain-text part)" }),
-        m.attachments?.length ? el("p", { class: "muted small", text: `Attachments: ${m.attachments.map((x) => x.filename || x.content_type).join(", ")}` }) : "",
+        m.attachments?.length ? el("p", { class: "muted small", text: t("Attachments: {files}", { files: m.attachments.map((x) => x.filename || x.content_type).join(", ") }) }) : "",
       );
     } catch (p) {
       view.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));

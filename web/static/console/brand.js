@@ -5,17 +5,17 @@
 
 import { staffMessage } from "./http.js";
 import { $, busy, clearErrors, el, errorBox, field, setError, toast } from "./ui.js";
-import { t } from "../i18n.js";
+import { plural, t } from "../i18n.js";
 
 const COLOURS = [
-  ["background", "Background", "the page behind the cards"],
-  ["surface", "Surface", "cards, the sheet, the floor's frame"],
-  ["text", "Text", "4.5:1 on background and surface"],
-  ["accent", "Accent", "buttons, links, focus, your pick"],
-  ["free", "Free tables", "3:1 on background and surface"],
-  ["held", "Held tables", "3:1 on background and surface"],
-  ["booked", "Booked tables", "3:1 on background and surface"],
-  ["blocked", "Unavailable tables", "3:1 on background and surface"],
+  ["background", t("Background"), t("the page behind the cards")],
+  ["surface", t("Surface"), t("cards, the sheet, the floor's frame")],
+  ["text", t("Text"), t("4.5:1 on background and surface")],
+  ["accent", t("Accent"), t("buttons, links, focus, your pick")],
+  ["free", t("Free tables"), t("3:1 on background and surface")],
+  ["held", t("Held tables"), t("3:1 on background and surface")],
+  ["booked", t("Booked tables"), t("3:1 on background and surface")],
+  ["blocked", t("Unavailable tables"), t("3:1 on background and surface")],
 ];
 const LOOK = ["base", "font", "corners", ...COLOURS.map(([k]) => k)];
 const s = { ctx: null, brand: null, timer: null, seq: 0 };
@@ -63,9 +63,9 @@ function render(root) {
   const b = s.brand;
   const ch = b.choices;
   const form = el("form", { class: "b-form", id: "brand-form", novalidate: true });
-  const base = select("base", ch.bases.map((x) => [x, x === "dark" ? "Dark" : "Light"]), b.base);
+  const base = select("base", ch.bases.map((x) => [x, x === "dark" ? t("Dark") : t("Light")]), b.base);
   const fonts = ch.fonts.map((f) => [f.key, f.label]);
-  if (b.font_uploaded) fonts.push(["custom", "Your uploaded font"]);
+  if (b.font_uploaded) fonts.push(["custom", t("Your uploaded font")]);
   const font = select("font", fonts, b.font);
   const corners = select("corners", ch.corners.map((c) => [c, c[0].toUpperCase() + c.slice(1)]), b.corners);
   [base, font, corners].forEach((x) => x.addEventListener("change", schedule));
@@ -84,7 +84,7 @@ function render(root) {
 
   form.append(
     el("h2", { class: "panel-title", text: t("Look") }),
-    el("div", { class: "two" }, field(t("Base"), base), field(t("Font"), font, { help: b.font_uploaded ? "a system font, or your own (served from this site)" : "system fonts, or upload your own below" })),
+    el("div", { class: "two" }, field(t("Base"), base), field(t("Font"), font, { help: b.font_uploaded ? t("a system font, or your own (served from this site)") : t("system fonts, or upload your own below") })),
     el("div", { class: "two" }, field(t("Corners"), corners), el("div", { class: "field b-defaults" }, startFrom)),
     el("div", { class: "b-colours" }, ...COLOURS.map(([k, label, help]) => colourField(k, label, help))),
     status,
@@ -127,7 +127,7 @@ function logoPanel() {
   const box = el("div", { class: "b-logo-box", id: "brand-logo" },
     el("h2", { class: "panel-title", text: t("Logo") }),
     current,
-    field(`Upload (PNG, JPEG, WebP or SVG, up to ${Math.round(s.brand.choices.logo.max_bytes / 1000)} kB)`, file, { name: "file" }),
+    field(t("Upload (PNG, JPEG, WebP or SVG, up to {size} kB)", { size: Math.round(s.brand.choices.logo.max_bytes / 1000) }), file, { name: "file" }),
     field(t("…or its address"), url, { name: "logo_url", help: t("saved with the brand") }),
     s.brand.logo_src ? el("button", { type: "button", class: "btn btn-ghost btn-compact", id: "brand-logo-remove", text: t("Remove the logo"), onclick: removeLogo }) : null,
     err);
@@ -142,9 +142,9 @@ function logoPanel() {
   }
   url.setAttribute("form", "brand-form");
   const fontFile = el("input", { type: "file", name: "font_file", accept: ".woff2,.woff,font/woff2,font/woff", id: "brand-font-file" });
-  box.append(field(`Your own font (WOFF2 or WOFF, up to ${Math.round(s.brand.choices.font.max_bytes / 1000)} kB)`, fontFile, {
+  box.append(field(t("Your own font (WOFF2 or WOFF, up to {size} kB)", { size: Math.round(s.brand.choices.font.max_bytes / 1000) }), fontFile, {
     name: "font_file",
-    help: s.brand.font_uploaded ? "uploaded: choose “Your uploaded font” above" : "then choose “Your uploaded font” above",
+    help: s.brand.font_uploaded ? t("uploaded: choose “Your uploaded font” above") : t("then choose “Your uploaded font” above"),
   }));
   fontFile.addEventListener("change", async () => {
     const f = fontFile.files[0];
@@ -228,7 +228,7 @@ async function preview() {
     const errors = p.body?.errors || [];
     const left = markErrors(form, errors);
     status.textContent = errors.length
-      ? `Not saved: ${errors.length} contrast ${errors.length === 1 ? "problem" : "problems"}. The preview shows the last passing choice.`
+      ? plural(errors.length, t("Not saved: {n} contrast problem. The preview shows the last passing choice.", { n: errors.length }), t("Not saved: {n} contrast problems. The preview shows the last passing choice.", { n: errors.length }))
       : staffMessage(p);
     status.classList.add("b-bad");
     if (left.length) status.textContent += ` ${left.map((e) => `${e.field}: ${e.message}`).join("; ")}`;
@@ -255,6 +255,6 @@ async function saveBrand(form, err) {
     const errors = (p.body?.errors || []).map((e) => ({ ...e, field: e.field.replace(/\[\d+\]$/, "") }));
     const left = markErrors(form, errors);
     form.querySelector("[aria-invalid=true]")?.focus();
-    setError(err, p.status === 422 && !left.length ? "Fix the fields marked above." : staffMessage(p));
+    setError(err, p.status === 422 && !left.length ? t("Fix the fields marked above.") : staffMessage(p));
   }
 }

@@ -4,7 +4,7 @@
 
 import { staffMessage } from "./http.js";
 import { $, busy, button, el, errorBox, field, setError, toast, when } from "./ui.js";
-import { t } from "../i18n.js";
+import { plural, t } from "../i18n.js";
 
 const s = { ctx: null, areas: [], tables: [] };
 
@@ -35,9 +35,9 @@ export async function show(ctx) {
 function feedsPanel(feeds) {
   const err = errorBox("cal-feed-err");
   const out = el("div", { id: "cal-feed-url" });
-  const label = el("input", { name: "label", type: "text", maxlength: 120, value: "Bookings", required: true });
+  const label = el("input", { name: "label", type: "text", maxlength: 120, value: t("Bookings"), required: true });
   const scope = el("select", { name: "area_id" },
-    new Option(t("Whole venue"), ""), ...s.areas.map((a) => new Option(`Area: ${a.name}`, a.id)));
+    new Option(t("Whole venue"), ""), ...s.areas.map((a) => new Option(t("Area: {name}", { name: a.name }), a.id)));
   const form = el("form", { class: "stack", novalidate: true },
     el("div", { class: "two" }, field(t("Name"), label), field(t("Bookings of"), scope)),
     err,
@@ -68,9 +68,9 @@ function feedsPanel(feeds) {
 }
 
 function scopeText(f) {
-  if (f.scope === "area") return `Area: ${s.areas.find((a) => a.id === f.area_id)?.name || "?"}`;
-  if (f.scope === "host") return "One host's clients";
-  return "Whole venue";
+  if (f.scope === "area") return t("Area: {name}", { name: s.areas.find((a) => a.id === f.area_id)?.name || "?" });
+  if (f.scope === "host") return t("One host's clients");
+  return t("Whole venue");
 }
 
 function feedRow(f) {
@@ -87,14 +87,14 @@ function feedRow(f) {
       el("strong", { text: f.label }),
       el("span", { class: "muted", text: ` ${scopeText(f)} · since ${when(f.rotated_at || f.created_at)}` })),
     el("div", { class: "row" },
-      act("New address", "btn-ghost", async () => {
+      act(t("New address"), "btn-ghost", async () => {
         const made = await s.ctx.api.rotateCalendarFeed(f.id);
         await show(s.ctx);
-        showUrl(made, "The old address has stopped working.");
+        showUrl(made, t("The old address has stopped working."));
       }),
-      act("Stop feed", "btn-danger", async () => {
+      act(t("Stop feed"), "btn-danger", async () => {
         await s.ctx.api.revokeCalendarFeed(f.id);
-        toast(`${f.label}: feed stopped`);
+        toast(t("{label}: feed stopped", { label: f.label }));
         await show(s.ctx);
       })),
     err);
@@ -112,7 +112,7 @@ function showUrl(made, note) {
   });
   $("cal-feed-url").replaceChildren(
     el("div", { class: "c-note", role: "status" },
-      el("p", { text: `${made.label}: copy this address into your calendar app now (it is not shown again).${note ? ` ${note}` : ""}` }),
+      el("p", { text: `${t("{label}: copy this address into your calendar app now (it is not shown again).", { label: made.label })}${note ? ` ${note}` : ""}` }),
       field(t("Feed address"), input),
       el("div", { class: "row" }, copy)),
   );
@@ -142,7 +142,7 @@ function importsPanel(imports) {
       try {
         const tableIds = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
         await s.ctx.api.addCalendarImport({ label: label.value.trim(), url: url.value.trim() || null, table_ids: tableIds });
-        toast(url.value.trim() ? "Calendar added: it is read within a minute" : "Calendar added: upload its .ics file");
+        toast(url.value.trim() ? t("Calendar added: it is read within a minute") : t("Calendar added: upload its .ics file"));
         await show(s.ctx);
       } catch (p) {
         setError(err, staffMessage(p));
@@ -161,7 +161,7 @@ function importsPanel(imports) {
 }
 
 function tablesText(imp) {
-  if (!imp.table_ids.length) return "every table";
+  if (!imp.table_ids.length) return t("every table");
   return imp.table_ids.map((id) => s.tables.find((tb) => tb.id === id)?.label || "?").join(", ");
 }
 
@@ -190,22 +190,22 @@ function importRow(imp) {
       setError(err, staffMessage(p));
     }
   });
-  const read = imp.last_synced_at ? `read ${when(imp.last_synced_at)}, ${imp.events} busy event${imp.events === 1 ? "" : "s"}` : "not read yet";
+  const read = imp.last_synced_at ? plural(imp.events, t("read {when}, {n} busy event", { when: when(imp.last_synced_at), n: imp.events }), t("read {when}, {n} busy events", { when: when(imp.last_synced_at), n: imp.events })) : t("not read yet");
   return el("li", { "data-import": imp.id },
     el("div", { class: "row" },
       el("strong", { text: imp.label }),
-      el("span", { class: "muted", text: ` ${imp.url ? "from its address" : "uploaded"} · ${tablesText(imp)} · ${read}` })),
-    imp.last_error ? el("p", { class: "c-warn", text: `Last attempt failed: ${imp.last_error}` }) : null,
+      el("span", { class: "muted", text: ` ${imp.url ? t("from its address") : t("uploaded")} · ${tablesText(imp)} · ${read}` })),
+    imp.last_error ? el("p", { class: "c-warn", text: t("Last attempt failed: {error}", { error: imp.last_error }) }) : null,
     el("div", { class: "row" },
       file,
       el("label", { for: file.id, class: "btn btn-ghost btn-compact", text: t("Upload .ics") }),
-      imp.url ? act("Read now", "btn-ghost", async () => {
+      imp.url ? act(t("Read now"), "btn-ghost", async () => {
         await s.ctx.api.refreshCalendar(imp.id);
-        toast(`${imp.label}: read within a minute`);
+        toast(t("{label}: read within a minute", { label: imp.label }));
       }) : null,
-      act("Remove", "btn-danger", async () => {
+      act(t("Remove"), "btn-danger", async () => {
         const out = await s.ctx.api.removeCalendar(imp.id);
-        toast(`${imp.label} removed; ${out.unblocked} table block${out.unblocked === 1 ? "" : "s"} lifted`);
+        toast(plural(out.unblocked, t("{label} removed; {n} table block lifted", { label: imp.label, n: out.unblocked }), t("{label} removed; {n} table blocks lifted", { label: imp.label, n: out.unblocked })));
         await show(s.ctx);
       })),
     result,
@@ -213,7 +213,7 @@ function importRow(imp) {
 }
 
 function summary(out) {
-  const parts = [el("p", { text: `${out.events} busy event${out.events === 1 ? "" : "s"}: ${out.added} block${out.added === 1 ? "" : "s"} added, ${out.removed} lifted.` })];
+  const parts = [el("p", { text: `${plural(out.events, t("{n} busy event", { n: out.events }), t("{n} busy events", { n: out.events }))}: ${plural(out.added, t("{n} block added", { n: out.added }), t("{n} blocks added", { n: out.added }))}, ${t("{n} lifted.", { n: out.removed })}` })];
   if (out.conflicts.length) {
     parts.push(el("p", { class: "c-warn", text: t("Booked already, so not blocked (move or cancel these bookings if the event stands):") }),
       el("ul", {}, ...out.conflicts.map((c) => el("li", { text: `${c.date} · ${c.table} · ${c.event}` }))));

@@ -44,7 +44,7 @@ function nightsTable() {
       cell);
   });
   return el("table", { class: "data-table" },
-    el("thead", {}, el("tr", {}, ...["Night", "Status", "Tables", ""].map((h) => el("th", { scope: "col", text: h })))),
+    el("thead", {}, el("tr", {}, ...[t("Night"), t("Status"), t("Tables"), ""].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...rows));
 }
 
@@ -52,7 +52,7 @@ function reopenBtn(n, err) {
   return button(t("Reopen"), "btn-ghost btn-compact", (ev) => busy(ev.currentTarget, async () => {
     try {
       await s.ctx.api.reopen(n.date);
-      toast(`${dayLabel(n.date)} is open for bookings`);
+      toast(t("{day} is open for bookings", { day: dayLabel(n.date) }));
       await show(s.ctx);
     } catch (p) {
       setError(err, staffMessage(p));
@@ -62,7 +62,7 @@ function reopenBtn(n, err) {
 
 function closeBtn(n, cell, err) {
   return button(t("Close night…"), "btn-ghost btn-compact", () => {
-    const reason = el("input", { type: "text", name: "reason", maxlength: 300, placeholder: t("Reason (shown to guests)"), "aria-label": `Reason to close ${dayLabel(n.date)}` });
+    const reason = el("input", { type: "text", name: "reason", maxlength: 300, placeholder: t("Reason (shown to guests)"), "aria-label": t("Reason to close {day}", { day: dayLabel(n.date) }) });
     const form = el("form", { class: "inline-form", novalidate: true }, reason,
       el("button", { type: "submit", class: "btn btn-danger btn-compact", text: t("Close") }),
       button(t("Keep open"), "btn-ghost btn-compact", () => show(s.ctx)));
@@ -72,7 +72,7 @@ function closeBtn(n, cell, err) {
       return busy(ev.submitter, async () => {
         try {
           const out = await s.ctx.api.close(n.date, reason.value.trim());
-          toast(out.live_reservations ? `Closed. ${out.live_reservations} live booking(s) stay: contact those guests.` : "Night closed");
+          toast(out.live_reservations ? t("Closed. {n} live booking(s) stay: contact those guests.", { n: out.live_reservations }) : t("Night closed"));
           await show(s.ctx);
         } catch (p) {
           setError(err, staffMessage(p));
@@ -118,10 +118,10 @@ async function renderArea() {
       err,
       el("div", { class: "row" },
         button(t("Block area"), "btn-primary", go(() => {
-          if (!reason.value.trim()) throw Object.assign(new Error("Give a reason for the block."), { errors: [] });
+          if (!reason.value.trim()) throw Object.assign(new Error(t("Give a reason for the block.")), { errors: [] });
           return s.ctx.api.block(s.day, { area_id: area.value, reason: reason.value.trim() });
-        }, "Area blocked"), { id: "ab-block" }),
-        button(t("Unblock area"), "btn-ghost", go(() => s.ctx.api.unblock(s.day, { area_id: area.value }), "Area back on sale"), { id: "ab-unblock" })),
+        }, t("Area blocked")), { id: "ab-block" }),
+        button(t("Unblock area"), "btn-ghost", go(() => s.ctx.api.unblock(s.day, { area_id: area.value }), t("Area back on sale")), { id: "ab-unblock" })),
     );
   }
   parts.push(blocks.length

@@ -101,7 +101,7 @@ function setVenue(slug) {
   ctx.api = staffApi(slug);
   localStorage.setItem(VENUE_KEY, slug);
   $("venue-name").textContent = ctx.venue().name;
-  document.title = `${ctx.venue().name} · Maitre staff`;
+  document.title = `${ctx.venue().name} · ${t("Maitre staff")}`;
 }
 
 async function start() {
@@ -168,7 +168,7 @@ $("nav-toggle").addEventListener("click", () => {
 window.addEventListener("unhandledrejection", (ev) => {
   // Every view handles its own expected problems; anything else gets a visible line.
   if (ev.reason?.status === 401) return;
-  toast(ev.reason?.message || "Something went wrong.");
+  toast(ev.reason?.message || t("Something went wrong."));
 });
 
 start();

@@ -80,9 +80,9 @@ function grid() {
   const cols = s.data.staff.map((m) => column(m, lo, height));
   const heads = s.data.staff.map((m) => el("div", { class: "day-head" },
     el("strong", { text: m.name }),
-    el("span", { class: "muted small", text: m.absence ? `Off${m.absence.reason ? `: ${m.absence.reason}` : ""}` : m.work.length ? m.work.map((w) => w.join("–")).join(", ") : "Day off" }),
-    s.ctx.manager ? button(t("Hours"), "btn-ghost btn-compact", () => hoursPanel(m), { "data-staff": m.id, "aria-label": `Hours and days off for ${m.name}` }) : null));
-  const wrap = el("div", { class: "day-grid", role: "region", "aria-label": `Appointments on ${s.day}` },
+    el("span", { class: "muted small", text: m.absence ? (m.absence.reason ? t("Off: {reason}", { reason: m.absence.reason }) : t("Off")) : m.work.length ? m.work.map((w) => w.join("–")).join(", ") : t("Day off") }),
+    s.ctx.manager ? button(t("Hours"), "btn-ghost btn-compact", () => hoursPanel(m), { "data-staff": m.id, "aria-label": t("Hours and days off for {name}", { name: m.name }) }) : null));
+  const wrap = el("div", { class: "day-grid", role: "region", "aria-label": t("Appointments on {day}", { day: s.day }) },
     el("div", { class: "day-corner" }), ...heads, hours, ...cols);
   wrap.style.setProperty("--cols", String(s.data.staff.length));
   return el("div", { class: "day-scroll" }, wrap);
@@ -145,9 +145,9 @@ function block(b, lo) {
 async function move(b, time, staffId) {
   try {
     await call("POST", `${base()}/${b.reservation_id}/move`, { starts_at: atUtc(time), staff_id: staffId });
-    toast(`Moved to ${time}`);
+    toast(t("Moved to {time}", { time }));
   } catch (p) {
-    toast(p.code === "staff_unavailable" ? "That time is taken (buffers included): not moved." : staffMessage(p));
+    toast(p.code === "staff_unavailable" ? t("That time is taken (buffers included): not moved.") : staffMessage(p));
   }
   await show(s.ctx, [s.day]);
 }
@@ -198,7 +198,7 @@ function walkInPanel() {
       toast(t("Walk-in booked"));
       await show(s.ctx, [s.day]);
     } catch (p) {
-      setError(err, p.code === "staff_unavailable" ? "Nobody is free for that then." : staffMessage(p));
+      setError(err, p.code === "staff_unavailable" ? t("Nobody is free for that then.") : staffMessage(p));
     }
   } },
   el("h2", { class: "panel-title", text: t("Walk-in") }),
@@ -208,7 +208,7 @@ function walkInPanel() {
   el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Book walk-in") }));
 }
 
-const WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEK = [t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat"), t("Sun")];
 const spans = (list) => (list || []).map((p) => p.join("-")).join(", ");
 const parseSpans = (text) => text.split(",").map((tb) => tb.trim()).filter(Boolean).map((tb) => tb.split("-").map((x) => x.trim()));
 
@@ -218,8 +218,8 @@ async function hoursPanel(m) {
   const err = errorBox("hours-err");
   const rows = WEEK.map((d, i) => el("tr", {},
     el("th", { scope: "row", text: d }),
-    el("td", {}, el("input", { name: `work-${i}`, value: spans(week.work[i]), placeholder: t("day off"), "aria-label": `${d} hours` })),
-    el("td", {}, el("input", { name: `break-${i}`, value: spans(week.breaks[i]), placeholder: t("none"), "aria-label": `${d} breaks` }))));
+    el("td", {}, el("input", { name: `work-${i}`, value: spans(week.work[i]), placeholder: t("day off"), "aria-label": t("{day} hours", { day: d }) })),
+    el("td", {}, el("input", { name: `break-${i}`, value: spans(week.breaks[i]), placeholder: t("none"), "aria-label": t("{day} breaks", { day: d }) }))));
   const first = el("input", { type: "date", name: "first_day", value: s.day });
   const last = el("input", { type: "date", name: "last_day", value: s.day });
   const reason = el("input", { name: "reason", placeholder: t("holiday") });
@@ -233,7 +233,7 @@ async function hoursPanel(m) {
     });
     try {
       await call("PUT", `${base()}/staff/${m.id}/hours`, { work, breaks });
-      toast(`${m.name}'s hours saved`);
+      toast(t("{name}'s hours saved", { name: m.name }));
       await show(s.ctx, [s.day]);
     } catch (p) { setError(err, staffMessage(p)); }
   };
@@ -244,9 +244,9 @@ async function hoursPanel(m) {
       await show(s.ctx, [s.day]);
     } catch (p) { setError(err, staffMessage(p)); }
   };
-  side.replaceChildren(el("form", { class: "panel day-panel", onsubmit: save, "aria-label": `Hours for ${m.name}` },
-    el("h2", { class: "panel-title", text: `${m.name}: hours, breaks, days off` }),
-    el("table", { class: "data-table" }, el("thead", {}, el("tr", {}, ...["Day", "Hours (09:00-17:00)", "Breaks"].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)),
+  side.replaceChildren(el("form", { class: "panel day-panel", onsubmit: save, "aria-label": t("Hours for {name}", { name: m.name }) },
+    el("h2", { class: "panel-title", text: t("{name}: hours, breaks, days off", { name: m.name }) }),
+    el("table", { class: "data-table" }, el("thead", {}, el("tr", {}, ...[t("Day"), t("Hours (09:00-17:00)"), t("Breaks")].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)),
     el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Save hours") }),
     el("h3", { text: t("Days off") }),
     el("ul", {}, ...week.absences.map((a) => el("li", {}, `${a.first_day} – ${a.last_day} ${a.reason || ""} `,

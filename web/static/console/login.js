@@ -41,7 +41,7 @@ $("login-form").addEventListener("submit", async (ev) => {
       $("login-venue").focus();
       return;
     }
-    err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
+    err.textContent = p.code === "login_failed" ? t("Wrong email or password.") : staffMessage(p);
     err.hidden = false;
     $("login-password").select();
   }

@@ -8,11 +8,11 @@ import { $, busy, clearErrors, el, errorBox, field, setError, showErrors, toast 
 import { t } from "../i18n.js";
 
 const KIND_NAMES = {
-  confirmation: "Confirmation",
-  receipt: "Deposit receipt",
-  reminder: "Reminder",
-  cancellation: "Cancellation",
-  waitlist_offer: "Waitlist offer",
+  confirmation: t("Confirmation"),
+  receipt: t("Deposit receipt"),
+  reminder: t("Reminder"),
+  cancellation: t("Cancellation"),
+  waitlist_offer: t("Waitlist offer"),
 };
 const LANGUAGE_NAMES = { en: "English", it: "Italiano", fr: "Français" };
 const PARTS = ["subject", "intro", "outro"];
@@ -70,14 +70,14 @@ function render(root) {
   const parts = [
     el("div", { class: "two" }, field(t("Email"), kind), field(t("Language"), lang)),
     row?.last_failure
-      ? el("p", { class: "error-box", role: "alert", id: "mt-failure", text: `Sending could not use this text (${row.last_failure}); guests got the default. Fix and save it.` })
+      ? el("p", { class: "error-box", role: "alert", id: "mt-failure", text: t("Sending could not use this text ({failure}); guests got the default. Fix and save it.", { failure: row.last_failure }) })
       : null,
     field(t("Subject"), subject, { help: t("empty: the default subject") }),
     field(t("Before the details"), intro, { help: t("empty: the default greeting; blank lines make paragraphs") }),
     field(t("After the details"), outro, { help: t("empty: the default closing; the manage link and policy lines follow") }),
     el("details", { class: "small" }, el("summary", { text: t("What you can use") }),
       el("ul", {}, ...vars),
-      el("p", { class: "muted", text: `Also {% if deposit %}…{% else %}…{% endif %} and the filters ${s.data.filters.join(", ")}. Anything else is refused.` })),
+      el("p", { class: "muted", text: `${t("Also {% if deposit %}…{% else %}…{% endif %} and the filters")} ${s.data.filters.join(", ")}. ${t("Anything else is refused.")}` })),
     status,
     err,
     el("div", { class: "row" }, save, test, reset),
@@ -105,7 +105,7 @@ function render(root) {
       setError(err, "");
       try {
         const out = await s.ctx.api.testMailTemplate(s.kind, s.lang, draft());
-        toast(`Test queued to ${out.to}`);
+        toast(t("Test queued to {to}", { to: out.to }));
       } catch (p) {
         report(form, err, p);
       }
@@ -157,7 +157,7 @@ async function preview() {
     if (seq !== s.seq) return;
     clearErrors(form);
     $("mt-status").textContent = "";
-    $("mt-preview-subject").textContent = `Subject: ${out.subject}`;
+    $("mt-preview-subject").textContent = t("Subject: {subject}", { subject: out.subject });
     // The frame loads the same draft as a page with its own policy (the console's own
     // would block the email's inline styles in a srcdoc).
     const params = new URLSearchParams(Object.entries(s.draft()).filter(([, v]) => v));
@@ -168,6 +168,6 @@ async function preview() {
   } catch (p) {
     if (seq !== s.seq) return;
     const why = (p.body?.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ") || staffMessage(p);
-    $("mt-status").textContent = `Not shown: ${why}. The preview keeps the last draft that passed.`;
+    $("mt-status").textContent = t("Not shown: {why}. The preview keeps the last draft that passed.", { why });
   }
 }

@@ -22,7 +22,7 @@ export async function show(ctx) {
 }
 
 function build(root) {
-  const snapSel = el("select", { id: "plan-snap", "aria-label": t("Grid") }, ...[5, 10, 20, 40].map((n) => new Option(`Grid ${n}`, String(n), false, n === s.snap)));
+  const snapSel = el("select", { id: "plan-snap", "aria-label": t("Grid") }, ...[5, 10, 20, 40].map((n) => new Option(t("Grid {n}", { n }), String(n), false, n === s.snap)));
   snapSel.addEventListener("change", () => {
     s.snap = Number(snapSel.value);
     draw();
@@ -110,7 +110,7 @@ function tableNode(tb) {
     "data-y": tb.y,
     tabindex: "0",
     role: "button",
-    "aria-label": `Table ${tb.label}, ${tierName(tb.tier)}, at ${tb.x}, ${tb.y}`,
+    "aria-label": t("Table {label}, {tier}, at {x}, {y}", { label: tb.label, tier: tierName(tb.tier), x: tb.x, y: tb.y }),
   }, rot, svg("text", { class: "t-label", y: 7 }, tb.label));
   if (tb.id === s.selected) {
     const handle = svg("circle", { class: "resize-handle", cx: tb.width / 2, cy: tb.height / 2, r: 9, "data-handle": "resize" });
@@ -207,8 +207,8 @@ async function save(tb, changes, quiet = false, errRoot = null) {
   try {
     const out = await s.ctx.api.patchTable(tb.id, changes);
     Object.assign(tb, out);
-    $("plan-status").textContent = `Saved ${tb.label}`;
-    if (!quiet) toast(`Table ${tb.label} saved`);
+    $("plan-status").textContent = t("Saved {label}", { label: tb.label });
+    if (!quiet) toast(t("Table {label} saved", { label: tb.label }));
   } catch (p) {
     Object.assign(tb, before);
     const msg = staffMessage(p);
@@ -252,7 +252,7 @@ async function addTable() {
   try {
     const tb = await s.ctx.api.addTable({ label: `T${n}`, tier, min_party: 2, max_party: 6, shape: "round", width: w, height: w, rotation: 0, ...spot });
     p.tables.push(tb);
-    toast(`Table ${tb.label} added`);
+    toast(t("Table {label} added", { label: tb.label }));
     select(tb.id);
   } catch (e) {
     toast(staffMessage(e));
@@ -287,19 +287,20 @@ function tableForm(tb) {
   const rot = num("rotation", tb.rotation, 0, 359);
   const base = el("input", { type: "number", name: "base_minimum", id: "pt-base", value: minorToMajor(tb.base_minimum), min: 0, step: "1", placeholder: t("tier price") });
   const err = errorBox("pt-error");
+  const currency = s.plan.currency || t("major units");
   const rotBtn = (deg, text) => button(text, "btn-ghost btn-compact", () => {
     rot.value = String((((Number(rot.value) || 0) + deg) % 360 + 360) % 360);
     save(tb, { rotation: Number(rot.value) }, true);
-  }, { "aria-label": `Rotate ${deg > 0 ? "clockwise" : "anticlockwise"} 15°` });
+  }, { "aria-label": deg > 0 ? t("Rotate clockwise 15°") : t("Rotate anticlockwise 15°") });
   const form = el("form", { class: "plan-form", novalidate: true, id: "plan-form" },
-    el("header", { class: "side-head" }, el("h2", { text: `Table ${tb.label}` }),
+    el("header", { class: "side-head" }, el("h2", { text: t("Table {label}", { label: tb.label }) }),
       el("button", { type: "button", class: "icon-btn", "aria-label": t("Close"), text: "✕", onclick: () => select(null) })),
     el("div", { class: "two" }, field(t("Label"), label), field(t("Tier"), tier)),
     el("div", { class: "two" }, field(t("Min party"), minP), field(t("Max party"), maxP)),
     el("div", { class: "two" }, field(t("Shape"), shape), field(t("Area"), area)),
     el("div", { class: "two" }, field(t("Width"), w), field(t("Height"), h)),
     el("div", { class: "rot-row" }, field(t("Rotation °"), rot), rotBtn(-15, "⟲ 15°"), rotBtn(15, "⟳ 15°")),
-    field(`Own minimum (${s.plan.currency || "major units"}; blank = tier price)`, base, { name: "base_minimum" }),
+    field(t("Own minimum ({currency}; blank = tier price)", { currency }), base, { name: "base_minimum" }),
     err,
     el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "pt-save", text: t("Save table") })),
   );
@@ -313,8 +314,8 @@ function tableForm(tb) {
       rotation: Number(rot.value) || 0, base_minimum: base.value === "" ? null : majorToMinor(base.value),
     };
     const bad = [];
-    if (!changes.label) bad.push({ field: "label", message: "A table needs a label." });
-    if (changes.min_party > changes.max_party) bad.push({ field: "max_party", message: "Must be at least the minimum party." });
+    if (!changes.label) bad.push({ field: "label", message: t("A table needs a label.") });
+    if (changes.min_party > changes.max_party) bad.push({ field: "max_party", message: t("Must be at least the minimum party.") });
     if (bad.length) return showErrors(form, bad);
     return busy(ev.submitter, () => save(tb, changes, false, form));
   });
@@ -326,18 +327,18 @@ function tableForm(tb) {
     el("h3", { text: t("Can join with") }),
     linked.length
       ? el("ul", { class: "link-list" }, ...linked.map((o) => el("li", {}, el("strong", { text: o.label }),
-        button(t("Unlink"), "btn-ghost btn-compact", (ev) => busy(ev.currentTarget, () => setLink(tb, o, false, linkErr)), { "aria-label": `Unlink ${o.label}` }))))
+        button(t("Unlink"), "btn-ghost btn-compact", (ev) => busy(ev.currentTarget, () => setLink(tb, o, false, linkErr)), { "aria-label": t("Unlink {label}", { label: o.label }) }))))
       : el("p", { class: "muted small", text: t("Not joinable with any table.") }),
     el("div", { class: "inline-form" }, linkSel, button(t("Link"), "btn-ghost btn-compact", (ev) => busy(ev.currentTarget, () => setLink(tb, tableById(linkSel.value), true, linkErr)), { id: "pt-link-btn" })),
     linkErr);
   const delErr = errorBox("pt-del-error");
   const del = button(t("Delete table…"), "btn-danger-ghost", () => {
-    const confirmBox = el("div", { class: "confirm-box" }, el("p", { text: `Delete table ${tb.label}? Past bookings keep their record.` }),
+    const confirmBox = el("div", { class: "confirm-box" }, el("p", { text: t("Delete table {label}? Past bookings keep their record.", { label: tb.label }) }),
       el("div", { class: "row" },
         button(t("Yes, delete"), "btn-danger", (ev) => busy(ev.currentTarget, async () => {
           try {
             await s.ctx.api.deleteTable(tb.id);
-            toast(`Table ${tb.label} deleted`);
+            toast(t("Table {label} deleted", { label: tb.label }));
             s.selected = null;
             await load();
           } catch (p) {
@@ -355,7 +356,7 @@ async function setLink(tb, other, on, err) {
   setError(err, "");
   try {
     await (on ? s.ctx.api.link(tb.id, other.id) : s.ctx.api.unlink(tb.id, other.id));
-    toast(on ? `${tb.label} and ${other.label} can be joined` : `${tb.label} and ${other.label} unlinked`);
+    toast(on ? t("{a} and {b} can be joined", { a: tb.label, b: other.label }) : t("{a} and {b} unlinked", { a: tb.label, b: other.label }));
     await load();
   } catch (p) {
     setError(err, staffMessage(p));
@@ -376,21 +377,21 @@ function areasPanel() {
     }
   });
   const rows = s.plan.areas.map((a) => {
-    const input = el("input", { type: "text", value: a.name, maxlength: 120, "aria-label": `Name of area ${a.name}` });
+    const input = el("input", { type: "text", value: a.name, maxlength: 120, "aria-label": t("Name of area {name}", { name: a.name }) });
     const count = s.plan.tables.filter((tb) => tb.area_id === a.id).length;
-    return el("li", { class: "area-row" }, input, el("span", { class: "muted small", text: `${count} tables` }),
-      button(t("Rename"), "btn-ghost btn-compact", run(() => s.ctx.api.patchArea(a.id, { name: input.value.trim() }), "Area renamed")),
-      button(t("Delete"), "btn-danger-ghost btn-compact", run(() => s.ctx.api.deleteArea(a.id), "Area deleted; its tables stay")));
+    return el("li", { class: "area-row" }, input, el("span", { class: "muted small", text: t("{n} tables", { n: count }) }),
+      button(t("Rename"), "btn-ghost btn-compact", run(() => s.ctx.api.patchArea(a.id, { name: input.value.trim() }), t("Area renamed"))),
+      button(t("Delete"), "btn-danger-ghost btn-compact", run(() => s.ctx.api.deleteArea(a.id), t("Area deleted; its tables stay"))));
   });
   return [
-    el("h2", { class: "panel-title", text: s.plan.name || "Floor plan" }),
-    el("p", { class: "muted small", text: `${s.plan.tables.length} tables on a ${s.plan.width} × ${s.plan.height} plan. Select a table to edit it; arrow keys nudge the focused table.` }),
+    el("h2", { class: "panel-title", text: s.plan.name || t("Floor plan") }),
+    el("p", { class: "muted small", text: t("{n} tables on a {width} × {height} plan. Select a table to edit it; arrow keys nudge the focused table.", { n: s.plan.tables.length, width: s.plan.width, height: s.plan.height }) }),
     el("h3", { text: t("Areas") }),
     el("ul", { class: "area-list" }, ...rows),
     el("div", { class: "inline-form" }, name, button(t("Add area"), "btn-ghost btn-compact", run(() => {
-      if (!name.value.trim()) throw Object.assign(new Error("Name the area."), { errors: [] });
+      if (!name.value.trim()) throw Object.assign(new Error(t("Name the area.")), { errors: [] });
       return s.ctx.api.addArea({ name: name.value.trim() });
-    }, "Area added"), { id: "area-add" })),
+    }, t("Area added")), { id: "area-add" })),
     err,
   ];
 }

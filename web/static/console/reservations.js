@@ -90,7 +90,7 @@ async function search() {
       el(
         "table",
         { class: "data-table" },
-        el("thead", {}, el("tr", {}, ...["Night", "Guest", "Party", "Tables", "Status", "Channel", "Host", "Minimum"].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ...[t("Night"), t("Guest"), t("Party"), t("Tables"), t("Status"), t("Channel"), t("Host"), t("Minimum")].map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, ...data.items.map(row)),
       ),
     );
@@ -102,7 +102,7 @@ async function search() {
   };
   document.getElementById("res-pager").replaceChildren(
     button(t("‹ Previous"), "btn-ghost btn-compact", () => go(data.page - 1), { disabled: data.page <= 1 }),
-    el("span", { class: "muted", text: `Page ${data.page} of ${pages} · ${data.total} reservations` }),
+    el("span", { class: "muted", text: t("Page {page} of {pages} · {total} reservations", { page: data.page, pages, total: data.total }) }),
     button(t("Next ›"), "btn-ghost btn-compact", () => go(data.page + 1), { disabled: data.page >= pages }),
   );
 }
@@ -159,7 +159,7 @@ function details(r, payments, deliveries) {
     el(
       "header",
       { class: "side-head" },
-      el("h2", { id: "rd-title", text: r.guest?.name || r.guest_name || "Reservation" }),
+      el("h2", { id: "rd-title", text: r.guest?.name || r.guest_name || t("Reservation") }),
       statusPill(r.status),
       el("button", { type: "button", class: "icon-btn", "aria-label": t("Close details"), text: "✕", onclick: () => {
         s.openId = null;
@@ -168,19 +168,19 @@ function details(r, payments, deliveries) {
       } }),
     ),
     facts([
-      ["Night", `${r.date} · ${r.starts_at.slice(11, 16)}–${r.ends_at.slice(11, 16)} UTC`],
-      ["Tables", r.tables.map((tb) => tb.label).join(" + ")],
-      ["Party", String(r.party_size)],
-      ["Phone", r.guest_phone],
-      ["Email", r.guest_email],
-      ["Channel", channelName(r.channel)],
-      ["Host", r.host_name],
-      ["Minimum", money(r.minimum, cur)],
-      ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
-      r.notes ? ["Requests", r.notes] : null,
-      r.cancel_reason ? ["Cancelled because", r.cancel_reason] : null,
-      r.series_id ? ["Standing", `Part of a standing reservation (its ${r.series_date} date)`] : null,
-      ["Booked", `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
+      [t("Night"), `${r.date} · ${r.starts_at.slice(11, 16)}–${r.ends_at.slice(11, 16)} UTC`],
+      [t("Tables"), r.tables.map((tb) => tb.label).join(" + ")],
+      [t("Party"), String(r.party_size)],
+      [t("Phone"), r.guest_phone],
+      [t("Email"), r.guest_email],
+      [t("Channel"), channelName(r.channel)],
+      [t("Host"), r.host_name],
+      [t("Minimum"), money(r.minimum, cur)],
+      [t("Deposit"), r.deposit ? money(r.deposit, cur) : t("none")],
+      r.notes ? [t("Requests"), r.notes] : null,
+      r.cancel_reason ? [t("Cancelled because"), r.cancel_reason] : null,
+      r.series_id ? [t("Standing"), t("Part of a standing reservation (its {date} date)", { date: r.series_date })] : null,
+      [t("Booked"), `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
     ]),
     err,
   ];
@@ -214,8 +214,8 @@ function actions(r, err) {
       await openDetails(r.id);
       search();
     }), { "data-action": action });
-  if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary"), act("No-show", "no-show", "btn-ghost"));
-  if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary"));
+  if (r.status === "confirmed") row.append(act(t("Seat"), "seat", "btn-primary"), act(t("No-show"), "no-show", "btn-ghost"));
+  if (r.status === "seated") row.append(act(t("Complete"), "complete", "btn-primary"));
   if (["confirmed", "pending_payment", "hold"].includes(r.status)) {
     row.append(button(t("Cancel booking"), "btn-danger-ghost", () => {
       const reason = el("input", { type: "text", name: "reason", id: "rd-reason", maxlength: 300 });
@@ -228,7 +228,7 @@ function actions(r, err) {
       box.addEventListener("submit", (ev) => {
         ev.preventDefault();
         clearErrors(box);
-        if (!reason.value.trim()) return showErrors(box, [{ field: "reason", message: "Give a reason." }]);
+        if (!reason.value.trim()) return showErrors(box, [{ field: "reason", message: t("Give a reason.") }]);
         return busy(ev.submitter, async () => {
           try {
             await s.ctx.api.act(r.id, "cancel", { reason: reason.value.trim(), version: r.version });
@@ -254,11 +254,11 @@ function paymentsBlock(r, payments) {
   for (const p of payments) {
     const refunded = (p.refunds || []).reduce((a, x) => a + (x.amount || 0), 0);
     wrap.append(facts([
-      ["Deposit", `${money(p.amount, p.currency)} · ${p.outcome}`],
-      ["Paid", when(p.created_at)],
-      refunded ? ["Refunded", money(refunded, p.currency)] : null,
+      [t("Deposit"), `${money(p.amount, p.currency)} · ${p.outcome}`],
+      [t("Paid"), when(p.created_at)],
+      refunded ? [t("Refunded"), money(refunded, p.currency)] : null,
     ]));
-    for (const x of p.refunds || []) wrap.append(el("p", { class: "muted small", text: `Refund ${money(x.amount, p.currency)} · ${x.status}${x.reason ? ` · ${x.reason}` : ""}` }));
+    for (const x of p.refunds || []) wrap.append(el("p", { class: "muted small", text: `${t("Refund {amount} · {status}", { amount: money(x.amount, p.currency), status: x.status })}${x.reason ? ` · ${x.reason}` : ""}` }));
   }
   if (s.ctx.manager && payments.length) wrap.append(refundForm(r));
   return wrap;
@@ -270,7 +270,7 @@ function refundForm(r) {
   const err = errorBox("refund-error");
   const key = crypto.randomUUID();
   const form = el("details", { class: "block-box" }, el("summary", { text: t("Refund…") }),
-    el("div", { class: "two" }, field(`Amount (${r.currency})`, amount), field(t("Reason"), reason)), err);
+    el("div", { class: "two" }, field(t("Amount ({currency})", { currency: r.currency }), amount), field(t("Reason"), reason)), err);
   const go = button(t("Refund"), "btn-ghost", (ev) => busy(ev.currentTarget, async () => {
     clearErrors(form);
     const value = majorToMinor(amount.value);

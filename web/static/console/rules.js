@@ -9,23 +9,23 @@ import { renderDining } from "./dining_rules.js";
 import { t } from "../i18n.js";
 
 const LABELS = {
-  hold_minutes: "Hold time (minutes)",
-  payment_hold_minutes: "Deposit hold (minutes)",
-  cutoff_minutes: "Online cutoff (minutes before start)",
-  booking_window_days: "Booking window (days ahead)",
-  min_party: "Smallest party online",
-  max_party: "Largest party online",
-  per_guest_daily_cap: "Bookings per guest per night",
-  price_rounding_step: "Price rounding step (minor units)",
-  cancel_cutoff_minutes: "Guest cancel cutoff (minutes)",
-  service_opens_minutes: "Seating opens (minutes before start)",
-  waitlist_offer_minutes: "Waitlist offer time (minutes)",
-  waitlist_short_offer_minutes: "Waitlist offer time near service (minutes)",
-  waitlist_short_within_minutes: "Near service means within (minutes of start)",
-  guests_choose_tables: "Guests choose their table (restaurants: 1 yes, 0 no)",
+  hold_minutes: t("Hold time (minutes)"),
+  payment_hold_minutes: t("Deposit hold (minutes)"),
+  cutoff_minutes: t("Online cutoff (minutes before start)"),
+  booking_window_days: t("Booking window (days ahead)"),
+  min_party: t("Smallest party online"),
+  max_party: t("Largest party online"),
+  per_guest_daily_cap: t("Bookings per guest per night"),
+  price_rounding_step: t("Price rounding step (minor units)"),
+  cancel_cutoff_minutes: t("Guest cancel cutoff (minutes)"),
+  service_opens_minutes: t("Seating opens (minutes before start)"),
+  waitlist_offer_minutes: t("Waitlist offer time (minutes)"),
+  waitlist_short_offer_minutes: t("Waitlist offer time near service (minutes)"),
+  waitlist_short_within_minutes: t("Near service means within (minutes of start)"),
+  guests_choose_tables: t("Guests choose their table (restaurants: 1 yes, 0 no)"),
 };
 const KINDS = ["weekday", "event_type", "demand", "pace", "lead_time"];
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEKDAYS = [t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat"), t("Sun")];
 const s = { ctx: null, rules: null, pricing: null, tableTiers: [] };
 
 export async function show(ctx) {
@@ -72,11 +72,11 @@ function renderRules() {
     el("div", { class: "rule-fields" }, ...fields),
     err,
     ro ? null : el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "rules-save", text: t("Save rules") })),
-    el("p", { class: "muted small", text: `Version ${r.version}${r.updated_at ? ` · changed ${new Date(r.updated_at).toLocaleString()}` : ""}. Changes are audited.` }));
+    el("p", { class: "muted small", text: r.updated_at ? t("Version {version} · changed {when}. Changes are audited.", { version: r.version, when: new Date(r.updated_at).toLocaleString() }) : t("Version {version}. Changes are audited.", { version: r.version }) }));
   function check(name, meta, input) {
     const slot = form.querySelector(`[data-error-for="${name}"]`);
     const v = Number(input.value);
-    const bad = input.value === "" || !Number.isInteger(v) ? "Enter a whole number." : v < meta.min || v > meta.max ? `Must be between ${meta.min} and ${meta.max}.` : "";
+    const bad = input.value === "" || !Number.isInteger(v) ? t("Enter a whole number.") : v < meta.min || v > meta.max ? t("Must be between {min} and {max}.", { min: meta.min, max: meta.max }) : "";
     slot.textContent = bad;
     slot.hidden = !bad;
     if (bad) input.setAttribute("aria-invalid", "true");
@@ -160,17 +160,17 @@ function renderPricing() {
   const err = errorBox("pricing-error");
   form.append(
     el("h2", { class: "panel-title", text: t("Pricing") }),
-    el("p", { class: "muted small", text: `Amounts in ${cur}. Percent values are basis points (2500 = 25%); fixed values are minor units (pence/cents); a per_cover deposit is minor units per guest, once per booking.` }),
+    el("p", { class: "muted small", text: t("Amounts in {currency}. Percent values are basis points (2500 = 25%); fixed values are minor units (pence/cents); a per_cover deposit is minor units per guest, once per booking.", { currency: cur }) }),
     el("div", { class: "field", "data-field": "rounding_step" }, el("label", { for: "pr-rounding", text: t("Rounding step (minor units)") }),
       roundingInput(p.rounding_step),
       el("p", { class: "field-error", "data-error-for": "rounding_step", hidden: true })),
     el("h3", { text: t("Tiers") }),
     el("div", { class: "scroll-x" }, el("table", { class: "data-table edit-table" },
-      el("thead", {}, el("tr", {}, ...["Tier", `Base minimum (${cur})`, `Floor (${cur})`, `Ceiling (${cur})`].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...[t("Tier"), t("Base minimum ({currency})", { currency: cur }), t("Floor ({currency})", { currency: cur }), t("Ceiling ({currency})", { currency: cur })].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...tierRows))),
     el("h3", { text: t("Adjustments") }),
     el("div", { class: "scroll-x" }, el("table", { class: "data-table edit-table" },
-      el("thead", {}, el("tr", {}, ...["Label", "Kind", "Mode", "Value", "Tier", "When", ""].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...[t("Label"), t("Kind"), t("Mode"), t("Value"), t("Tier"), t("When"), ""].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...adjRows))),
     ro ? "" : button(t("+ Adjustment"), "btn-ghost btn-compact", () => {
       s.pricing = collect(form, p);
@@ -179,7 +179,7 @@ function renderPricing() {
     }),
     el("h3", { text: t("Deposits") }),
     el("div", { class: "scroll-x" }, el("table", { class: "data-table edit-table" },
-      el("thead", {}, el("tr", {}, ...["Tier", "Mode", "Value (bp or minor units)", ""].map((h) => el("th", { scope: "col", text: h })))),
+      el("thead", {}, el("tr", {}, ...[t("Tier"), t("Mode"), t("Value (bp or minor units)"), ""].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, ...depRows))),
     ro ? "" : button(t("+ Deposit policy"), "btn-ghost btn-compact", () => {
       s.pricing = collect(form, p);
@@ -338,7 +338,7 @@ function previewTable(rows) {
   return el("div", { class: "pv-list" }, ...[...groups.values()].map((g) =>
     el("details", { class: "pv-item" },
       el("summary", {}, el("span", { class: `tier-chip tier-${g.tier}`, text: g.tier }), el("span", { class: "pv-labels", text: g.labels.join(", ") }),
-        el("strong", { class: "num", text: money(g.minimum, cur) }), el("span", { class: "muted small", text: g.unavailable_reason ? `not bookable: ${g.unavailable_reason}` : g.deposit ? `deposit ${money(g.deposit, cur)}` : "no deposit" })),
+        el("strong", { class: "num", text: money(g.minimum, cur) }), el("span", { class: "muted small", text: g.unavailable_reason ? t("not bookable: {reason}", { reason: g.unavailable_reason }) : g.deposit ? t("deposit {amount}", { amount: money(g.deposit, cur) }) : t("no deposit") })),
       el("table", { class: "data-table compact" }, el("tbody", {}, ...(g.lines || []).map((l) =>
         el("tr", {}, el("td", { text: l.label }), el("td", { class: "num", text: `${l.delta >= 0 ? "+" : ""}${money(l.delta, cur)}` }), el("td", { class: "num muted", text: money(l.total_after, cur) }))))))));
 }

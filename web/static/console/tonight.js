@@ -12,10 +12,10 @@ import {
   $, busy, button, channelName, clearErrors, el, errorBox, facts, field, setError, showErrors,
   statusName, statusPill, toast,
 } from "./ui.js";
-import { t } from "../i18n.js";
+import { plural, t } from "../i18n.js";
 
 const REFETCH_MS = 150;
-const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked", unavailable: "No price" };
+const STATE_TEXT = { free: t("Free"), held: t("On hold"), pending: t("Paying deposit"), booked: t("Booked"), seated: t("Seated"), blocked: t("Blocked"), unavailable: t("No price") };
 
 const s = {
   ctx: null,
@@ -44,12 +44,12 @@ const view = new FloorView({
   annotate: (tb) => {
     const r = tb.reservation;
     if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}${r.series_id ? " ↻" : ""}`;
-    if (tb.state === "blocked") return "blocked";
-    if (tb.state === "unavailable") return "no price";
-    if (tb.state === "free") return `${seats(tb)} pax`;
+    if (tb.state === "blocked") return t("blocked");
+    if (tb.state === "unavailable") return t("no price");
+    if (tb.state === "free") return t("{n} pax", { n: seats(tb) });
     return STATE_TEXT[tb.state]?.toLowerCase() || tb.state;
   },
-  actionLabel: (tb, ok) => (s.move ? (ok ? "Pick" : "—") : "Open"),
+  actionLabel: (tb, ok) => (s.move ? (ok ? t("Pick") : "—") : t("Open")),
 });
 
 // ---------- loading ------------------------------------------------------------------
@@ -94,7 +94,7 @@ async function showSetAside() {
   if (!events.length) return;
   const nights = [...new Set(events.map((e) => e.date).filter(Boolean))].map(dayLabel);
   box.replaceChildren(
-    `${events.length} live update${events.length === 1 ? "" : "s"} could not be sent${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || "unknown error").split("\n")[0]}. `,
+    `${plural(events.length, t("{n} live update could not be sent", { n: events.length }), t("{n} live updates could not be sent", { n: events.length }))}${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || t("unknown error")).split("\n")[0]}. `,
     s.ctx.manager ? button(t("Retry"), "btn-ghost btn-compact", async () => {
       for (const e of events) await s.ctx.api.retryEvent(e.id);
       toast(t("Queued again"));
@@ -114,7 +114,7 @@ async function loadNights() {
   s.tonight = tonight;
   $("night-select").replaceChildren(
     ...s.nights.map((n) => {
-      const bits = [n.date === tonight ? `Tonight · ${dayLabel(n.date)}` : dayLabel(n.date)];
+      const bits = [n.date === tonight ? `${t("Tonight")} · ${dayLabel(n.date)}` : dayLabel(n.date)];
       if (n.title) bits.push(n.title);
       if (n.closed) bits.push("closed");
       return new Option(bits.join(" · "), n.date);
@@ -158,7 +158,7 @@ function connect() {
       const box = $("live-status");
       box.dataset.state = st;
       box.querySelector(".live-text").textContent =
-        { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", syncing: "Syncing…", gone: "Offline" }[st] || st;
+        { live: t("Live"), connecting: t("Connecting…"), reconnecting: t("Reconnecting…"), syncing: t("Syncing…"), gone: t("Offline") }[st] || st;
     },
   });
 }
@@ -198,8 +198,8 @@ async function refetch() {
   renderService(day);
   const n = floor.night;
   $("night-closed").hidden = !n.closed;
-  $("night-closed").textContent = n.closed ? `Closed to bookings${n.closed_reason ? `: ${n.closed_reason}` : ""}` : "";
-  $("h-tonight").textContent = day === s.tonight ? "Tonight" : dayLabel(day, "long");
+  $("night-closed").textContent = n.closed ? (n.closed_reason ? t("Closed to bookings: {reason}", { reason: n.closed_reason }) : t("Closed to bookings")) : "";
+  $("h-tonight").textContent = day === s.tonight ? t("Tonight") : dayLabel(day, "long");
   if (s.move) {
     const still = s.move.from.every((id) => view.get(id)?.reservation?.id === s.move.res.id);
     if (!still) {
@@ -215,11 +215,11 @@ function renderTotals(floor) {
   const cur = floor.currency;
   const item = (k, v, sub) => el("div", {}, el("dt", { text: k }), el("dd", {}, el("strong", { text: v }), sub ? el("span", { class: "muted", text: ` ${sub}` }) : null));
   $("totals").replaceChildren(
-    item("Guests", String(tb.guests), `/ ${tb.seats_total} seats`),
-    item("Tables booked", String(tb.tables_booked), `/ ${tb.tables_total}`),
-    item("Reservations", String(tb.reservations)),
-    item("Blocked", String(tb.tables_blocked)),
-    item("Minimum spend", money(tb.minimum_total, cur)),
+    item(t("Guests"), String(tb.guests), `/ ${tb.seats_total} seats`),
+    item(t("Tables booked"), String(tb.tables_booked), `/ ${tb.tables_total}`),
+    item(t("Reservations"), String(tb.reservations)),
+    item(t("Blocked"), String(tb.tables_blocked)),
+    item(t("Minimum spend"), money(tb.minimum_total, cur)),
   );
 }
 
@@ -246,14 +246,14 @@ async function renderService(day) {
           el("span", { class: "svc-covers", text: `${x.covers}/${x.covers_limit} guests` }), ", ",
           el("span", { class: "svc-tables", text: `${x.tables_used}/${x.tables_total} tables` })),
         slots.length && x.pacing_covers != null
-          ? el("ul", { class: "svc-slots", "aria-label": `Covers starting per slot, ${x.name}` },
+          ? el("ul", { class: "svc-slots", "aria-label": t("Covers starting per slot, {name}", { name: x.name }) },
             ...slots.map((p) => el("li", { class: p.covers >= p.limit ? "full" : "" }, `${p.local_time} ${p.covers}/${p.limit}`)))
           : null,
         x.parties.length
           ? el("details", { class: "svc-parties" },
-            el("summary", { text: `${x.parties.length} ${x.parties.length === 1 ? "party" : "parties"}: times and tables` }),
+            el("summary", { text: plural(x.parties.length, t("{n} party: times and tables", { n: x.parties.length }), t("{n} parties: times and tables", { n: x.parties.length })) }),
             el("ul", {},
-              ...x.parties.map((p) => el("li", {}, `${p.starts_local}–${p.ends_local} ${p.guest_name || "Guest"} · ${p.party_size} · ${p.tables.join(" + ")}`))))
+              ...x.parties.map((p) => el("li", {}, `${p.starts_local}–${p.ends_local} ${p.guest_name || t("Guest")} · ${p.party_size} · ${p.tables.join(" + ")}`))))
           : null,
       );
     }),
@@ -318,7 +318,7 @@ function overview() {
   );
   return [
     el("h2", { id: "side-title", class: "side-title", text: t("Bookings on the floor") }),
-    el("p", { class: "muted small", text: s.ctx.floor ? "Tap a table to seat, move or book it." : "Tap a table to see who is on it." }),
+    el("p", { class: "muted small", text: s.ctx.floor ? t("Tap a table to seat, move or book it.") : t("Tap a table to see who is on it.") }),
     rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: t("No bookings yet for this night.") }),
   ];
 }
@@ -328,19 +328,19 @@ function tablePanel(tb) {
   const head = el(
     "header",
     { class: "side-head" },
-    el("h2", { id: "side-title", text: `Table ${tb.label}` }),
+    el("h2", { id: "side-title", text: t("Table {label}", { label: tb.label }) }),
     el("span", { class: `tier-chip tier-${tb.tier}`, text: tierName(tb.tier) }),
     el("span", { class: `state-pill st-${tb.state}`, id: "side-state", text: STATE_TEXT[tb.state] || tb.state }),
     el("button", { type: "button", class: "icon-btn", "aria-label": t("Close"), text: "✕", onclick: () => deselect() }),
   );
   // The table's price for this night as the rules set it now; a booking keeps the price it
   // was made at (its own lines below say so), and the two can differ.
-  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(tb)} · seats ${seats(tb)} · price now: minimum ${money(tb.minimum, cur)}${tb.deposit ? `, deposit ${money(tb.deposit, cur)}` : ""}` });
+  const meta = el("p", { class: "muted small side-meta", text: tb.deposit ? t("{area} · seats {seats} · price now: minimum {minimum}, deposit {deposit}", { area: view.areaName(tb), seats: seats(tb), minimum: money(tb.minimum, cur), deposit: money(tb.deposit, cur) }) : t("{area} · seats {seats} · price now: minimum {minimum}", { area: view.areaName(tb), seats: seats(tb), minimum: money(tb.minimum, cur) }) });
   const out = [head, meta];
   if (tb.reservation) out.push(...reservationPanel(tb));
   else if (tb.state === "blocked") out.push(...blockedPanel(tb));
   else if (tb.state === "free") out.push(...freePanel(tb));
-  else if (tb.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${tb.unavailable_reason}. Fix it under Rules & pricing.` }));
+  else if (tb.state === "unavailable") out.push(el("p", { class: "c-note", text: t("Not bookable: {reason}. Fix it under Rules & pricing.", { reason: tb.unavailable_reason }) }));
   else out.push(el("p", { class: "c-note", text: t("A guest is booking this table online right now.") }));
   return out;
 }
@@ -358,14 +358,14 @@ function reservationPanel(tb) {
   const cur = s.floor.currency;
   const err = errorBox("side-error");
   const list = facts([
-    ["Guest", r.guest_name || "—", "strong"],
-    ["Party", String(r.party_size)],
-    ["Status", statusName(r.status), `st-${r.status}`],
-    ["Channel", channelName(r.channel)],
-    ["Minimum (as booked)", money(r.minimum, cur)],
-    ["Deposit (as booked)", r.deposit ? money(r.deposit, cur) : "none"],
-    r.notes ? ["Notes", r.notes] : null,
-    r.series_id ? ["Standing", "Part of a standing reservation"] : null,
+    [t("Guest"), r.guest_name || "—", "strong"],
+    [t("Party"), String(r.party_size)],
+    [t("Status"), statusName(r.status), `st-${r.status}`],
+    [t("Channel"), channelName(r.channel)],
+    [t("Minimum (as booked)"), money(r.minimum, cur)],
+    [t("Deposit (as booked)"), r.deposit ? money(r.deposit, cur) : t("none")],
+    r.notes ? [t("Notes"), r.notes] : null,
+    r.series_id ? [t("Standing"), t("Part of a standing reservation")] : null,
   ]);
   const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);
   if (joined.length > 1) list.append(el("div", {}, el("dt", { text: t("Tables") }), el("dd", { text: joined.join(" + ") })));
@@ -376,8 +376,8 @@ function reservationPanel(tb) {
     const act = (label, action, cls) =>
       button(label, cls, (ev) => busy(ev.currentTarget, () => doAction(r, action, {}, err)), { "data-action": action });
     const row = el("div", { class: "side-actions" });
-    if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary btn-wide"), act("No-show", "no-show", "btn-ghost"));
-    if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary btn-wide"));
+    if (r.status === "confirmed") row.append(act(t("Seat"), "seat", "btn-primary btn-wide"), act(t("No-show"), "no-show", "btn-ghost"));
+    if (r.status === "seated") row.append(act(t("Complete"), "complete", "btn-primary btn-wide"));
     if (["confirmed", "seated"].includes(r.status)) {
       row.append(button(t("Move / join"), "btn-ghost", () => startMove(tb), { "data-action": "move" }));
     }
@@ -395,7 +395,7 @@ async function doAction(r, action, extra, err) {
   setError(err, "");
   try {
     await s.ctx.api.act(r.id, action, { version: r.version, ...extra });
-    toast({ seat: "Seated", complete: "Completed: the table is free", "no-show": "Marked as no-show", cancel: "Booking cancelled" }[action] || "Done");
+    toast({ seat: t("Seated"), complete: t("Completed: the table is free"), "no-show": t("Marked as no-show"), cancel: t("Booking cancelled") }[action] || t("Done"));
     s.panelKey = "";
   } catch (p) {
     setError(err, staffMessage(p));
@@ -410,7 +410,7 @@ function confirmCancel(r, row, err) {
   const box = el(
     "form",
     { class: "confirm-box", novalidate: true },
-    el("p", { class: "strong", text: `Cancel ${r.guest_name || "this booking"}? The guest is told, and refunded by the venue's policy.` }),
+    el("p", { class: "strong", text: r.guest_name ? t("Cancel {guest}? The guest is told, and refunded by the venue's policy.", { guest: r.guest_name }) : t("Cancel this booking? The guest is told, and refunded by the venue's policy.") }),
     field(t("Reason (the guest sees it)"), reason, { name: "reason" }),
     el(
       "div",
@@ -423,7 +423,7 @@ function confirmCancel(r, row, err) {
     ev.preventDefault();
     clearErrors(box);
     if (!reason.value.trim()) {
-      showErrors(box, [{ field: "reason", message: "Say why: the guest sees this." }]);
+      showErrors(box, [{ field: "reason", message: t("Say why: the guest sees this.") }]);
       return;
     }
     busy($("cancel-confirm"), () => doAction(r, "cancel", { reason: reason.value.trim() }, err));
@@ -447,10 +447,11 @@ function renderMoveBar(message) {
   if (!s.move) return;
   const { res, from, picked } = s.move;
   const labels = (ids) => ids.map((id) => view.get(id)?.label).join(" + ");
+  const guest = res.guest_name || t("booking");
   $("move-text").textContent = message ||
     (picked.size
-      ? `Move ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)} to ${labels([...picked])}${picked.size > 1 ? " (joined)" : ""}`
-      : `Moving ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)}: tap free table(s) on the map; several join them.`);
+      ? (picked.size > 1 ? t("Move {guest} ({party}) from {from} to {to} (joined)", { guest, party: res.party_size, from: labels(from), to: labels([...picked]) }) : t("Move {guest} ({party}) from {from} to {to}", { guest, party: res.party_size, from: labels(from), to: labels([...picked]) }))
+      : t("Moving {guest} ({party}) from {from}: tap free table(s) on the map; several join them.", { guest, party: res.party_size, from: labels(from) }));
   $("move-bar").classList.toggle("has-error", Boolean(message));
   $("move-confirm").disabled = picked.size === 0;
 }
@@ -475,7 +476,7 @@ async function confirmMove() {
     return;
   }
   exitMove();
-  toast(`Moved to ${target.map((id) => view.get(id)?.label).join(" + ")}`);
+  toast(t("Moved to {tables}", { tables: target.map((id) => view.get(id)?.label).join(" + ") }));
   s.selected = target[0];
   view.setSelected(target[0]);
   await refetch();
@@ -500,7 +501,7 @@ function freePanel(tb) {
         if (!reason.value.trim()) return setError(berr, t("Give a reason for the block."));
         try {
           await s.ctx.api.block(s.day, { table_ids: [tb.id], reason: reason.value.trim() });
-          toast(`Table ${tb.label} blocked`);
+          toast(t("Table {label} blocked", { label: tb.label }));
         } catch (p) {
           setError(berr, staffMessage(p));
         }
@@ -526,7 +527,7 @@ function bookingForm(tb) {
     });
     return b;
   };
-  tabs.append(tab("phone", "Phone booking"), tab("walk_in", "Walk-in"));
+  tabs.append(tab("phone", t("Phone booking")), tab("walk_in", t("Walk-in")));
   const name = el("input", { id: "bk-name", name: "guest.name", type: "text", autocomplete: "off", maxlength: 200, required: true });
   const phone = el("input", { id: "bk-phone", name: "guest.phone", type: "tel", inputmode: "tel", autocomplete: "off", maxlength: 40 });
   const email = el("input", { id: "bk-email", name: "guest.email", type: "email", inputmode: "email", autocomplete: "off", maxlength: 254 });
@@ -539,7 +540,7 @@ function bookingForm(tb) {
   const err = errorBox("book-error");
   const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: t("Book by phone") });
   repeat.repeat.addEventListener("change", () => {
-    submit.textContent = channel === "walk_in" ? "Book walk-in" : repeat.repeat.value ? "Preview dates" : "Book by phone";
+    submit.textContent = channel === "walk_in" ? t("Book walk-in") : repeat.repeat.value ? t("Preview dates") : t("Book by phone");
     form.querySelector("#series-preview")?.remove();
   });
   const form = el(
@@ -547,7 +548,7 @@ function bookingForm(tb) {
     { class: "book-form", novalidate: true, id: "book-form" },
     tabs,
     field(t("Guest name"), name, { name: "guest.name" }),
-    el("div", { class: "two" }, field(t("Party"), party, { help: `table seats ${seats(tb)}`, name: "party_size" }), field(t("Phone"), phone, { name: "guest.phone" })),
+    el("div", { class: "two" }, field(t("Party"), party, { help: t("table seats {seats}", { seats: seats(tb) }), name: "party_size" }), field(t("Phone"), phone, { name: "guest.phone" })),
     s.hosts.length
       ? el("div", { class: "two" }, field(t("Email"), email, { name: "guest.email" }), field(t("Host"), host, { name: "host_id" }))
       : field(t("Email"), email, { name: "guest.email" }),
@@ -562,9 +563,9 @@ function bookingForm(tb) {
     clearErrors(form);
     setError(err, "");
     const problems = [];
-    if (!name.value.trim()) problems.push({ field: "guest.name", message: "Enter the guest's name." });
+    if (!name.value.trim()) problems.push({ field: "guest.name", message: t("Enter the guest's name.") });
     const n = Number(party.value);
-    if (!Number.isInteger(n) || n < 1) problems.push({ field: "party_size", message: "Enter how many guests." });
+    if (!Number.isInteger(n) || n < 1) problems.push({ field: "party_size", message: t("Enter how many guests.") });
     if (problems.length) return showErrors(form, problems);
     const body = {
       date: s.day,
@@ -584,7 +585,7 @@ function bookingForm(tb) {
     return busy(submit, async () => {
       try {
         const res = await s.ctx.api.book(body);
-        toast(`Booked ${res.guest_name} on ${tb.label}`);
+        toast(t("Booked {guest} on {table}", { guest: res.guest_name, table: tb.label }));
         s.panelKey = "";
       } catch (p) {
         const left = p.errors.length ? showErrors(form, p.errors) : [];
@@ -619,13 +620,13 @@ function previewSeries(form, submit, err, booking, rule) {
 
 function blockedPanel(tb) {
   const err = errorBox("side-error");
-  const out = [facts([["Blocked", tb.block_reason || "no reason given"]]), err];
+  const out = [facts([[t("Blocked"), tb.block_reason || t("no reason given")]]), err];
   if (s.ctx.floor) {
     out.push(button(t("Unblock table"), "btn-primary btn-block", (ev) =>
       busy(ev.currentTarget, async () => {
         try {
           await s.ctx.api.unblock(s.day, { table_ids: [tb.id] });
-          toast(`Table ${tb.label} is back on sale`);
+          toast(t("Table {label} is back on sale", { label: tb.label }));
         } catch (p) {
           setError(err, staffMessage(p));
         }

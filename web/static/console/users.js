@@ -4,7 +4,7 @@ import { account, staffMessage } from "./http.js";
 import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast, when } from "./ui.js";
 import { t } from "../i18n.js";
 
-const ROLES = { owner: "Owner", manager: "Manager", floor: "Floor staff", host: "Host", finance: "Finance" };
+const ROLES = { owner: t("Owner"), manager: t("Manager"), floor: t("Floor staff"), host: t("Host"), finance: t("Finance") };
 
 export async function show(ctx) {
   const root = $("users-root");
@@ -23,7 +23,7 @@ export async function show(ctx) {
 
 function table(users, ctx) {
   return el("table", { class: "data-table", id: "users-table" },
-    el("thead", {}, el("tr", {}, ...["Name", "Email", "Role", "Since", ""].map((h) => el("th", { scope: "col", text: h })))),
+    el("thead", {}, el("tr", {}, ...[t("Name"), t("Email"), t("Role"), t("Since"), ""].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...users.map((u) => {
       const cell = el("td", {});
       const canReset = u.role !== "owner" || ctx.role === "owner";
@@ -34,7 +34,7 @@ function table(users, ctx) {
 }
 
 function resetForm(u, cell) {
-  const pw = el("input", { type: "password", autocomplete: "new-password", "aria-label": `New password for ${u.name}`, minlength: 10 });
+  const pw = el("input", { type: "password", autocomplete: "new-password", "aria-label": t("New password for {name}", { name: u.name }), minlength: 10 });
   const err = errorBox();
   const form = el("form", { class: "inline-form", novalidate: true }, pw, el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Set") }), err);
   form.addEventListener("submit", (ev) => {
@@ -42,7 +42,7 @@ function resetForm(u, cell) {
     busy(ev.submitter, async () => {
       try {
         await account.resetPassword(u.id, pw.value);
-        toast(`Password reset for ${u.name}; their sessions ended`);
+        toast(t("Password reset for {name}; their sessions ended", { name: u.name }));
         cell.replaceChildren(el("span", { class: "muted small", text: t("Password reset") }));
       } catch (p) {
         setError(err, p.errors.length ? p.errors.map((e) => e.message).join("; ") : staffMessage(p));
@@ -77,7 +77,7 @@ function addForm(ctx, hosts) {
     busy(ev.submitter, async () => {
       try {
         await account.addUser(body);
-        toast(`${body.name} can now sign in`);
+        toast(t("{name} can now sign in", { name: body.name }));
         await show(ctx);
       } catch (p) {
         const left = showErrors(form, p.errors);

@@ -10,13 +10,13 @@ import { t } from "../i18n.js";
 
 const s = { ctx: null, nights: [], day: null, free: [] };
 const STATUS = {
-  waiting: ["Waiting", "st-hold"],
-  offered: ["Offered", "st-pending_payment"],
-  booked: ["Booked", "st-confirmed"],
-  declined: ["Declined", "st-cancelled"],
-  lapsed: ["Lapsed", "st-expired"],
-  left: ["Left", "st-cancelled"],
-  skipped: ["Skipped", "st-cancelled"],
+  waiting: [t("Waiting"), "st-hold"],
+  offered: [t("Offered"), "st-pending_payment"],
+  booked: [t("Booked"), "st-confirmed"],
+  declined: [t("Declined"), "st-cancelled"],
+  lapsed: [t("Lapsed"), "st-expired"],
+  left: [t("Left"), "st-cancelled"],
+  skipped: [t("Skipped"), "st-cancelled"],
 };
 
 export async function show(ctx, [day] = []) {
@@ -57,11 +57,11 @@ async function render() {
     return;
   }
   $("wl-count").textContent = `${list.waiting} waiting · ${s.free.length} table${s.free.length === 1 ? "" : "s"} free`;
-  const head = el("thead", {}, el("tr", {}, ...["#", "Party", "Takes", "Status", "Offer", ""].map((h) => el("th", { scope: "col", text: h }))));
+  const head = el("thead", {}, el("tr", {}, ...["#", t("Party"), t("Takes"), t("Status"), t("Offer"), ""].map((h) => el("th", { scope: "col", text: h }))));
   const rows = list.entries.map((e) => {
     const [label, cls] = STATUS[e.status] || [e.status, ""];
     const err = errorBox(`wl-err-${e.id}`);
-    const takes = [e.tiers.length ? e.tiers.join(", ") : "any table", e.latest_time ? `by ${e.latest_time}` : ""].filter(Boolean).join(" · ");
+    const takes = [e.tiers.length ? e.tiers.join(", ") : t("any table"), e.latest_time ? t("by {time}", { time: e.latest_time }) : ""].filter(Boolean).join(" · ");
     const offer = e.offer ? `${e.offer.tables.join(" + ")} until ${when(e.offer.expires_at)}` : "—";
     return el("tr", { "data-entry": e.id },
       el("td", { class: "num", text: e.position ? String(e.position) : "—" }),
@@ -88,11 +88,11 @@ function actions(e, err) {
   });
   const out = [];
   if (e.status === "waiting") {
-    out.push(button(t("Offer now"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "offer", {}), `Offer sent to ${e.name}`)));
+    out.push(button(t("Offer now"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "offer", {}), t("Offer sent to {name}", { name: e.name }))));
   }
   const fits = s.free.filter((tb) => tb.min_party <= e.party_size && e.party_size <= tb.max_party);
   if (fits.length) {
-    const pick = el("select", { class: "c-select", "aria-label": `Table for ${e.name}` }, ...fits.map((tb) => el("option", { value: tb.id, text: tb.label })));
+    const pick = el("select", { class: "c-select", "aria-label": t("Table for {name}", { name: e.name }) }, ...fits.map((tb) => el("option", { value: tb.id, text: tb.label })));
     out.push(pick, button(t("Book"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "book", { table_ids: [pick.value] }), `${e.name} booked`)));
   }
   out.push(button(t("Skip"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "skip"), `${e.name} skipped`)));
@@ -123,7 +123,7 @@ function addForm() {
           phone: phone.value.trim() || null, email: email.value.trim() || null,
           latest_time: latest.value || null, channel: channel.value,
         });
-        toast(`${name.value.trim()} is on the waitlist`);
+        toast(t("{name} is on the waitlist", { name: name.value.trim() }));
         form.reset();
         await render();
       } catch (p) {

@@ -68,22 +68,22 @@ export const query = (params) => {
 };
 
 export const KIND_NAMES = {
-  accrual: "Accrued",
-  reversal: "Reversed",
-  settlement: "Settled",
-  spend_adjustment: "Spend adjustment",
-  refund_adjustment: "Refund adjustment",
-  reassign_in: "Reassigned in",
-  reassign_out: "Reassigned out",
+  accrual: t("Accrued"),
+  reversal: t("Reversed"),
+  settlement: t("Settled"),
+  spend_adjustment: t("Spend adjustment"),
+  refund_adjustment: t("Refund adjustment"),
+  reassign_in: t("Reassigned in"),
+  reassign_out: t("Reassigned out"),
 };
 export const kindName = (k) => KIND_NAMES[k] || k;
 export const kindPill = (k) => el("span", { class: `kind-pill k-${k}`, text: kindName(k) });
 
 export const BASIS_NAMES = {
-  minimum_pct: "% of minimum",
-  spend_pct: "% of spend",
-  flat_reservation: "flat per booking",
-  flat_guest: "flat per guest",
+  minimum_pct: t("% of minimum"),
+  spend_pct: t("% of spend"),
+  flat_reservation: t("flat per booking"),
+  flat_guest: t("flat per guest"),
 };
 
 /** "10% of minimum £900" / "flat per booking" for a line's rule. */
@@ -92,7 +92,7 @@ export function ruleText(line) {
   const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}% ` : "";
   if (line.kind === "accrual" && r.basis === "spend_pct") {
     // Spend is only known at closing: the accrual estimates it from the minimum.
-    return `${pct}of spend, est. on min ${money(line.basis_amount || 0, line.currency)}`;
+    return `${pct}${t("of spend, est. on min {amount}", { amount: money(line.basis_amount || 0, line.currency) })}`;
   }
   const base = r.basis?.endsWith("_pct") ? `${BASIS_NAMES[r.basis].replace("% ", "")} ${money(line.basis_amount || 0, line.currency)}` : BASIS_NAMES[r.basis] || "";
   return `${pct}${base}`.trim();
@@ -113,7 +113,7 @@ export function setLive(box, state) {
   if (!box) return;
   box.dataset.state = state;
   box.querySelector(".live-text").textContent =
-    { live: "Live", connecting: "Connecting…", syncing: "Syncing…", reconnecting: "Reconnecting…", gone: "Offline", idle: "" }[state] ?? state;
+    { live: t("Live"), connecting: t("Connecting…"), syncing: t("Syncing…"), reconnecting: t("Reconnecting…"), gone: t("Offline"), idle: "" }[state] ?? state;
 }
 
 /**
@@ -165,7 +165,7 @@ export function signIn({ onReady }) {
         $("signin-venue").focus();
         return;
       }
-      err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
+      err.textContent = p.code === "login_failed" ? t("Wrong email or password.") : staffMessage(p);
       $("signin-password").select();
     } finally {
       btn.disabled = false;

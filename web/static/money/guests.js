@@ -18,7 +18,7 @@ signIn({
       $("m-top").hidden = false;
       $("view-guests").hidden = true;
       const box = $("m-blocked");
-      box.replaceChildren("Not allowed for your role. ", el("a", { href: me.role === "host" ? "/host" : "/admin/money", text: t("Go back") }));
+      box.replaceChildren(`${t("Not allowed for your role.")} `, el("a", { href: me.role === "host" ? "/host" : "/admin/money", text: t("Go back") }));
       box.hidden = false;
       return;
     }
@@ -63,7 +63,7 @@ async function search(q) {
           el("td", { class: "num", text: String(g.visits) }),
           el("td", { class: "num", text: String(g.bookings) }),
         ))
-      : [el("tr", {}, el("td", { colspan: 5, class: "muted empty", text: q ? `No guest matches “${q}”.` : "No guests yet." }))]),
+      : [el("tr", {}, el("td", { colspan: 5, class: "muted empty", text: q ? t("No guest matches “{q}”.", { q }) : t("No guests yet.") }))]),
   );
 }
 
@@ -89,7 +89,7 @@ function render() {
   const drawTags = () =>
     tagList.replaceChildren(
       ...[...tags].map((tb) =>
-        el("span", { class: `g-tag${tb.toLowerCase() === "vip" ? " vip" : ""}` }, tb, el("button", { type: "button", class: "g-tag-x", "aria-label": `Remove tag ${tb}`, text: "×", onclick: () => { tags.delete(tb); drawTags(); } }))),
+        el("span", { class: `g-tag${tb.toLowerCase() === "vip" ? " vip" : ""}` }, tb, el("button", { type: "button", class: "g-tag-x", "aria-label": t("Remove tag {tag}", { tag: tb }), text: "×", onclick: () => { tags.delete(tb); drawTags(); } }))),
     );
   drawTags();
   const tagInput = el("input", { id: "g-tag-input", type: "text", maxlength: 40, placeholder: t("Add a tag (e.g. VIP)"), "aria-label": t("New tag") });
@@ -122,28 +122,28 @@ function render() {
   const erased = !!g.erased_at;
   const parts = [
     el("div", { class: "side-head" }, el("h2", { id: "g-name", text: g.name || "—" }), ...tagChips(g.tags)),
-    el("p", { class: "muted small", text: [g.email, g.phone].filter(Boolean).join(" · ") || (erased ? "Erased" : "No contact details") }),
-    erased ? el("p", { class: "c-warn", text: `Erased ${dayLabel(g.erased_at.slice(0, 10))}: personal data removed; money records kept anonymised.` }) : null,
+    el("p", { class: "muted small", text: [g.email, g.phone].filter(Boolean).join(" · ") || (erased ? t("Erased") : t("No contact details")) }),
+    erased ? el("p", { class: "c-warn", text: t("Erased {day}: personal data removed; money records kept anonymised.", { day: dayLabel(g.erased_at.slice(0, 10)) }) }) : null,
     g.merged_into_id ? el("p", { class: "c-warn", text: t("Merged into another profile.") }) : null,
     facts([
-      ["Visits", String(g.visits)],
-      ["No-shows", String(g.no_shows)],
-      ["Cancellations (late)", `${g.cancellations} (${g.late_cancellations})`],
-      ["Total minimums", money(g.total_minimums || 0, cur)],
-      ["Total spend", money(g.total_spend || 0, cur), "strong"],
-      ["Brought by", g.brought_by ? `${g.brought_by.name} (${g.brought_by.code})` : "—"],
+      [t("Visits"), String(g.visits)],
+      [t("No-shows"), String(g.no_shows)],
+      [t("Cancellations (late)"), `${g.cancellations} (${g.late_cancellations})`],
+      [t("Total minimums"), money(g.total_minimums || 0, cur)],
+      [t("Total spend"), money(g.total_spend || 0, cur), "strong"],
+      [t("Brought by"), g.brought_by ? `${g.brought_by.name} (${g.brought_by.code})` : "—"],
     ]),
     el("h3", { text: t("Tags & notes") }),
     tagList,
     el("div", { class: "inline-form" }, tagInput, el("button", { type: "button", class: "btn btn-ghost btn-compact", text: t("Add"), onclick: addTag }), el("button", { type: "button", class: "btn btn-ghost btn-compact", text: t("+ VIP"), onclick: () => { tags.add("VIP"); drawTags(); } })),
     notes,
     el("div", { class: "row g-actions" }, save),
-    el("h3", { text: `Reservations (${g.reservations.length})` }),
+    el("h3", { text: t("Reservations ({n})", { n: g.reservations.length }) }),
     el(
       "ul",
       { class: "g-res" },
       ...g.reservations.map((r) =>
-        el("li", {}, el("span", { text: dayLabel(r.date) }), statusPill(r.status), el("span", { class: "small muted", text: `${r.party_size} guests` }), el("span", { class: "num small", text: `${money(r.minimum, r.currency)}${r.spend != null ? ` · spent ${money(r.spend, r.currency)}` : ""}` }))),
+        el("li", {}, el("span", { text: dayLabel(r.date) }), statusPill(r.status), el("span", { class: "small muted", text: t("{n} guests", { n: r.party_size }) }), el("span", { class: "num small", text: `${money(r.minimum, r.currency)}${r.spend != null ? ` · ${t("spent {amount}", { amount: money(r.spend, r.currency) })}` : ""}` }))),
     ),
     manager() && !erased ? managerTools(g) : null,
   ];
@@ -162,10 +162,10 @@ function managerTools(g) {
           class: "btn btn-ghost btn-compact",
           text: t("Merge into this"),
           onclick: async () => {
-            if (!confirm(`Merge ${x.name} into ${g.name}? Their bookings move here and the duplicate is closed.`)) return;
+            if (!confirm(t("Merge {duplicate} into {guest}? Their bookings move here and the duplicate is closed.", { duplicate: x.name, guest: g.name }))) return;
             try {
               s.guest = await call("POST", `${s.S}/guests/${g.id}/merge`, { duplicate_id: x.id });
-              toast(`Merged: ${s.guest.moved_reservations ?? 0} bookings moved`);
+              toast(t("Merged: {n} bookings moved", { n: s.guest.moved_reservations ?? 0 }));
               render();
               search(s.q);
             } catch (p) {
@@ -207,7 +207,7 @@ function managerTools(g) {
         reason.focus();
         return;
       }
-      if (!confirm(`Erase ${g.name}'s personal data? This can't be undone; money records are kept anonymised.`)) return;
+      if (!confirm(t("Erase {name}'s personal data? This can't be undone; money records are kept anonymised.", { name: g.name }))) return;
       try {
         s.guest = await call("POST", `${s.S}/guests/${g.id}/erase`, { reason: reason.value.trim() });
         toast(t("Erased"));

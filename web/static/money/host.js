@@ -14,7 +14,7 @@ import { t } from "../i18n.js";
 
 const H = "/api/v1/host";
 // How the booking reached the host: their own booking, or a guest through their link.
-const CHANNEL_TEXT = { host_link: "via your link", online: "via your link", host: "yours" };
+const CHANNEL_TEXT = { host_link: t("via your link"), online: t("via your link"), host: t("yours") };
 const s = {
   host: null, // GET /host/me
   me: null, // GET /staff/me (venues with timezones)
@@ -51,7 +51,7 @@ signIn({
       $("tab-book").hidden = true;
       const box = $("h-blocked");
       box.replaceChildren(
-        `This view is for hosts; you are signed in as ${me.role}. `,
+        `${t("This view is for hosts; you are signed in as {role}.", { role: me.role })} `,
         el("a", { href: me.role === "finance" ? "/admin/money" : "/admin", text: t("Open the staff pages") }),
       );
       box.hidden = false;
@@ -68,7 +68,7 @@ signIn({
     $("h-tabbar").hidden = false;
     $("host-name").textContent = s.host.name;
     $("host-code").textContent = s.host.code;
-    $("host-code").setAttribute("aria-label", `Your host code ${s.host.code}`);
+    $("host-code").setAttribute("aria-label", t("Your host code {code}", { code: s.host.code }));
     const venues = me.venues.filter((v) => s.host.links.some((l) => l.venue === v.slug));
     const select = $("venue-select");
     if (venues.length > 1) {
@@ -145,7 +145,7 @@ function renderNights() {
   for (const n of s.nights) {
     const d = dayPieces(n.date);
     const title = n.title || (n.event_type !== "regular" ? n.event_type : "");
-    const status = n.closed ? "Closed" : n.sold_out ? "Full" : `${n.tables_free} free`;
+    const status = n.closed ? t("Closed") : n.sold_out ? t("Full") : `${n.tables_free} free`;
     list.append(
       el(
         "li",
@@ -219,9 +219,9 @@ function connectFloor() {
 function updateHint(free) {
   if (typeof free !== "number") return;
   const fits = view.all().filter((tb) => view.selectable(tb)).length;
-  $("floor-hint").textContent = `${free} free · ${fits} fit a party of ${s.party}. Tap a green table to book it.`;
+  $("floor-hint").textContent = t("{free} free · {fits} fit a party of {party}. Tap a green table to book it.", { free, fits, party: s.party });
   const btn = document.querySelector(`.night[data-date="${s.day}"] .n-status`);
-  if (btn) btn.textContent = free > 0 ? `${free} free` : "Full";
+  if (btn) btn.textContent = free > 0 ? t("{n} free", { n: free }) : t("Full");
 }
 
 function setParty(n) {
@@ -271,7 +271,7 @@ function markMine() {
 
 function fillSheetMeta(tb) {
   const n = s.nights.find((x) => x.date === s.day);
-  $("sheet-title").textContent = `Table ${tb.label}`;
+  $("sheet-title").textContent = t("Table {label}", { label: tb.label });
   $("sheet-tier").textContent = tierName(tb.tier);
   $("sheet-tier").className = `tier-chip tier-${tb.tier}`;
   const bits = [
@@ -281,7 +281,7 @@ function fillSheetMeta(tb) {
   ];
   if (tb.deposit) bits.push(`deposit ${money(tb.deposit, view.currency)}`);
   $("sheet-meta").textContent = bits.join(" · ");
-  $("book-submit").textContent = `Book ${tb.label} for ${s.party}`;
+  $("book-submit").textContent = t("Book {table} for {party}", { table: tb.label, party: s.party });
 }
 
 function openSheet(tb) {
@@ -311,7 +311,7 @@ document.addEventListener("keydown", (ev) => {
 
 function tableGone(tb) {
   const box = $("book-error");
-  box.textContent = `Table ${tb.label} was just taken. Pick another green table.`;
+  box.textContent = t("Table {label} was just taken. Pick another green table.", { label: tb.label });
   box.hidden = false;
   $("book-submit").disabled = true;
   setTimeout(() => ($("book-submit").disabled = false), 50);
@@ -329,11 +329,11 @@ $("book-form").addEventListener("submit", async (ev) => {
   const email = $("g-email").value.trim();
   const notes = $("g-notes").value.trim();
   if (!name) {
-    showErrors(form, [{ field: "guest.name", message: "Enter your client's name." }]);
+    showErrors(form, [{ field: "guest.name", message: t("Enter your client's name.") }]);
     return;
   }
   if (!phone && !email) {
-    showErrors(form, [{ field: "guest.phone", message: "A phone number or email, so the venue can reach them." }]);
+    showErrors(form, [{ field: "guest.phone", message: t("A phone number or email, so the venue can reach them.") }]);
     return;
   }
   const btn = $("book-submit");
@@ -358,7 +358,7 @@ $("book-form").addEventListener("submit", async (ev) => {
       }
     } else {
       $("book-error").textContent = p.code === "table_unavailable"
-        ? `Table ${tb.label} was just taken. Pick another green table.`
+        ? t("Table {label} was just taken. Pick another green table.", { label: tb.label })
         : staffMessage(p);
       $("book-error").hidden = false;
     }
@@ -381,7 +381,7 @@ function booked(r) {
   box.replaceChildren(
     el("p", { class: "h-booked-title", text: t("✓ Booked") }),
     el("p", { class: "h-booked-line", text: `${r.guest.name} · table ${labels.join(" + ")} · ${r.party_size} guests` }),
-    el("p", { class: "muted small", text: `${dayLabel(r.date, "long")} · min ${money(r.minimum, r.currency)} · attributed to you` }),
+    el("p", { class: "muted small", text: t("{day} · min {minimum} · attributed to you", { day: dayLabel(r.date, "long"), minimum: money(r.minimum, r.currency) }) }),
     el(
       "div",
       { class: "row" },
@@ -391,7 +391,7 @@ function booked(r) {
   );
   box.hidden = false;
   box.focus();
-  toast(`Booked ${labels.join(" + ")} for ${r.guest.name}`);
+  toast(t("Booked {tables} for {guest}", { tables: labels.join(" + "), guest: r.guest.name }));
   loadEarnings();
 }
 
@@ -423,7 +423,7 @@ async function loadBookings(more = false) {
   if (!more) list.replaceChildren(...cards);
   else list.append(...cards);
   if (!more && !cards.length) {
-    list.replaceChildren(el("li", { class: "muted empty", text: s.bookingsPast ? "No past bookings yet." : "No upcoming bookings. Book a client from the floor." }));
+    list.replaceChildren(el("li", { class: "muted empty", text: s.bookingsPast ? t("No past bookings yet.") : t("No upcoming bookings. Book a client from the floor.") }));
   }
   $("more-bookings").hidden = r.page * r.per_page >= r.total;
 }
@@ -451,7 +451,7 @@ function bookingCard(x) {
       el(
         "span",
         { class: "h-card-body" },
-        el("span", { class: "h-card-guest", text: x.guest_name || "Guest" }),
+        el("span", { class: "h-card-guest", text: x.guest_name || t("Guest") }),
         el("span", { class: "muted small", text: `${dayPieces(x.date).weekday} · ${x.tables.join(" + ")} · ${x.party_size} guests · ${CHANNEL_TEXT[x.channel] || "yours"}` }),
       ),
       el("span", { class: "h-card-side" }, statusPill(x.status), el("span", { class: "small num", text: money(x.minimum, x.currency) })),
@@ -583,7 +583,7 @@ function renderLinks() {
           type: "button",
           class: "btn btn-ghost",
           text: t("Share…"),
-          onclick: () => navigator.share({ title: `Book at ${venueName}`, text: `Book your table at ${venueName} (host code ${l.code})`, url }).catch(() => {}),
+          onclick: () => navigator.share({ title: t("Book at {venue}", { venue: venueName }), text: t("Book your table at {venue} (host code {code})", { venue: venueName, code: l.code }), url }).catch(() => {}),
         })
         : null;
       return el(
@@ -593,7 +593,7 @@ function renderLinks() {
         el("p", { class: "h-code-line" }, el("span", { class: "muted small", text: t("Your code") }), el("strong", { class: "h-code", text: l.code })),
         urlBox,
         el("div", { class: "row" }, el("button", { type: "button", class: "btn btn-primary", id: "copy-link", text: t("Copy link"), onclick: copy }), share),
-        el("p", { class: "muted small", text: `Bookings made through this link are credited to ${l.code}.` }),
+        el("p", { class: "muted small", text: t("Bookings made through this link are credited to {code}.", { code: l.code }) }),
       );
     }),
   );
