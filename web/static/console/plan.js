@@ -149,7 +149,7 @@ function startDrag(ev, tb, kind) {
   ev.preventDefault();
   ev.stopPropagation();
   const p = toPlan(ev);
-  s.drag = { id: tb.id, kind, start: p, orig: { ...t }, moved: false, node: ev.currentTarget.closest(".ed-tbl") };
+  s.drag = { id: tb.id, kind, start: p, orig: { ...tb }, moved: false, node: ev.currentTarget.closest(".ed-tbl") };
   $("plan-svg").setPointerCapture?.(ev.pointerId);
   if (s.selected !== tb.id) select(tb.id, false);
 }
@@ -201,7 +201,7 @@ function onUp() {
 // ---------- saving ---------------------------------------------------------------------
 
 async function save(tb, changes, quiet = false, errRoot = null) {
-  const before = { ...t };
+  const before = { ...tb };
   Object.assign(tb, changes);
   draw();
   try {

@@ -264,7 +264,7 @@ function collect(form, p) {
   };
   const out = structuredClone(p);
   out.rounding_step = int("rounding_step");
-  out.tiers = p.tiers.map((tb, i) => ({ ...t, base_minimum: minor(`tiers[${i}].base_minimum`), floor: minor(`tiers[${i}].floor`), ceiling: minor(`tiers[${i}].ceiling`) }));
+  out.tiers = p.tiers.map((tb, i) => ({ ...tb, base_minimum: minor(`tiers[${i}].base_minimum`), floor: minor(`tiers[${i}].floor`), ceiling: minor(`tiers[${i}].ceiling`) }));
   out.adjustments = [...form.querySelectorAll("tr[data-adj]")].map((row) => {
     const i = Number(row.dataset.adj);
     const x = row._extra;
