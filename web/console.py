@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .deps import SignedInRole
-from .pages import templates
+from .pages import render_staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 @router.get("/admin", response_class=HTMLResponse)
 async def console(request: Request, role: SignedInRole) -> HTMLResponse:
     """The console shell; the script sends a signed-out visitor to the login page."""
-    return templates.TemplateResponse(
+    return render_staff(
         request, "console/console.html", {"signed_in": role is not None}, headers=PRIVATE
     )
 
@@ -38,6 +38,6 @@ async def console_slash() -> RedirectResponse:
 @router.get("/admin/login", response_class=HTMLResponse)
 async def login(request: Request, role: SignedInRole) -> HTMLResponse:
     """Staff sign-in."""
-    return templates.TemplateResponse(
+    return render_staff(
         request, "console/login.html", {"signed_in": role is not None}, headers=PRIVATE
     )

@@ -8,6 +8,9 @@ and a problem detail speak the language the page does.
 
 Strings in ``web/`` that a guest reads are marked with :func:`_g` (extracted into the
 ``guest`` catalogue by ``venue/locale/guest.cfg``) and translated when shown.
+
+The staff pages go through the same machinery with the ``staff`` domain (their templates'
+``_()``/``{% trans %}``, their scripts' ``t()``), in English for now: :func:`staff_context`.
 """
 
 from __future__ import annotations
@@ -80,6 +83,22 @@ def _catalogue(lang: str) -> dict[str, str]:
 def _with_lang(request: Request, code: str) -> str:
     url = request.url.include_query_params(lang=code)
     return f"{url.path}?{url.query}"
+
+
+# The staff pages' language: English until the staff catalogue is translated.
+STAFF_LANG = i18n.SOURCE
+
+
+def staff_context() -> dict[str, Any]:
+    """What a staff template needs: the ``staff`` domain's gettext callables for
+    ``jinja2.ext.i18n`` and its catalogue for the page's scripts (empty in English)."""
+    translations = i18n.translations(STAFF_LANG, "staff")
+    return {
+        "lang": STAFF_LANG,
+        "gettext": translations.gettext,
+        "ngettext": translations.ngettext,
+        "catalogue": i18n.catalogue(STAFF_LANG, "staff"),
+    }
 
 
 def page_context(request: Request, lang: str, timezone: str | None) -> dict[str, Any]:

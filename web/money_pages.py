@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .deps import SignedInRole
-from .pages import templates
+from .pages import render_staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ GUEST_ROLES = ("owner", "manager", "floor")
 
 
 def _denied(request: Request, role: str, page: str) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return render_staff(
         request,
         "money/denied.html",
         {"role": role, "page": page},
@@ -45,7 +45,7 @@ def _denied(request: Request, role: str, page: str) -> HTMLResponse:
 @router.get("/host", response_class=HTMLResponse)
 async def host_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """The host's phone view; the script shows the sign-in form to a signed-out visitor."""
-    return templates.TemplateResponse(
+    return render_staff(
         request, "money/host.html", {"signed_in": role is not None}, headers=PRIVATE
     )
 
@@ -59,8 +59,8 @@ async def host_slash() -> RedirectResponse:
 async def money_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """Commissions and finance for owner, manager and finance (read-only)."""
     if role is not None and role not in MONEY_ROLES:
-        return _denied(request, role, "Commissions & finance")
-    return templates.TemplateResponse(
+        return _denied(request, role, "money")
+    return render_staff(
         request, "money/money.html", {"signed_in": role is not None}, headers=PRIVATE
     )
 
@@ -69,7 +69,7 @@ async def money_view(request: Request, role: SignedInRole) -> HTMLResponse:
 async def guests_view(request: Request, role: SignedInRole) -> HTMLResponse:
     """Guest profiles for owner, manager and floor (merge, export, erase: managers)."""
     if role is not None and role not in GUEST_ROLES:
-        return _denied(request, role, "Guest profiles")
-    return templates.TemplateResponse(
+        return _denied(request, role, "guests")
+    return render_staff(
         request, "money/guests.html", {"signed_in": role is not None}, headers=PRIVATE
     )

@@ -37,8 +37,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 # Read, hashed and compressed once, when the app starts; templates link the versioned URLs.
 assets = StaticAssets(STATIC_DIR)
 templates.env.globals["static_url"] = assets.url
-# Guest pages pass per-request `gettext`/`ngettext` (web/languages.py) in their context;
-# these English defaults serve the staff pages, which have no catalogue yet.
+# Guest pages pass per-request `gettext`/`ngettext` (web/languages.py) in their context,
+# staff pages the `staff` domain's (render_staff); these English defaults are a fallback.
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.globals["gettext"] = lambda message: message
 templates.env.globals["ngettext"] = lambda one, many, n: one if n == 1 else many
@@ -82,6 +82,23 @@ def render(
     )
     languages.remember(request, response)
     return response
+
+
+def render_staff(
+    request: Request,
+    template: str,
+    context: Mapping[str, object],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A staff page (console, money, guests, host): the ``staff`` catalogue, in English."""
+    return templates.TemplateResponse(
+        request,
+        template,
+        {**languages.staff_context(), **context},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 def _not_found(request: Request) -> HTMLResponse:

@@ -1,9 +1,13 @@
 """Languages: gettext catalogues (Babel), the guest's language, locale formatting.
 
-Two catalogue domains, each a ``.po`` file per language under ``venue/locale``:
+Three catalogue domains, each a ``.po`` file per language under ``venue/locale``:
 
 - ``guest``: the guest's pages (web/templates, the guest JS, problem details a guest reads);
-- ``mail``: emails and ``.ics`` summaries (venue/notifications).
+- ``mail``: emails and ``.ics`` summaries (venue/notifications);
+- ``staff``: the staff pages (web/templates/console and /money, the staff JS). English
+  only for now: its strings go through the same machinery, and ``venue/locale/staff.pot``
+  (checked against the source by ``tests/web/test_i18n_staff.py``) is the template a
+  translation would start from.
 
 English is the source language: its msgids are the English text, so ``en`` needs no
 catalogue. The ``.po`` files are read and compiled in memory on first use (no ``.mo`` in
@@ -37,8 +41,14 @@ NATIVE = {code: str(Locale.parse(code).get_display_name(code)).capitalize() for 
 # The CLDR locale each language formats with (English as written in the UK and Europe:
 # 24-hour times, day before month).
 FORMAT_LOCALE = {"en": "en_GB", "it": "it_IT", "fr": "fr_FR"}
-Domain = Literal["guest", "mail"]
-DOMAINS: tuple[Domain, ...] = ("guest", "mail")
+Domain = Literal["guest", "mail", "staff"]
+DOMAINS: tuple[Domain, ...] = ("guest", "mail", "staff")
+# The languages each domain is translated into (the staff pages stay English for now).
+TRANSLATED: dict[Domain, tuple[str, ...]] = {
+    "guest": LANGUAGES,
+    "mail": LANGUAGES,
+    "staff": (SOURCE,),
+}
 
 
 def po_path(lang: str, domain: Domain) -> Path:
@@ -185,25 +195,45 @@ ROOT = LOCALE_DIR.parent.parent
 def extracted(domain: Domain) -> set[str]:
     """Every msgid the source marks for ``domain``, by the mapping in
     ``venue/locale/<domain>.cfg`` (the same file `pybabel extract -F` reads)."""
+    return {message for _filename, message in _extract(domain)}
+
+
+def sources(domain: Domain) -> set[str]:
+    """The files (relative to the repository) that hold a message of ``domain``."""
+    return {filename for filename, _message in _extract(domain)}
+
+
+def _extract(domain: Domain) -> list[tuple[str, str]]:
     from babel.messages.extract import extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg
 
     with (LOCALE_DIR / f"{domain}.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "t": None, "_g": None}
-    found: set[str] = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords
-    ):
-        found.add(message[0] if isinstance(message, tuple) else message)
-    return found
+    return [
+        (filename, message[0] if isinstance(message, tuple) else message)
+        for filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=keywords
+        )
+    ]
+
+
+def template_ids(domain: Domain) -> set[str]:
+    """The msgids of ``venue/locale/<domain>.pot``, the committed template of a domain
+    with no translation yet (regenerate it with the command atop ``<domain>.cfg``)."""
+    with (LOCALE_DIR / f"{domain}.pot").open("rb") as f:
+        return {
+            str(m.id[0] if isinstance(m.id, (tuple, list)) else m.id)
+            for m in pofile.read_po(f, domain=domain)
+            if m.id
+        }
 
 
 def untranslated(domain: Domain) -> dict[str, list[str]]:
     """Per language, the extracted msgids its catalogue lacks or leaves empty/fuzzy."""
     wanted = extracted(domain)
     out: dict[str, list[str]] = {}
-    for lang in LANGUAGES:
+    for lang in TRANSLATED[domain]:
         if lang == SOURCE:
             continue
         path = po_path(lang, domain)

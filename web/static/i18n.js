@@ -3,6 +3,8 @@
 // English text) -> translation. `t("{n} tables left", { n })` looks a message up and fills
 // its {placeholders}; Babel's javascript extractor finds every t("...") for the catalogue
 // (venue/locale/guest.cfg), so the text inside t() must be one plain string literal.
+// The staff pages' scripts (web/static/console, web/static/money) use this module too, with
+// the page's `staff` catalogue (venue/locale/staff.cfg; English, so empty, for now).
 
 const data = document.getElementById("i18n-catalogue");
 const CATALOGUE = data ? JSON.parse(data.textContent || "{}") : {};

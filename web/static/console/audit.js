@@ -2,6 +2,7 @@
 
 import { account, staffMessage } from "./http.js";
 import { $, button, el, field, when } from "./ui.js";
+import { t } from "../i18n.js";
 
 const PER_PAGE = 50;
 const a = { page: 1, entity: "", entityId: "" };
@@ -11,16 +12,16 @@ export async function show(ctx, [entity, entityId] = []) {
   actorName = (x) => ctx.actorName(x);
   if (entity !== undefined) Object.assign(a, { entity, entityId: entityId || "", page: 1 });
   const root = $("audit-root");
-  const ent = el("select", { id: "au-entity", name: "entity" }, ...["", "reservation", "night", "table", "area", "floor_plan", "rules", "pricing", "staff_user", "block"].map((x) => new Option(x || "Everything", x, false, x === a.entity)));
-  const eid = el("input", { type: "text", id: "au-id", name: "entity_id", value: a.entityId, placeholder: "id (optional)" });
-  const form = el("form", { class: "filters panel" }, el("div", { class: "filter-row" }, field("Entity", ent), field("Id", eid),
-    el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: "Filter" }))));
+  const ent = el("select", { id: "au-entity", name: "entity" }, ...["", "reservation", "night", "table", "area", "floor_plan", "rules", "pricing", "staff_user", "block"].map((x) => new Option(x || t("Everything"), x, false, x === a.entity)));
+  const eid = el("input", { type: "text", id: "au-id", name: "entity_id", value: a.entityId, placeholder: t("id (optional)") });
+  const form = el("form", { class: "filters panel" }, el("div", { class: "filter-row" }, field(t("Entity"), ent), field(t("Id"), eid),
+    el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: t("Filter") }))));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     Object.assign(a, { entity: ent.value, entityId: eid.value.trim(), page: 1 });
     show(ctx);
   });
-  const list = el("div", { class: "panel", "aria-live": "polite" }, el("p", { class: "muted", text: "Loading…" }));
+  const list = el("div", { class: "panel", "aria-live": "polite" }, el("p", { class: "muted", text: t("Loading…") }));
   root.replaceChildren(form, list);
   let rows;
   try {
@@ -36,13 +37,13 @@ export async function show(ctx, [entity, entityId] = []) {
   list.replaceChildren(
     rows.length
       ? el("table", { class: "data-table audit-table" },
-        el("thead", {}, el("tr", {}, ...["When", "Who", "What", "Entity", "Change"].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ...[t("When"), t("Who"), t("What"), t("Entity"), t("Change")].map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, ...rows.map(auditRow)))
-      : el("p", { class: "muted", text: "Nothing recorded." }),
-    el("nav", { class: "pager", "aria-label": "Pages" },
-      button("‹ Newer", "btn-ghost btn-compact", () => go(a.page - 1), { disabled: a.page <= 1 }),
-      el("span", { class: "muted", text: `Page ${a.page}` }),
-      button("Older ›", "btn-ghost btn-compact", () => go(a.page + 1), { disabled: rows.length < PER_PAGE })),
+      : el("p", { class: "muted", text: t("Nothing recorded.") }),
+    el("nav", { class: "pager", "aria-label": t("Pages") },
+      button(t("‹ Newer"), "btn-ghost btn-compact", () => go(a.page - 1), { disabled: a.page <= 1 }),
+      el("span", { class: "muted", text: t("Page {page}", { page: a.page }) }),
+      button(t("Older ›"), "btn-ghost btn-compact", () => go(a.page + 1), { disabled: rows.length < PER_PAGE })),
   );
 }
 
@@ -67,13 +68,13 @@ function auditRow(r) {
 
 export async function showMail(ctx, [id] = []) {
   const root = $("mail-root");
-  const list = el("div", { class: "panel mail-list" }, el("p", { class: "muted", text: "Loading…" }));
-  const view = el("article", { class: "panel mail-view", id: "mail-view" }, el("p", { class: "muted", text: "Choose a message." }));
+  const list = el("div", { class: "panel mail-list" }, el("p", { class: "muted", text: t("Loading…") }));
+  const view = el("article", { class: "panel mail-view", id: "mail-view" }, el("p", { class: "muted", text: t("Choose a message.") }));
   const warn = el("p", { class: "c-warn", hidden: true });
   root.replaceChildren(warn, el("div", { class: "mail-grid" }, list, view));
   ctx.api.overdue().then((o) => {
     if (o.warning) {
-      warn.textContent = `${o.message}: is a worker running, and is mail configured?`;
+      warn.textContent = t("{message}: is a worker running, and is mail configured?", { message: o.message });
       warn.hidden = false;
     }
   }, () => {});
@@ -91,9 +92,9 @@ export async function showMail(ctx, [id] = []) {
       const m = await ctx.api.mailOne(mid);
       view.replaceChildren(
         el("h2", { class: "panel-title", text: m.headers.Subject || "(no subject)" }),
-        el("dl", { class: "facts" }, ...["From", "To", "Date"].map((k) => el("div", {}, el("dt", { text: k }), el("dd", { text: m.headers[k] || "—" })))),
+        el("dl", { class: "facts" }, ...[t("From"), t("To"), t("Date")].map((k) => el("div", {}, el("dt", { text: k }), el("dd", { text: m.headers[k] || "—" })))),
         el("pre", { class: "mail-text", text: m.text || "(no plain-text part)" }),
-        m.attachments?.length ? el("p", { class: "muted small", text: `Attachments: ${m.attachments.map((x) => x.filename || x.content_type).join(", ")}` }) : "",
+        m.attachments?.length ? el("p", { class: "muted small", text: t("Attachments: {files}", { files: m.attachments.map((x) => x.filename || x.content_type).join(", ") }) }) : "",
       );
     } catch (p) {
       view.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
@@ -103,7 +104,7 @@ export async function showMail(ctx, [id] = []) {
     rows.length
       ? el("ul", { class: "mail-items" }, ...rows.map((m) => el("li", {}, el("button", { type: "button", class: "mail-item", "data-mail-id": m.id, "aria-pressed": "false", onclick: () => open(m.id) },
         el("strong", { text: m.subject }), el("span", { class: "muted small", text: `${m.to} · ${when(m.at)}` })))))
-      : el("p", { class: "muted", text: "The outbox is empty." }),
+      : el("p", { class: "muted", text: t("The outbox is empty.") }),
   );
   if (id) open(id);
 }

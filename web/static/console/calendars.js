@@ -4,19 +4,20 @@
 
 import { staffMessage } from "./http.js";
 import { $, busy, button, el, errorBox, field, setError, toast, when } from "./ui.js";
+import { plural, t } from "../i18n.js";
 
 const s = { ctx: null, areas: [], tables: [] };
 
 export async function show(ctx) {
   s.ctx = ctx;
   const root = $("calendars-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   let feeds;
   let imports;
   try {
     const plan = await ctx.api.plan();
     s.areas = plan.areas;
-    s.tables = plan.tables.filter((t) => t.is_active !== false).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
+    s.tables = plan.tables.filter((tb) => tb.is_active !== false).sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
     [feeds, imports] = await Promise.all([ctx.api.calendarFeeds(), ctx.api.calendarImports()]);
   } catch (p) {
     root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
@@ -34,13 +35,13 @@ export async function show(ctx) {
 function feedsPanel(feeds) {
   const err = errorBox("cal-feed-err");
   const out = el("div", { id: "cal-feed-url" });
-  const label = el("input", { name: "label", type: "text", maxlength: 120, value: "Bookings", required: true });
+  const label = el("input", { name: "label", type: "text", maxlength: 120, value: t("Bookings"), required: true });
   const scope = el("select", { name: "area_id" },
-    new Option("Whole venue", ""), ...s.areas.map((a) => new Option(`Area: ${a.name}`, a.id)));
+    new Option(t("Whole venue"), ""), ...s.areas.map((a) => new Option(t("Area: {name}", { name: a.name }), a.id)));
   const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "two" }, field("Name", label), field("Bookings of", scope)),
+    el("div", { class: "two" }, field(t("Name"), label), field(t("Bookings of"), scope)),
     err,
-    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-feed-add", text: "Create feed URL" })));
+    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-feed-add", text: t("Create feed URL") })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     return busy(ev.submitter, async () => {
@@ -56,10 +57,10 @@ function feedsPanel(feeds) {
   });
   const list = feeds.length
     ? el("ul", { class: "block-list", id: "cal-feed-list" }, ...feeds.map(feedRow))
-    : el("p", { class: "muted", text: "No feeds yet." });
+    : el("p", { class: "muted", text: t("No feeds yet.") });
   return [
-    el("h2", { class: "panel-title", id: "cal-feeds-h", text: "Calendar feeds" }),
-    el("p", { class: "muted small", text: "Subscribe Google Calendar, Outlook or Apple Calendar to a secret address: bookings appear in the venue's time and update as they change. The address is shown once; rotate it if it leaks." }),
+    el("h2", { class: "panel-title", id: "cal-feeds-h", text: t("Calendar feeds") }),
+    el("p", { class: "muted small", text: t("Subscribe Google Calendar, Outlook or Apple Calendar to a secret address: bookings appear in the venue's time and update as they change. The address is shown once; rotate it if it leaks.") }),
     out,
     list,
     form,
@@ -67,9 +68,9 @@ function feedsPanel(feeds) {
 }
 
 function scopeText(f) {
-  if (f.scope === "area") return `Area: ${s.areas.find((a) => a.id === f.area_id)?.name || "?"}`;
-  if (f.scope === "host") return "One host's clients";
-  return "Whole venue";
+  if (f.scope === "area") return t("Area: {name}", { name: s.areas.find((a) => a.id === f.area_id)?.name || "?" });
+  if (f.scope === "host") return t("One host's clients");
+  return t("Whole venue");
 }
 
 function feedRow(f) {
@@ -86,14 +87,14 @@ function feedRow(f) {
       el("strong", { text: f.label }),
       el("span", { class: "muted", text: ` ${scopeText(f)} · since ${when(f.rotated_at || f.created_at)}` })),
     el("div", { class: "row" },
-      act("New address", "btn-ghost", async () => {
+      act(t("New address"), "btn-ghost", async () => {
         const made = await s.ctx.api.rotateCalendarFeed(f.id);
         await show(s.ctx);
-        showUrl(made, "The old address has stopped working.");
+        showUrl(made, t("The old address has stopped working."));
       }),
-      act("Stop feed", "btn-danger", async () => {
+      act(t("Stop feed"), "btn-danger", async () => {
         await s.ctx.api.revokeCalendarFeed(f.id);
-        toast(`${f.label}: feed stopped`);
+        toast(t("{label}: feed stopped", { label: f.label }));
         await show(s.ctx);
       })),
     err);
@@ -101,18 +102,18 @@ function feedRow(f) {
 
 function showUrl(made, note) {
   const input = el("input", { type: "text", readonly: true, value: made.url, id: "cal-url", class: "mono" });
-  const copy = button("Copy", "btn-primary btn-compact", async () => {
+  const copy = button(t("Copy"), "btn-primary btn-compact", async () => {
     try {
       await navigator.clipboard.writeText(made.url);
-      toast("Address copied");
+      toast(t("Address copied"));
     } catch {
       input.select();
     }
   });
   $("cal-feed-url").replaceChildren(
     el("div", { class: "c-note", role: "status" },
-      el("p", { text: `${made.label}: copy this address into your calendar app now (it is not shown again).${note ? ` ${note}` : ""}` }),
-      field("Feed address", input),
+      el("p", { text: `${t("{label}: copy this address into your calendar app now (it is not shown again).", { label: made.label })}${note ? ` ${note}` : ""}` }),
+      field(t("Feed address"), input),
       el("div", { class: "row" }, copy)),
   );
   input.focus();
@@ -123,25 +124,25 @@ function showUrl(made, note) {
 
 function importsPanel(imports) {
   const err = errorBox("cal-imp-err");
-  const label = el("input", { name: "label", type: "text", maxlength: 120, placeholder: "e.g. Private hire", required: true });
-  const url = el("input", { name: "url", type: "url", maxlength: 2000, placeholder: "https://… (leave empty to upload a file)" });
-  const boxes = s.tables.map((t) => el("label", { class: "chip-check" },
-    el("input", { type: "checkbox", name: "table_ids", value: t.id }), el("span", { text: t.label })));
+  const label = el("input", { name: "label", type: "text", maxlength: 120, placeholder: t("e.g. Private hire"), required: true });
+  const url = el("input", { name: "url", type: "url", maxlength: 2000, placeholder: t("https://… (leave empty to upload a file)") });
+  const boxes = s.tables.map((tb) => el("label", { class: "chip-check" },
+    el("input", { type: "checkbox", name: "table_ids", value: tb.id }), el("span", { text: tb.label })));
   const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "two" }, field("Name", label), field("Calendar address", url)),
+    el("div", { class: "two" }, field(t("Name"), label), field(t("Calendar address"), url)),
     el("fieldset", { class: "table-picks", "data-field": "table_ids" },
-      el("legend", { text: "Tables a busy event takes (none ticked: every table)" }), ...boxes),
+      el("legend", { text: t("Tables a busy event takes (none ticked: every table)") }), ...boxes),
     err,
-    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-imp-add", text: "Add calendar" })));
+    el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "cal-imp-add", text: t("Add calendar") })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    if (!label.value.trim()) return setError(err, "Give the calendar a name.");
+    if (!label.value.trim()) return setError(err, t("Give the calendar a name."));
     return busy(ev.submitter, async () => {
       setError(err, "");
       try {
         const tableIds = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
         await s.ctx.api.addCalendarImport({ label: label.value.trim(), url: url.value.trim() || null, table_ids: tableIds });
-        toast(url.value.trim() ? "Calendar added: it is read within a minute" : "Calendar added: upload its .ics file");
+        toast(url.value.trim() ? t("Calendar added: it is read within a minute") : t("Calendar added: upload its .ics file"));
         await show(s.ctx);
       } catch (p) {
         setError(err, staffMessage(p));
@@ -150,18 +151,18 @@ function importsPanel(imports) {
   });
   const list = imports.length
     ? el("ul", { class: "block-list", id: "cal-imp-list" }, ...imports.map(importRow))
-    : el("p", { class: "muted", text: "No calendars imported." });
+    : el("p", { class: "muted", text: t("No calendars imported.") });
   return [
-    el("h2", { class: "panel-title", id: "cal-imports-h", text: "Imported calendars" }),
-    el("p", { class: "muted small", text: "Busy events of another calendar (private hire, a venue events calendar) block tables on the nights they overlap. Removing the event there puts the tables back; a table already booked is listed here, never taken." }),
+    el("h2", { class: "panel-title", id: "cal-imports-h", text: t("Imported calendars") }),
+    el("p", { class: "muted small", text: t("Busy events of another calendar (private hire, a venue events calendar) block tables on the nights they overlap. Removing the event there puts the tables back; a table already booked is listed here, never taken.") }),
     list,
     form,
   ];
 }
 
 function tablesText(imp) {
-  if (!imp.table_ids.length) return "every table";
-  return imp.table_ids.map((id) => s.tables.find((t) => t.id === id)?.label || "?").join(", ");
+  if (!imp.table_ids.length) return t("every table");
+  return imp.table_ids.map((id) => s.tables.find((tb) => tb.id === id)?.label || "?").join(", ");
 }
 
 function importRow(imp) {
@@ -189,22 +190,22 @@ function importRow(imp) {
       setError(err, staffMessage(p));
     }
   });
-  const read = imp.last_synced_at ? `read ${when(imp.last_synced_at)}, ${imp.events} busy event${imp.events === 1 ? "" : "s"}` : "not read yet";
+  const read = imp.last_synced_at ? plural(imp.events, t("read {when}, {n} busy event", { when: when(imp.last_synced_at), n: imp.events }), t("read {when}, {n} busy events", { when: when(imp.last_synced_at), n: imp.events })) : t("not read yet");
   return el("li", { "data-import": imp.id },
     el("div", { class: "row" },
       el("strong", { text: imp.label }),
-      el("span", { class: "muted", text: ` ${imp.url ? "from its address" : "uploaded"} · ${tablesText(imp)} · ${read}` })),
-    imp.last_error ? el("p", { class: "c-warn", text: `Last attempt failed: ${imp.last_error}` }) : null,
+      el("span", { class: "muted", text: ` ${imp.url ? t("from its address") : t("uploaded")} · ${tablesText(imp)} · ${read}` })),
+    imp.last_error ? el("p", { class: "c-warn", text: t("Last attempt failed: {error}", { error: imp.last_error }) }) : null,
     el("div", { class: "row" },
       file,
-      el("label", { for: file.id, class: "btn btn-ghost btn-compact", text: "Upload .ics" }),
-      imp.url ? act("Read now", "btn-ghost", async () => {
+      el("label", { for: file.id, class: "btn btn-ghost btn-compact", text: t("Upload .ics") }),
+      imp.url ? act(t("Read now"), "btn-ghost", async () => {
         await s.ctx.api.refreshCalendar(imp.id);
-        toast(`${imp.label}: read within a minute`);
+        toast(t("{label}: read within a minute", { label: imp.label }));
       }) : null,
-      act("Remove", "btn-danger", async () => {
+      act(t("Remove"), "btn-danger", async () => {
         const out = await s.ctx.api.removeCalendar(imp.id);
-        toast(`${imp.label} removed; ${out.unblocked} table block${out.unblocked === 1 ? "" : "s"} lifted`);
+        toast(plural(out.unblocked, t("{label} removed; {n} table block lifted", { label: imp.label, n: out.unblocked }), t("{label} removed; {n} table blocks lifted", { label: imp.label, n: out.unblocked })));
         await show(s.ctx);
       })),
     result,
@@ -212,9 +213,9 @@ function importRow(imp) {
 }
 
 function summary(out) {
-  const parts = [el("p", { text: `${out.events} busy event${out.events === 1 ? "" : "s"}: ${out.added} block${out.added === 1 ? "" : "s"} added, ${out.removed} lifted.` })];
+  const parts = [el("p", { text: `${plural(out.events, t("{n} busy event", { n: out.events }), t("{n} busy events", { n: out.events }))}: ${plural(out.added, t("{n} block added", { n: out.added }), t("{n} blocks added", { n: out.added }))}, ${t("{n} lifted.", { n: out.removed })}` })];
   if (out.conflicts.length) {
-    parts.push(el("p", { class: "c-warn", text: "Booked already, so not blocked (move or cancel these bookings if the event stands):" }),
+    parts.push(el("p", { class: "c-warn", text: t("Booked already, so not blocked (move or cancel these bookings if the event stands):") }),
       el("ul", {}, ...out.conflicts.map((c) => el("li", { text: `${c.date} · ${c.table} · ${c.event}` }))));
   }
   return parts;

@@ -17,6 +17,7 @@ import * as turnaways from "./turnaways.js";
 import * as brand from "./brand.js";
 import * as mailTemplates from "./mail_templates.js";
 import * as day from "./dayview.js";
+import { t } from "../i18n.js";
 
 const VIEWS = {
   tonight,
@@ -100,7 +101,7 @@ function setVenue(slug) {
   ctx.api = staffApi(slug);
   localStorage.setItem(VENUE_KEY, slug);
   $("venue-name").textContent = ctx.venue().name;
-  document.title = `${ctx.venue().name} · Maitre staff`;
+  document.title = `${ctx.venue().name} · ${t("Maitre staff")}`;
 }
 
 async function start() {
@@ -111,7 +112,7 @@ async function start() {
     me = await account.me();
   } catch (p) {
     if (p.status === 401) return signIn();
-    $("c-loading").textContent = "The console couldn't load. Reload the page to try again.";
+    $("c-loading").textContent = t("The console couldn't load. Reload the page to try again.");
     return undefined;
   }
   ctx.me = me;
@@ -120,7 +121,7 @@ async function start() {
   $("user-name").textContent = me.name;
   $("user-role").textContent = me.role;
   if (!["owner", "manager", "floor", "finance"].includes(me.role) || !me.venues.length) {
-    $("c-loading").textContent = "Not allowed for your role: this console is for venue staff.";
+    $("c-loading").textContent = t("Not allowed for your role: this console is for venue staff.");
     if (me.role === "host") location.replace("/host"); // hosts have their own phone view
     $("main").removeAttribute("aria-busy");
     return undefined;
@@ -167,7 +168,7 @@ $("nav-toggle").addEventListener("click", () => {
 window.addEventListener("unhandledrejection", (ev) => {
   // Every view handles its own expected problems; anything else gets a visible line.
   if (ev.reason?.status === 401) return;
-  toast(ev.reason?.message || "Something went wrong.");
+  toast(ev.reason?.message || t("Something went wrong."));
 });
 
 start();

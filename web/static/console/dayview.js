@@ -6,6 +6,7 @@
 
 import { call, staffMessage } from "./http.js";
 import { $, addDays, button, el, errorBox, field, setError, statusName, toast } from "./ui.js";
+import { t } from "../i18n.js";
 
 const PX = 1.3; // pixels per minute
 const SNAP = 15;
@@ -24,7 +25,7 @@ export async function show(ctx, [day] = []) {
   s.ctx = ctx;
   s.day = day || s.day || today();
   const root = $("day-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   try {
     const [data, services] = await Promise.all([
       call("GET", `${base()}/day?date=${s.day}`),
@@ -37,7 +38,7 @@ export async function show(ctx, [day] = []) {
     return;
   }
   if (!s.data.staff.length) {
-    root.replaceChildren(el("p", { class: "muted", text: "This venue has no staff members taking appointments." }));
+    root.replaceChildren(el("p", { class: "muted", text: t("This venue has no staff members taking appointments.") }));
     return;
   }
   root.replaceChildren(toolbar(), walkInPanel(), grid(), el("div", { id: "day-side" }));
@@ -48,14 +49,14 @@ function go(day) {
 }
 
 function toolbar() {
-  const date = el("input", { type: "date", value: s.day, "aria-label": "Day", onchange: (e) => go(e.target.value) });
+  const date = el("input", { type: "date", value: s.day, "aria-label": t("Day"), onchange: (e) => go(e.target.value) });
   return el("div", { class: "day-bar" },
-    button("‹", "btn-ghost btn-compact", () => go(addDays(s.day, -1)), { "aria-label": "Previous day" }),
+    button("‹", "btn-ghost btn-compact", () => go(addDays(s.day, -1)), { "aria-label": t("Previous day") }),
     date,
-    button("›", "btn-ghost btn-compact", () => go(addDays(s.day, 1)), { "aria-label": "Next day" }),
-    button("Today", "btn-ghost btn-compact", () => go(today())),
-    s.ctx.floor ? button("Walk-in", "btn-primary btn-compact", () => { $("walkin").hidden = !$("walkin").hidden; }, { "aria-controls": "walkin" }) : null,
-    s.data.closed ? el("span", { class: "status-pill st-cancelled", text: "Closed" }) : null,
+    button("›", "btn-ghost btn-compact", () => go(addDays(s.day, 1)), { "aria-label": t("Next day") }),
+    button(t("Today"), "btn-ghost btn-compact", () => go(today())),
+    s.ctx.floor ? button(t("Walk-in"), "btn-primary btn-compact", () => { $("walkin").hidden = !$("walkin").hidden; }, { "aria-controls": "walkin" }) : null,
+    s.data.closed ? el("span", { class: "status-pill st-cancelled", text: t("Closed") }) : null,
   );
 }
 
@@ -71,17 +72,17 @@ function grid() {
   const height = (hi - lo) * PX;
   const hours = el("div", { class: "day-hours", "aria-hidden": "true" });
   hours.style.height = `${height}px`;
-  for (let t = lo; t < hi; t += 60) {
-    const mark = el("span", { text: hhmm(t) });
-    mark.style.top = `${(t - lo) * PX}px`;
+  for (let tb = lo; tb < hi; tb += 60) {
+    const mark = el("span", { text: hhmm(tb) });
+    mark.style.top = `${(tb - lo) * PX}px`;
     hours.append(mark);
   }
   const cols = s.data.staff.map((m) => column(m, lo, height));
   const heads = s.data.staff.map((m) => el("div", { class: "day-head" },
     el("strong", { text: m.name }),
-    el("span", { class: "muted small", text: m.absence ? `Off${m.absence.reason ? `: ${m.absence.reason}` : ""}` : m.work.length ? m.work.map((w) => w.join("–")).join(", ") : "Day off" }),
-    s.ctx.manager ? button("Hours", "btn-ghost btn-compact", () => hoursPanel(m), { "data-staff": m.id, "aria-label": `Hours and days off for ${m.name}` }) : null));
-  const wrap = el("div", { class: "day-grid", role: "region", "aria-label": `Appointments on ${s.day}` },
+    el("span", { class: "muted small", text: m.absence ? (m.absence.reason ? t("Off: {reason}", { reason: m.absence.reason }) : t("Off")) : m.work.length ? m.work.map((w) => w.join("–")).join(", ") : t("Day off") }),
+    s.ctx.manager ? button(t("Hours"), "btn-ghost btn-compact", () => hoursPanel(m), { "data-staff": m.id, "aria-label": t("Hours and days off for {name}", { name: m.name }) }) : null));
+  const wrap = el("div", { class: "day-grid", role: "region", "aria-label": t("Appointments on {day}", { day: s.day }) },
     el("div", { class: "day-corner" }), ...heads, hours, ...cols);
   wrap.style.setProperty("--cols", String(s.data.staff.length));
   return el("div", { class: "day-scroll" }, wrap);
@@ -144,9 +145,9 @@ function block(b, lo) {
 async function move(b, time, staffId) {
   try {
     await call("POST", `${base()}/${b.reservation_id}/move`, { starts_at: atUtc(time), staff_id: staffId });
-    toast(`Moved to ${time}`);
+    toast(t("Moved to {time}", { time }));
   } catch (p) {
-    toast(p.code === "staff_unavailable" ? "That time is taken (buffers included): not moved." : staffMessage(p));
+    toast(p.code === "staff_unavailable" ? t("That time is taken (buffers included): not moved.") : staffMessage(p));
   }
   await show(s.ctx, [s.day]);
 }
@@ -168,19 +169,19 @@ function details(b) {
   const time = el("input", { type: "time", step: 900, value: b.starts_local.slice(11, 16), name: "starts_at" });
   const who = el("select", { name: "staff_id" }, ...s.data.staff.map((m) => new Option(m.name, m.id, false, m.id === b.staff_id)));
   const err = errorBox("move-err");
-  side.replaceChildren(el("div", { class: "panel day-panel", role: "dialog", "aria-label": "Appointment" },
+  side.replaceChildren(el("div", { class: "panel day-panel", role: "dialog", "aria-label": t("Appointment") },
     el("h2", { class: "panel-title", text: `${b.service} · ${b.guest_name || "guest"}` }),
     el("p", { class: "muted", text: `${b.starts_local.slice(11, 16)}–${b.ends_local.slice(11, 16)} · ${statusName(b.status)} · ${b.channel}` }),
     s.ctx.floor ? el("form", { class: "row", onsubmit: (e) => { e.preventDefault(); move(b, time.value, who.value).catch((p) => setError(err, staffMessage(p))); } },
-      field("Time", time), field("With", who), el("button", { type: "submit", class: "btn btn-primary btn-compact", text: "Move" })) : null,
+      field(t("Time"), time), field(t("With"), who), el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Move") })) : null,
     err,
-    el("p", {}, el("a", { href: `#/reservations/${b.reservation_id}`, text: "Open the booking (cancel, no-show, payments)" }))));
+    el("p", {}, el("a", { href: `#/reservations/${b.reservation_id}`, text: t("Open the booking (cancel, no-show, payments)") }))));
   side.querySelector(".panel-title").scrollIntoView({ block: "nearest" });
 }
 
 function walkInPanel() {
   const service = el("select", { name: "service_id" }, ...s.services.map((x) => new Option(`${x.name} (${x.duration_minutes} min)`, x.id)));
-  const who = el("select", { name: "staff_id" }, new Option("Anyone available", ""), ...s.data.staff.map((m) => new Option(m.name, m.id)));
+  const who = el("select", { name: "staff_id" }, new Option(t("Anyone available"), ""), ...s.data.staff.map((m) => new Option(m.name, m.id)));
   const now = new Date();
   const next = Math.ceil((now.getHours() * 60 + now.getMinutes()) / SNAP) * SNAP;
   const time = el("input", { type: "time", step: 900, name: "starts_at", value: hhmm(Math.min(next, 23 * 60)) });
@@ -194,22 +195,22 @@ function walkInPanel() {
         service_id: service.value, starts_at: atUtc(time.value), staff_id: who.value || null,
         guest: { name: name.value.trim(), phone: phone.value.trim() || null },
       });
-      toast("Walk-in booked");
+      toast(t("Walk-in booked"));
       await show(s.ctx, [s.day]);
     } catch (p) {
-      setError(err, p.code === "staff_unavailable" ? "Nobody is free for that then." : staffMessage(p));
+      setError(err, p.code === "staff_unavailable" ? t("Nobody is free for that then.") : staffMessage(p));
     }
   } },
-  el("h2", { class: "panel-title", text: "Walk-in" }),
-  el("div", { class: "row" }, field("Service", service), field("With", who), field("Time", time)),
-  el("div", { class: "row" }, field("Name", name), field("Mobile", phone)),
+  el("h2", { class: "panel-title", text: t("Walk-in") }),
+  el("div", { class: "row" }, field(t("Service"), service), field(t("With"), who), field(t("Time"), time)),
+  el("div", { class: "row" }, field(t("Name"), name), field(t("Mobile"), phone)),
   err,
-  el("button", { type: "submit", class: "btn btn-primary btn-compact", text: "Book walk-in" }));
+  el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Book walk-in") }));
 }
 
-const WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEK = [t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat"), t("Sun")];
 const spans = (list) => (list || []).map((p) => p.join("-")).join(", ");
-const parseSpans = (text) => text.split(",").map((t) => t.trim()).filter(Boolean).map((t) => t.split("-").map((x) => x.trim()));
+const parseSpans = (text) => text.split(",").map((tb) => tb.trim()).filter(Boolean).map((tb) => tb.split("-").map((x) => x.trim()));
 
 async function hoursPanel(m) {
   const side = $("day-side");
@@ -217,11 +218,11 @@ async function hoursPanel(m) {
   const err = errorBox("hours-err");
   const rows = WEEK.map((d, i) => el("tr", {},
     el("th", { scope: "row", text: d }),
-    el("td", {}, el("input", { name: `work-${i}`, value: spans(week.work[i]), placeholder: "day off", "aria-label": `${d} hours` })),
-    el("td", {}, el("input", { name: `break-${i}`, value: spans(week.breaks[i]), placeholder: "none", "aria-label": `${d} breaks` }))));
+    el("td", {}, el("input", { name: `work-${i}`, value: spans(week.work[i]), placeholder: t("day off"), "aria-label": t("{day} hours", { day: d }) })),
+    el("td", {}, el("input", { name: `break-${i}`, value: spans(week.breaks[i]), placeholder: t("none"), "aria-label": t("{day} breaks", { day: d }) }))));
   const first = el("input", { type: "date", name: "first_day", value: s.day });
   const last = el("input", { type: "date", name: "last_day", value: s.day });
-  const reason = el("input", { name: "reason", placeholder: "holiday" });
+  const reason = el("input", { name: "reason", placeholder: t("holiday") });
   const save = async (e) => {
     e.preventDefault();
     const work = {}, breaks = {};
@@ -232,25 +233,25 @@ async function hoursPanel(m) {
     });
     try {
       await call("PUT", `${base()}/staff/${m.id}/hours`, { work, breaks });
-      toast(`${m.name}'s hours saved`);
+      toast(t("{name}'s hours saved", { name: m.name }));
       await show(s.ctx, [s.day]);
     } catch (p) { setError(err, staffMessage(p)); }
   };
   const addOff = async () => {
     try {
       await call("POST", `${base()}/staff/${m.id}/absences`, { first_day: first.value, last_day: last.value, reason: reason.value || null });
-      toast("Day off added");
+      toast(t("Day off added"));
       await show(s.ctx, [s.day]);
     } catch (p) { setError(err, staffMessage(p)); }
   };
-  side.replaceChildren(el("form", { class: "panel day-panel", onsubmit: save, "aria-label": `Hours for ${m.name}` },
-    el("h2", { class: "panel-title", text: `${m.name}: hours, breaks, days off` }),
-    el("table", { class: "data-table" }, el("thead", {}, el("tr", {}, ...["Day", "Hours (09:00-17:00)", "Breaks"].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)),
-    el("button", { type: "submit", class: "btn btn-primary btn-compact", text: "Save hours" }),
-    el("h3", { text: "Days off" }),
+  side.replaceChildren(el("form", { class: "panel day-panel", onsubmit: save, "aria-label": t("Hours for {name}", { name: m.name }) },
+    el("h2", { class: "panel-title", text: t("{name}: hours, breaks, days off", { name: m.name }) }),
+    el("table", { class: "data-table" }, el("thead", {}, el("tr", {}, ...[t("Day"), t("Hours (09:00-17:00)"), t("Breaks")].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)),
+    el("button", { type: "submit", class: "btn btn-primary btn-compact", text: t("Save hours") }),
+    el("h3", { text: t("Days off") }),
     el("ul", {}, ...week.absences.map((a) => el("li", {}, `${a.first_day} – ${a.last_day} ${a.reason || ""} `,
-      button("Remove", "btn-ghost btn-compact", async () => { await call("DELETE", `${base()}/staff/${m.id}/absences/${a.id}`); await show(s.ctx, [s.day]); })))),
-    el("div", { class: "row" }, field("From", first), field("To", last), field("Reason", reason), button("Add day off", "btn-ghost btn-compact", addOff)),
+      button(t("Remove"), "btn-ghost btn-compact", async () => { await call("DELETE", `${base()}/staff/${m.id}/absences/${a.id}`); await show(s.ctx, [s.day]); })))),
+    el("div", { class: "row" }, field(t("From"), first), field(t("To"), last), field(t("Reason"), reason), button(t("Add day off"), "btn-ghost btn-compact", addOff)),
     err));
   side.querySelector(".panel-title").scrollIntoView({ block: "nearest" });
 }

@@ -3,6 +3,7 @@
 // body kept for extras such as `count` (table_has_future_bookings) or `version`.
 
 import { Problem } from "../api.js";
+import { plural, t } from "../i18n.js";
 
 let csrf = "";
 export const setCsrf = (token) => {
@@ -33,7 +34,7 @@ export async function call(method, url, body, { headers = {}, quiet401 = false }
       cache: "no-store",
     });
   } catch {
-    throw new Problem(0, { code: "network", detail: "No connection to the server. Try again." });
+    throw new Problem(0, { code: "network", detail: t("No connection to the server. Try again.") });
   }
   if (res.status === 204) return null;
   const data = await res.json().catch(() => ({}));
@@ -148,41 +149,42 @@ export const account = {
 
 // What staff read for each code. `detail` adds the specifics where it helps.
 const MESSAGES = {
-  invalid_transition: "That step isn't possible from the booking's current status.",
-  reservation_changed: "Someone else changed this booking a moment ago. The latest is shown; try again.",
-  table_unavailable: "That table was just taken or blocked. The floor has been refreshed.",
-  tables_not_joinable: "Those tables can't be joined: pick tables that are linked on the floor plan.",
-  party_size_not_allowed: "That party size doesn't suit the chosen table(s).",
-  table_has_booking: "A live booking sits on that table: move or cancel it first.",
-  calendar_unreadable: "That calendar could not be read.",
-  night_closed: "That night is closed.",
-  rules_changed: "Someone else changed the rules meanwhile. The latest rules are loaded; check and save again.",
-  rules_invalid: "Some rules are out of range. See the highlighted fields.",
-  pricing_rules_invalid: "The pricing rules have problems. See the highlighted fields.",
-  label_taken: "Another table already has that label.",
-  forbidden: "Not allowed for your role.",
-  waitlist_nothing_fits: "No free table fits this party now.",
-  waitlist_entry_closed: "This party is no longer waiting.",
-  waitlist_already_joined: "That guest is already on this night's waitlist.",
-  not_found: "Not found: it may have been removed.",
-  network: "No connection to the server. Try again.",
-  too_many_requests: "Too many attempts.",
+  invalid_transition: t("That step isn't possible from the booking's current status."),
+  reservation_changed: t("Someone else changed this booking a moment ago. The latest is shown; try again."),
+  table_unavailable: t("That table was just taken or blocked. The floor has been refreshed."),
+  tables_not_joinable: t("Those tables can't be joined: pick tables that are linked on the floor plan."),
+  party_size_not_allowed: t("That party size doesn't suit the chosen table(s)."),
+  table_has_booking: t("A live booking sits on that table: move or cancel it first."),
+  calendar_unreadable: t("That calendar could not be read."),
+  night_closed: t("That night is closed."),
+  rules_changed: t("Someone else changed the rules meanwhile. The latest rules are loaded; check and save again."),
+  rules_invalid: t("Some rules are out of range. See the highlighted fields."),
+  pricing_rules_invalid: t("The pricing rules have problems. See the highlighted fields."),
+  label_taken: t("Another table already has that label."),
+  forbidden: t("Not allowed for your role."),
+  waitlist_nothing_fits: t("No free table fits this party now."),
+  waitlist_entry_closed: t("This party is no longer waiting."),
+  waitlist_already_joined: t("That guest is already on this night's waitlist."),
+  not_found: t("Not found: it may have been removed."),
+  network: t("No connection to the server. Try again."),
+  too_many_requests: t("Too many attempts."),
 };
 
 export function staffMessage(p) {
-  if (p.status === 403) return "Not allowed for your role.";
+  if (p.status === 403) return t("Not allowed for your role.");
   if (p.code === "table_has_future_bookings") {
     const n = p.body?.count;
-    return `This table has ${n ?? "some"} future booking${n === 1 ? "" : "s"}. Move ${n === 1 ? "it" : "them"} to other tables first.`;
+    if (n == null) return t("This table has some future bookings. Move them to other tables first.");
+    return plural(n, t("This table has {n} future booking. Move it to other tables first.", { n }), t("This table has {n} future bookings. Move them to other tables first.", { n }));
   }
   if (p.status === 429) {
-    const wait = p.retryAfter ? ` Try again in ${p.retryAfter} s.` : " Wait a moment and try again.";
-    return `Too many attempts.${wait}`;
+    const wait = p.retryAfter ? t("Try again in {seconds} s.", { seconds: p.retryAfter }) : t("Wait a moment and try again.");
+    return `${t("Too many attempts.")} ${wait}`;
   }
   const base = MESSAGES[p.code];
   if (base && p.message && ["party_size_not_allowed", "invalid_transition", "tables_not_joinable", "calendar_unreadable"].includes(p.code)) {
     return `${base} (${p.message})`;
   }
   if (p.code === "invalid" && p.errors.length) return p.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  return base || p.message || "Something went wrong. Try again.";
+  return base || p.message || t("Something went wrong. Try again.");
 }

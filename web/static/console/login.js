@@ -2,6 +2,7 @@
 
 import { account, signedOutAtLoad } from "./http.js";
 import { staffMessage } from "./http.js";
+import { t } from "../i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const next = () => {
@@ -18,7 +19,7 @@ $("login-form").addEventListener("submit", async (ev) => {
   const password = $("login-password").value;
   const err = $("login-error");
   if (!email || !password) {
-    err.textContent = "Enter your email and password.";
+    err.textContent = t("Enter your email and password.");
     err.hidden = false;
     return;
   }
@@ -34,13 +35,13 @@ $("login-form").addEventListener("submit", async (ev) => {
     btn.disabled = false;
     if (p.code === "venue_required") {
       // Only someone with the right password gets here: ask which venue, keep the rest.
-      err.textContent = "This email works at several venues. Which one?";
+      err.textContent = t("This email works at several venues. Which one?");
       err.hidden = false;
       venueField.hidden = false;
       $("login-venue").focus();
       return;
     }
-    err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
+    err.textContent = p.code === "login_failed" ? t("Wrong email or password.") : staffMessage(p);
     err.hidden = false;
     $("login-password").select();
   }

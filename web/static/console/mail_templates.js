@@ -5,13 +5,14 @@
 
 import { staffMessage } from "./http.js";
 import { $, busy, clearErrors, el, errorBox, field, setError, showErrors, toast } from "./ui.js";
+import { t } from "../i18n.js";
 
 const KIND_NAMES = {
-  confirmation: "Confirmation",
-  receipt: "Deposit receipt",
-  reminder: "Reminder",
-  cancellation: "Cancellation",
-  waitlist_offer: "Waitlist offer",
+  confirmation: t("Confirmation"),
+  receipt: t("Deposit receipt"),
+  reminder: t("Reminder"),
+  cancellation: t("Cancellation"),
+  waitlist_offer: t("Waitlist offer"),
 };
 const LANGUAGE_NAMES = { en: "English", it: "Italiano", fr: "Français" };
 const PARTS = ["subject", "intro", "outro"];
@@ -20,7 +21,7 @@ const s = { ctx: null, data: null, kind: "confirmation", lang: "en", timer: null
 export async function show(ctx) {
   s.ctx = ctx;
   const root = $("mail-templates-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   try {
     s.data = await ctx.api.mailTemplates();
   } catch (p) {
@@ -37,7 +38,7 @@ export function hide() {
 const saved = () => s.data.items.find((i) => i.kind === s.kind && i.language === s.lang);
 
 function picker(name, options, value, onChange) {
-  const sel = el("select", { name }, ...options.map(([v, t]) => new Option(t, v, false, v === value)));
+  const sel = el("select", { name }, ...options.map(([v, tb]) => new Option(tb, v, false, v === value)));
   sel.addEventListener("change", () => onChange(sel.value));
   return sel;
 }
@@ -55,28 +56,28 @@ function render(root) {
     s.lang = v;
     render(root);
   });
-  const subject = el("input", { name: "subject", type: "text", value: row?.subject || "", maxlength: 200, placeholder: "the default subject" });
-  const intro = el("textarea", { name: "intro", rows: 5, text: row?.intro || "", placeholder: "the default greeting and opening" });
-  const outro = el("textarea", { name: "outro", rows: 4, text: row?.outro || "", placeholder: "the default closing" });
+  const subject = el("input", { name: "subject", type: "text", value: row?.subject || "", maxlength: 200, placeholder: t("the default subject") });
+  const intro = el("textarea", { name: "intro", rows: 5, text: row?.intro || "", placeholder: t("the default greeting and opening") });
+  const outro = el("textarea", { name: "outro", rows: 4, text: row?.outro || "", placeholder: t("the default closing") });
   [subject, intro, outro].forEach((x) => x.addEventListener("input", schedule));
   const err = errorBox("mt-err");
   const status = el("p", { class: "muted small", id: "mt-status", role: "status", "aria-live": "polite" });
-  const save = el("button", { type: "submit", class: "btn btn-primary", id: "mt-save", text: "Save" });
-  const test = el("button", { type: "button", class: "btn btn-ghost", id: "mt-test", text: "Send me a test" });
-  const reset = el("button", { type: "button", class: "btn btn-ghost", id: "mt-reset", text: "Back to the default", hidden: !row });
+  const save = el("button", { type: "submit", class: "btn btn-primary", id: "mt-save", text: t("Save") });
+  const test = el("button", { type: "button", class: "btn btn-ghost", id: "mt-test", text: t("Send me a test") });
+  const reset = el("button", { type: "button", class: "btn btn-ghost", id: "mt-reset", text: t("Back to the default"), hidden: !row });
   const vars = Object.entries(s.data.variables).map(([k, help]) => el("li", {}, el("code", { text: `{{ ${k} }}` }), ` ${help}`));
 
   const parts = [
-    el("div", { class: "two" }, field("Email", kind), field("Language", lang)),
+    el("div", { class: "two" }, field(t("Email"), kind), field(t("Language"), lang)),
     row?.last_failure
-      ? el("p", { class: "error-box", role: "alert", id: "mt-failure", text: `Sending could not use this text (${row.last_failure}); guests got the default. Fix and save it.` })
+      ? el("p", { class: "error-box", role: "alert", id: "mt-failure", text: t("Sending could not use this text ({failure}); guests got the default. Fix and save it.", { failure: row.last_failure }) })
       : null,
-    field("Subject", subject, { help: "empty: the default subject" }),
-    field("Before the details", intro, { help: "empty: the default greeting; blank lines make paragraphs" }),
-    field("After the details", outro, { help: "empty: the default closing; the manage link and policy lines follow" }),
-    el("details", { class: "small" }, el("summary", { text: "What you can use" }),
+    field(t("Subject"), subject, { help: t("empty: the default subject") }),
+    field(t("Before the details"), intro, { help: t("empty: the default greeting; blank lines make paragraphs") }),
+    field(t("After the details"), outro, { help: t("empty: the default closing; the manage link and policy lines follow") }),
+    el("details", { class: "small" }, el("summary", { text: t("What you can use") }),
       el("ul", {}, ...vars),
-      el("p", { class: "muted", text: `Also {% if deposit %}…{% else %}…{% endif %} and the filters ${s.data.filters.join(", ")}. Anything else is refused.` })),
+      el("p", { class: "muted", text: `${t("Also {% if deposit %}…{% else %}…{% endif %} and the filters")} ${s.data.filters.join(", ")}. ${t("Anything else is refused.")}` })),
     status,
     err,
     el("div", { class: "row" }, save, test, reset),
@@ -91,7 +92,7 @@ function render(root) {
       try {
         const out = await s.ctx.api.putMailTemplate(s.kind, s.lang, { version: saved()?.version || 0, ...draft() });
         s.data.items = [...s.data.items.filter((i) => i !== saved()), out];
-        toast("Email template saved");
+        toast(t("Email template saved"));
         render(root);
       } catch (p) {
         report(form, err, p);
@@ -104,7 +105,7 @@ function render(root) {
       setError(err, "");
       try {
         const out = await s.ctx.api.testMailTemplate(s.kind, s.lang, draft());
-        toast(`Test queued to ${out.to}`);
+        toast(t("Test queued to {to}", { to: out.to }));
       } catch (p) {
         report(form, err, p);
       }
@@ -115,7 +116,7 @@ function render(root) {
       try {
         await s.ctx.api.deleteMailTemplate(s.kind, s.lang);
         s.data.items = s.data.items.filter((i) => i !== saved());
-        toast("Back to the default text");
+        toast(t("Back to the default text"));
         render(root);
       } catch (p) {
         setError(err, staffMessage(p));
@@ -123,13 +124,13 @@ function render(root) {
     }),
   );
 
-  const frame = el("iframe", { id: "mt-preview", class: "b-frame", title: "Email preview" });
+  const frame = el("iframe", { id: "mt-preview", class: "b-frame", title: t("Email preview") });
   const previewSubject = el("p", { id: "mt-preview-subject", class: "small" });
   root.replaceChildren(
     el("div", { class: "b-grid" },
-      el("section", { class: "panel", "aria-label": "Email template" }, form),
+      el("section", { class: "panel", "aria-label": t("Email template") }, form),
       el("section", { class: "panel b-preview", "aria-labelledby": "mt-prev-h" },
-        el("h2", { class: "panel-title", id: "mt-prev-h", text: "Preview" }),
+        el("h2", { class: "panel-title", id: "mt-prev-h", text: t("Preview") }),
         previewSubject,
         frame)),
   );
@@ -156,7 +157,7 @@ async function preview() {
     if (seq !== s.seq) return;
     clearErrors(form);
     $("mt-status").textContent = "";
-    $("mt-preview-subject").textContent = `Subject: ${out.subject}`;
+    $("mt-preview-subject").textContent = t("Subject: {subject}", { subject: out.subject });
     // The frame loads the same draft as a page with its own policy (the console's own
     // would block the email's inline styles in a srcdoc).
     const params = new URLSearchParams(Object.entries(s.draft()).filter(([, v]) => v));
@@ -167,6 +168,6 @@ async function preview() {
   } catch (p) {
     if (seq !== s.seq) return;
     const why = (p.body?.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ") || staffMessage(p);
-    $("mt-status").textContent = `Not shown: ${why}. The preview keeps the last draft that passed.`;
+    $("mt-status").textContent = t("Not shown: {why}. The preview keeps the last draft that passed.", { why });
   }
 }

@@ -7,6 +7,7 @@ import {
   busy, button, channelName, clearErrors, el, errorBox, facts, field, majorToMinor, setError,
   showErrors, statusName, statusPill, toast, when,
 } from "./ui.js";
+import { t } from "../i18n.js";
 
 const STATUSES = ["confirmed", "seated", "pending_payment", "hold", "completed", "no_show", "cancelled", "expired"];
 const PER_PAGE = 25;
@@ -25,8 +26,8 @@ function build() {
   s.built = true;
   const root = document.getElementById("res-root");
   const day = el("input", { type: "date", id: "rf-date", name: "date" });
-  const q = el("input", { type: "search", id: "rf-q", name: "q", placeholder: "Name, email or phone", maxlength: 100 });
-  const host = el("select", { id: "rf-host", name: "host_id" }, new Option("Any host", ""));
+  const q = el("input", { type: "search", id: "rf-q", name: "q", placeholder: t("Name, email or phone"), maxlength: 100 });
+  const host = el("select", { id: "rf-host", name: "host_id" }, new Option(t("Any host"), ""));
   s.ctx.api.hosts().then((hs) => host.append(...hs.map((h) => new Option(h.name, h.id))), () => {});
   const boxes = STATUSES.map((st) =>
     el("label", { class: "chip-check" }, el("input", { type: "checkbox", name: "status", value: st }), el("span", { text: statusName(st) })),
@@ -37,16 +38,16 @@ function build() {
     el(
       "div",
       { class: "filter-row" },
-      field("Night", day),
-      field("Guest", q),
-      field("Host", host),
-      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: "Search" }), button("Clear", "btn-ghost", () => {
+      field(t("Night"), day),
+      field(t("Guest"), q),
+      field(t("Host"), host),
+      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: t("Search") }), button(t("Clear"), "btn-ghost", () => {
         form.reset();
         s.filters = { page: 1 };
         search();
       })),
     ),
-    el("fieldset", { class: "status-filter" }, el("legend", { class: "sr-only", text: "Status" }), ...boxes),
+    el("fieldset", { class: "status-filter" }, el("legend", { class: "sr-only", text: t("Status") }), ...boxes),
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -64,7 +65,7 @@ function build() {
     el(
       "div",
       { class: "res-grid" },
-      el("div", { class: "panel res-list-wrap" }, el("div", { id: "res-list", class: "res-list", "aria-live": "polite" }), el("nav", { class: "pager", id: "res-pager", "aria-label": "Pages" })),
+      el("div", { class: "panel res-list-wrap" }, el("div", { id: "res-list", class: "res-list", "aria-live": "polite" }), el("nav", { class: "pager", id: "res-pager", "aria-label": t("Pages") })),
       el("aside", { class: "panel side res-details", id: "res-details", hidden: true, "aria-labelledby": "rd-title" }),
     ),
   );
@@ -83,13 +84,13 @@ async function search() {
     list.removeAttribute("aria-busy");
   }
   if (!data.items.length) {
-    list.replaceChildren(el("p", { class: "muted empty", text: "No reservations match." }));
+    list.replaceChildren(el("p", { class: "muted empty", text: t("No reservations match.") }));
   } else {
     list.replaceChildren(
       el(
         "table",
         { class: "data-table" },
-        el("thead", {}, el("tr", {}, ...["Night", "Guest", "Party", "Tables", "Status", "Channel", "Host", "Minimum"].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ...[t("Night"), t("Guest"), t("Party"), t("Tables"), t("Status"), t("Channel"), t("Host"), t("Minimum")].map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, ...data.items.map(row)),
       ),
     );
@@ -100,9 +101,9 @@ async function search() {
     search();
   };
   document.getElementById("res-pager").replaceChildren(
-    button("‹ Previous", "btn-ghost btn-compact", () => go(data.page - 1), { disabled: data.page <= 1 }),
-    el("span", { class: "muted", text: `Page ${data.page} of ${pages} · ${data.total} reservations` }),
-    button("Next ›", "btn-ghost btn-compact", () => go(data.page + 1), { disabled: data.page >= pages }),
+    button(t("‹ Previous"), "btn-ghost btn-compact", () => go(data.page - 1), { disabled: data.page <= 1 }),
+    el("span", { class: "muted", text: t("Page {page} of {pages} · {total} reservations", { page: data.page, pages, total: data.total }) }),
+    button(t("Next ›"), "btn-ghost btn-compact", () => go(data.page + 1), { disabled: data.page >= pages }),
   );
 }
 
@@ -133,7 +134,7 @@ async function openDetails(id) {
   document.querySelectorAll("#res-list tr[data-res-id]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.resId === id));
   const box = document.getElementById("res-details");
   box.hidden = false;
-  box.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  box.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   const api = s.ctx.api;
   let r;
   try {
@@ -158,43 +159,43 @@ function details(r, payments, deliveries) {
     el(
       "header",
       { class: "side-head" },
-      el("h2", { id: "rd-title", text: r.guest?.name || r.guest_name || "Reservation" }),
+      el("h2", { id: "rd-title", text: r.guest?.name || r.guest_name || t("Reservation") }),
       statusPill(r.status),
-      el("button", { type: "button", class: "icon-btn", "aria-label": "Close details", text: "✕", onclick: () => {
+      el("button", { type: "button", class: "icon-btn", "aria-label": t("Close details"), text: "✕", onclick: () => {
         s.openId = null;
         document.getElementById("res-details").hidden = true;
         history.replaceState(null, "", "#/reservations");
       } }),
     ),
     facts([
-      ["Night", `${r.date} · ${r.starts_at.slice(11, 16)}–${r.ends_at.slice(11, 16)} UTC`],
-      ["Tables", r.tables.map((t) => t.label).join(" + ")],
-      ["Party", String(r.party_size)],
-      ["Phone", r.guest_phone],
-      ["Email", r.guest_email],
-      ["Channel", channelName(r.channel)],
-      ["Host", r.host_name],
-      ["Minimum", money(r.minimum, cur)],
-      ["Deposit", r.deposit ? money(r.deposit, cur) : "none"],
-      r.notes ? ["Requests", r.notes] : null,
-      r.cancel_reason ? ["Cancelled because", r.cancel_reason] : null,
-      r.series_id ? ["Standing", `Part of a standing reservation (its ${r.series_date} date)`] : null,
-      ["Booked", `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
+      [t("Night"), `${r.date} · ${r.starts_at.slice(11, 16)}–${r.ends_at.slice(11, 16)} UTC`],
+      [t("Tables"), r.tables.map((tb) => tb.label).join(" + ")],
+      [t("Party"), String(r.party_size)],
+      [t("Phone"), r.guest_phone],
+      [t("Email"), r.guest_email],
+      [t("Channel"), channelName(r.channel)],
+      [t("Host"), r.host_name],
+      [t("Minimum"), money(r.minimum, cur)],
+      [t("Deposit"), r.deposit ? money(r.deposit, cur) : t("none")],
+      r.notes ? [t("Requests"), r.notes] : null,
+      r.cancel_reason ? [t("Cancelled because"), r.cancel_reason] : null,
+      r.series_id ? [t("Standing"), t("Part of a standing reservation (its {date} date)", { date: r.series_date })] : null,
+      [t("Booked"), `${when(r.created_at)} by ${s.ctx.actorName(r.created_by)}`],
     ]),
     err,
   ];
   if (s.ctx.floor) out.push(actions(r, err));
-  out.push(el("p", { class: "small" }, el("a", { href: `#/tonight/${r.date}`, text: "Show on the floor map →" })));
-  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, text: "The standing reservation →" })));
+  out.push(el("p", { class: "small" }, el("a", { href: `#/tonight/${r.date}`, text: t("Show on the floor map →") })));
+  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, text: t("The standing reservation →") })));
   if (r.quote?.tables?.length) {
-    out.push(el("h3", { text: "How the minimum was set" }));
+    out.push(el("h3", { text: t("How the minimum was set") }));
     for (const q of r.quote.tables) {
       out.push(el("table", { class: "data-table compact" }, el("caption", { text: q.label }), el("tbody", {}, ...q.lines.map((l) => el("tr", {}, el("td", { text: l.label }), el("td", { class: "num", text: money(l.delta, cur) }), el("td", { class: "num muted", text: money(l.total_after, cur) }))))));
     }
   }
-  out.push(el("h3", { text: "Payments" }), paymentsBlock(r, payments));
-  out.push(el("h3", { text: "Messages" }), deliveryBlock(deliveries));
-  out.push(el("h3", { text: "History" }), historyBlock(r.history || []));
+  out.push(el("h3", { text: t("Payments") }), paymentsBlock(r, payments));
+  out.push(el("h3", { text: t("Messages") }), deliveryBlock(deliveries));
+  out.push(el("h3", { text: t("History") }), historyBlock(r.history || []));
   return out;
 }
 
@@ -213,25 +214,25 @@ function actions(r, err) {
       await openDetails(r.id);
       search();
     }), { "data-action": action });
-  if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary"), act("No-show", "no-show", "btn-ghost"));
-  if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary"));
+  if (r.status === "confirmed") row.append(act(t("Seat"), "seat", "btn-primary"), act(t("No-show"), "no-show", "btn-ghost"));
+  if (r.status === "seated") row.append(act(t("Complete"), "complete", "btn-primary"));
   if (["confirmed", "pending_payment", "hold"].includes(r.status)) {
-    row.append(button("Cancel booking", "btn-danger-ghost", () => {
+    row.append(button(t("Cancel booking"), "btn-danger-ghost", () => {
       const reason = el("input", { type: "text", name: "reason", id: "rd-reason", maxlength: 300 });
       const box = el("form", { class: "confirm-box", novalidate: true },
-        el("p", { text: "Cancel this booking? The guest is told and refunded by the venue's policy." }),
-        field("Reason", reason),
+        el("p", { text: t("Cancel this booking? The guest is told and refunded by the venue's policy.") }),
+        field(t("Reason"), reason),
         el("div", { class: "row" },
-          el("button", { type: "submit", class: "btn btn-danger", text: "Yes, cancel" }),
-          button("Keep", "btn-ghost", () => box.replaceWith(row))));
+          el("button", { type: "submit", class: "btn btn-danger", text: t("Yes, cancel") }),
+          button(t("Keep"), "btn-ghost", () => box.replaceWith(row))));
       box.addEventListener("submit", (ev) => {
         ev.preventDefault();
         clearErrors(box);
-        if (!reason.value.trim()) return showErrors(box, [{ field: "reason", message: "Give a reason." }]);
+        if (!reason.value.trim()) return showErrors(box, [{ field: "reason", message: t("Give a reason.") }]);
         return busy(ev.submitter, async () => {
           try {
             await s.ctx.api.act(r.id, "cancel", { reason: reason.value.trim(), version: r.version });
-            toast("Booking cancelled");
+            toast(t("Booking cancelled"));
           } catch (p) {
             setError(err, staffMessage(p));
           }
@@ -249,15 +250,15 @@ function actions(r, err) {
 function paymentsBlock(r, payments) {
   if (payments instanceof Error) return el("p", { class: "muted small", text: staffMessage(payments) });
   const wrap = el("div", {});
-  if (!payments.length) wrap.append(el("p", { class: "muted small", text: "No payments." }));
+  if (!payments.length) wrap.append(el("p", { class: "muted small", text: t("No payments.") }));
   for (const p of payments) {
     const refunded = (p.refunds || []).reduce((a, x) => a + (x.amount || 0), 0);
     wrap.append(facts([
-      ["Deposit", `${money(p.amount, p.currency)} · ${p.outcome}`],
-      ["Paid", when(p.created_at)],
-      refunded ? ["Refunded", money(refunded, p.currency)] : null,
+      [t("Deposit"), `${money(p.amount, p.currency)} · ${p.outcome}`],
+      [t("Paid"), when(p.created_at)],
+      refunded ? [t("Refunded"), money(refunded, p.currency)] : null,
     ]));
-    for (const x of p.refunds || []) wrap.append(el("p", { class: "muted small", text: `Refund ${money(x.amount, p.currency)} · ${x.status}${x.reason ? ` · ${x.reason}` : ""}` }));
+    for (const x of p.refunds || []) wrap.append(el("p", { class: "muted small", text: `${t("Refund {amount} · {status}", { amount: money(x.amount, p.currency), status: x.status })}${x.reason ? ` · ${x.reason}` : ""}` }));
   }
   if (s.ctx.manager && payments.length) wrap.append(refundForm(r));
   return wrap;
@@ -268,15 +269,15 @@ function refundForm(r) {
   const reason = el("input", { type: "text", name: "reason", id: "rf-reason", maxlength: 300 });
   const err = errorBox("refund-error");
   const key = crypto.randomUUID();
-  const form = el("details", { class: "block-box" }, el("summary", { text: "Refund…" }),
-    el("div", { class: "two" }, field(`Amount (${r.currency})`, amount), field("Reason", reason)), err);
-  const go = button("Refund", "btn-ghost", (ev) => busy(ev.currentTarget, async () => {
+  const form = el("details", { class: "block-box" }, el("summary", { text: t("Refund…") }),
+    el("div", { class: "two" }, field(t("Amount ({currency})", { currency: r.currency }), amount), field(t("Reason"), reason)), err);
+  const go = button(t("Refund"), "btn-ghost", (ev) => busy(ev.currentTarget, async () => {
     clearErrors(form);
     const value = majorToMinor(amount.value);
-    if (!(value > 0) || !reason.value.trim()) return setError(err, "Enter an amount and a reason.");
+    if (!(value > 0) || !reason.value.trim()) return setError(err, t("Enter an amount and a reason."));
     try {
       await s.ctx.api.refund(r.id, { amount: value, reason: reason.value.trim() }, key);
-      toast("Refund issued");
+      toast(t("Refund issued"));
       return openDetails(r.id);
     } catch (p) {
       if (p.errors.length) showErrors(form, p.errors);
@@ -289,14 +290,14 @@ function refundForm(r) {
 
 function deliveryBlock(rows) {
   if (rows instanceof Error) return el("p", { class: "muted small", text: staffMessage(rows) });
-  if (!rows.length) return el("p", { class: "muted small", text: "No messages." });
+  if (!rows.length) return el("p", { class: "muted small", text: t("No messages.") });
   return el("table", { class: "data-table compact" }, el("tbody", {}, ...rows.map((n) =>
     el("tr", {}, el("td", { text: n.kind.replace(/_/g, " ") }), el("td", { text: n.to }), el("td", { class: `dl-${n.status}`, text: n.status }), el("td", { class: "muted", text: when(n.sent_at || n.due_at) }),
       n.last_error ? el("td", { class: "muted small", text: n.last_error }) : null))));
 }
 
 function historyBlock(rows) {
-  if (!rows.length) return el("p", { class: "muted small", text: "No history." });
+  if (!rows.length) return el("p", { class: "muted small", text: t("No history.") });
   return el("ol", { class: "history" }, ...rows.map((h) =>
     el("li", {}, el("span", { class: "h-when", text: when(h.at) }), el("span", { class: "h-what", text: h.action.replace(/^reservation\./, "") }), el("span", { class: "h-who muted", text: s.ctx.actorName(h.actor) }))));
 }

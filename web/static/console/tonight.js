@@ -12,9 +12,10 @@ import {
   $, busy, button, channelName, clearErrors, el, errorBox, facts, field, setError, showErrors,
   statusName, statusPill, toast,
 } from "./ui.js";
+import { plural, t } from "../i18n.js";
 
 const REFETCH_MS = 150;
-const STATE_TEXT = { free: "Free", held: "On hold", pending: "Paying deposit", booked: "Booked", seated: "Seated", blocked: "Blocked", unavailable: "No price" };
+const STATE_TEXT = { free: t("Free"), held: t("On hold"), pending: t("Paying deposit"), booked: t("Booked"), seated: t("Seated"), blocked: t("Blocked"), unavailable: t("No price") };
 
 const s = {
   ctx: null,
@@ -38,17 +39,17 @@ const view = new FloorView({
   svgEl: $("floor-svg"),
   listBody: $("list-body"),
   chips: $("area-chips"),
-  onSelect: (t) => choose(t.id),
-  canSelect: (t) => (s.move ? t.state === "free" || s.move.from.includes(t.id) : true),
-  annotate: (t) => {
-    const r = t.reservation;
+  onSelect: (tb) => choose(tb.id),
+  canSelect: (tb) => (s.move ? tb.state === "free" || s.move.from.includes(tb.id) : true),
+  annotate: (tb) => {
+    const r = tb.reservation;
     if (r) return `${firstName(r.guest_name) || channelName(r.channel)} · ${r.party_size}${r.series_id ? " ↻" : ""}`;
-    if (t.state === "blocked") return "blocked";
-    if (t.state === "unavailable") return "no price";
-    if (t.state === "free") return `${seats(t)} pax`;
-    return STATE_TEXT[t.state]?.toLowerCase() || t.state;
+    if (tb.state === "blocked") return t("blocked");
+    if (tb.state === "unavailable") return t("no price");
+    if (tb.state === "free") return t("{n} pax", { n: seats(tb) });
+    return STATE_TEXT[tb.state]?.toLowerCase() || tb.state;
   },
-  actionLabel: (t, ok) => (s.move ? (ok ? "Pick" : "—") : "Open"),
+  actionLabel: (tb, ok) => (s.move ? (ok ? t("Pick") : "—") : t("Open")),
 });
 
 // ---------- loading ------------------------------------------------------------------
@@ -93,10 +94,10 @@ async function showSetAside() {
   if (!events.length) return;
   const nights = [...new Set(events.map((e) => e.date).filter(Boolean))].map(dayLabel);
   box.replaceChildren(
-    `${events.length} live update${events.length === 1 ? "" : "s"} could not be sent${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || "unknown error").split("\n")[0]}. `,
-    s.ctx.manager ? button("Retry", "btn-ghost btn-compact", async () => {
+    `${plural(events.length, t("{n} live update could not be sent", { n: events.length }), t("{n} live updates could not be sent", { n: events.length }))}${nights.length ? ` (${nights.join(", ")})` : ""}: ${(events[0].last_error || t("unknown error")).split("\n")[0]}. `,
+    s.ctx.manager ? button(t("Retry"), "btn-ghost btn-compact", async () => {
       for (const e of events) await s.ctx.api.retryEvent(e.id);
-      toast("Queued again");
+      toast(t("Queued again"));
       showSetAside();
     }) : "",
   );
@@ -113,7 +114,7 @@ async function loadNights() {
   s.tonight = tonight;
   $("night-select").replaceChildren(
     ...s.nights.map((n) => {
-      const bits = [n.date === tonight ? `Tonight · ${dayLabel(n.date)}` : dayLabel(n.date)];
+      const bits = [n.date === tonight ? `${t("Tonight")} · ${dayLabel(n.date)}` : dayLabel(n.date)];
       if (n.title) bits.push(n.title);
       if (n.closed) bits.push("closed");
       return new Option(bits.join(" · "), n.date);
@@ -157,7 +158,7 @@ function connect() {
       const box = $("live-status");
       box.dataset.state = st;
       box.querySelector(".live-text").textContent =
-        { live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…", syncing: "Syncing…", gone: "Offline" }[st] || st;
+        { live: t("Live"), connecting: t("Connecting…"), reconnecting: t("Reconnecting…"), syncing: t("Syncing…"), gone: t("Offline") }[st] || st;
     },
   });
 }
@@ -197,28 +198,28 @@ async function refetch() {
   renderService(day);
   const n = floor.night;
   $("night-closed").hidden = !n.closed;
-  $("night-closed").textContent = n.closed ? `Closed to bookings${n.closed_reason ? `: ${n.closed_reason}` : ""}` : "";
-  $("h-tonight").textContent = day === s.tonight ? "Tonight" : dayLabel(day, "long");
+  $("night-closed").textContent = n.closed ? (n.closed_reason ? t("Closed to bookings: {reason}", { reason: n.closed_reason }) : t("Closed to bookings")) : "";
+  $("h-tonight").textContent = day === s.tonight ? t("Tonight") : dayLabel(day, "long");
   if (s.move) {
     const still = s.move.from.every((id) => view.get(id)?.reservation?.id === s.move.res.id);
     if (!still) {
       exitMove();
-      toast("That booking changed meanwhile; the move was called off.");
+      toast(t("That booking changed meanwhile; the move was called off."));
     }
   }
   renderSide();
 }
 
 function renderTotals(floor) {
-  const t = floor.totals;
+  const tb = floor.totals;
   const cur = floor.currency;
   const item = (k, v, sub) => el("div", {}, el("dt", { text: k }), el("dd", {}, el("strong", { text: v }), sub ? el("span", { class: "muted", text: ` ${sub}` }) : null));
   $("totals").replaceChildren(
-    item("Guests", String(t.guests), `/ ${t.seats_total} seats`),
-    item("Tables booked", String(t.tables_booked), `/ ${t.tables_total}`),
-    item("Reservations", String(t.reservations)),
-    item("Blocked", String(t.tables_blocked)),
-    item("Minimum spend", money(t.minimum_total, cur)),
+    item(t("Guests"), String(tb.guests), `/ ${tb.seats_total} seats`),
+    item(t("Tables booked"), String(tb.tables_booked), `/ ${tb.tables_total}`),
+    item(t("Reservations"), String(tb.reservations)),
+    item(t("Blocked"), String(tb.tables_blocked)),
+    item(t("Minimum spend"), money(tb.minimum_total, cur)),
   );
 }
 
@@ -245,14 +246,14 @@ async function renderService(day) {
           el("span", { class: "svc-covers", text: `${x.covers}/${x.covers_limit} guests` }), ", ",
           el("span", { class: "svc-tables", text: `${x.tables_used}/${x.tables_total} tables` })),
         slots.length && x.pacing_covers != null
-          ? el("ul", { class: "svc-slots", "aria-label": `Covers starting per slot, ${x.name}` },
+          ? el("ul", { class: "svc-slots", "aria-label": t("Covers starting per slot, {name}", { name: x.name }) },
             ...slots.map((p) => el("li", { class: p.covers >= p.limit ? "full" : "" }, `${p.local_time} ${p.covers}/${p.limit}`)))
           : null,
         x.parties.length
           ? el("details", { class: "svc-parties" },
-            el("summary", { text: `${x.parties.length} ${x.parties.length === 1 ? "party" : "parties"}: times and tables` }),
+            el("summary", { text: plural(x.parties.length, t("{n} party: times and tables", { n: x.parties.length }), t("{n} parties: times and tables", { n: x.parties.length })) }),
             el("ul", {},
-              ...x.parties.map((p) => el("li", {}, `${p.starts_local}–${p.ends_local} ${p.guest_name || "Guest"} · ${p.party_size} · ${p.tables.join(" + ")}`))))
+              ...x.parties.map((p) => el("li", {}, `${p.starts_local}–${p.ends_local} ${p.guest_name || t("Guest")} · ${p.party_size} · ${p.tables.join(" + ")}`))))
           : null,
       );
     }),
@@ -263,10 +264,10 @@ async function renderService(day) {
 
 function choose(id) {
   if (s.move) {
-    const t = view.get(id);
+    const tb = view.get(id);
     if (s.move.from.includes(id)) return;
     if (s.move.picked.has(id)) s.move.picked.delete(id);
-    else if (t.state === "free") s.move.picked.add(id);
+    else if (tb.state === "free") s.move.picked.add(id);
     view.setMarked([...s.move.picked]);
     renderMoveBar();
     return;
@@ -280,67 +281,67 @@ function choose(id) {
   if (side.getBoundingClientRect().top > window.innerHeight - 120) side.scrollIntoView({ block: "start" });
 }
 
-function keyOf(t) {
-  const r = t?.reservation;
-  return t ? `${t.id}|${t.state}|${r?.id}|${r?.status}|${r?.version}|${t.block_reason}|${t.minimum}` : "none";
+function keyOf(tb) {
+  const r = tb?.reservation;
+  return tb ? `${tb.id}|${tb.state}|${r?.id}|${r?.status}|${r?.version}|${tb.block_reason}|${tb.minimum}` : "none";
 }
 
 function renderSide(force = false) {
-  const t = s.selected ? view.get(s.selected) : null;
-  if (s.selected && !t) s.selected = null;
-  const key = t ? keyOf(t) : `overview|${s.floor?.generated_at}`;
+  const tb = s.selected ? view.get(s.selected) : null;
+  if (s.selected && !tb) s.selected = null;
+  const key = tb ? keyOf(tb) : `overview|${s.floor?.generated_at}`;
   if (!force && key === s.panelKey) return;
-  const changedUnderUs = !force && t && s.panelKey && s.panelKey.split("|")[0] === t.id;
+  const changedUnderUs = !force && tb && s.panelKey && s.panelKey.split("|")[0] === tb.id;
   s.panelKey = key;
   const body = $("side-body");
-  body.replaceChildren(...(t ? tablePanel(t) : overview()));
+  body.replaceChildren(...(tb ? tablePanel(tb) : overview()));
   if (changedUnderUs) {
-    body.prepend(el("p", { class: "c-note", role: "status", text: "This table just changed. Showing the latest." }));
+    body.prepend(el("p", { class: "c-note", role: "status", text: t("This table just changed. Showing the latest.") }));
   }
 }
 
 function overview() {
-  const booked = view.ordered().filter((t) => t.reservation);
-  const rows = booked.map((t) =>
+  const booked = view.ordered().filter((tb) => tb.reservation);
+  const rows = booked.map((tb) =>
     el(
       "li",
       {},
       el(
         "button",
-        { type: "button", class: "ov-row", "data-table-id": t.id, onclick: () => choose(t.id) },
-        el("span", { class: "ov-label", text: t.label }),
-        el("span", { class: "ov-name", text: t.reservation.guest_name || channelName(t.reservation.channel) }),
-        el("span", { class: "ov-party", text: `${t.reservation.party_size}` }),
-        el("span", { class: `ov-status st-${t.reservation.status}`, text: statusName(t.reservation.status) }),
+        { type: "button", class: "ov-row", "data-table-id": tb.id, onclick: () => choose(tb.id) },
+        el("span", { class: "ov-label", text: tb.label }),
+        el("span", { class: "ov-name", text: tb.reservation.guest_name || channelName(tb.reservation.channel) }),
+        el("span", { class: "ov-party", text: `${tb.reservation.party_size}` }),
+        el("span", { class: `ov-status st-${tb.reservation.status}`, text: statusName(tb.reservation.status) }),
       ),
     ),
   );
   return [
-    el("h2", { id: "side-title", class: "side-title", text: "Bookings on the floor" }),
-    el("p", { class: "muted small", text: s.ctx.floor ? "Tap a table to seat, move or book it." : "Tap a table to see who is on it." }),
-    rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: "No bookings yet for this night." }),
+    el("h2", { id: "side-title", class: "side-title", text: t("Bookings on the floor") }),
+    el("p", { class: "muted small", text: s.ctx.floor ? t("Tap a table to seat, move or book it.") : t("Tap a table to see who is on it.") }),
+    rows.length ? el("ul", { class: "ov-list" }, ...rows) : el("p", { class: "muted", text: t("No bookings yet for this night.") }),
   ];
 }
 
-function tablePanel(t) {
+function tablePanel(tb) {
   const cur = s.floor.currency;
   const head = el(
     "header",
     { class: "side-head" },
-    el("h2", { id: "side-title", text: `Table ${t.label}` }),
-    el("span", { class: `tier-chip tier-${t.tier}`, text: tierName(t.tier) }),
-    el("span", { class: `state-pill st-${t.state}`, id: "side-state", text: STATE_TEXT[t.state] || t.state }),
-    el("button", { type: "button", class: "icon-btn", "aria-label": "Close", text: "✕", onclick: () => deselect() }),
+    el("h2", { id: "side-title", text: t("Table {label}", { label: tb.label }) }),
+    el("span", { class: `tier-chip tier-${tb.tier}`, text: tierName(tb.tier) }),
+    el("span", { class: `state-pill st-${tb.state}`, id: "side-state", text: STATE_TEXT[tb.state] || tb.state }),
+    el("button", { type: "button", class: "icon-btn", "aria-label": t("Close"), text: "✕", onclick: () => deselect() }),
   );
   // The table's price for this night as the rules set it now; a booking keeps the price it
   // was made at (its own lines below say so), and the two can differ.
-  const meta = el("p", { class: "muted small side-meta", text: `${view.areaName(t)} · seats ${seats(t)} · price now: minimum ${money(t.minimum, cur)}${t.deposit ? `, deposit ${money(t.deposit, cur)}` : ""}` });
+  const meta = el("p", { class: "muted small side-meta", text: tb.deposit ? t("{area} · seats {seats} · price now: minimum {minimum}, deposit {deposit}", { area: view.areaName(tb), seats: seats(tb), minimum: money(tb.minimum, cur), deposit: money(tb.deposit, cur) }) : t("{area} · seats {seats} · price now: minimum {minimum}", { area: view.areaName(tb), seats: seats(tb), minimum: money(tb.minimum, cur) }) });
   const out = [head, meta];
-  if (t.reservation) out.push(...reservationPanel(t));
-  else if (t.state === "blocked") out.push(...blockedPanel(t));
-  else if (t.state === "free") out.push(...freePanel(t));
-  else if (t.state === "unavailable") out.push(el("p", { class: "c-note", text: `Not bookable: ${t.unavailable_reason}. Fix it under Rules & pricing.` }));
-  else out.push(el("p", { class: "c-note", text: "A guest is booking this table online right now." }));
+  if (tb.reservation) out.push(...reservationPanel(tb));
+  else if (tb.state === "blocked") out.push(...blockedPanel(tb));
+  else if (tb.state === "free") out.push(...freePanel(tb));
+  else if (tb.state === "unavailable") out.push(el("p", { class: "c-note", text: t("Not bookable: {reason}. Fix it under Rules & pricing.", { reason: tb.unavailable_reason }) }));
+  else out.push(el("p", { class: "c-note", text: t("A guest is booking this table online right now.") }));
   return out;
 }
 
@@ -352,41 +353,41 @@ function deselect() {
 
 // ----- a reservation on the table
 
-function reservationPanel(t) {
-  const r = t.reservation;
+function reservationPanel(tb) {
+  const r = tb.reservation;
   const cur = s.floor.currency;
   const err = errorBox("side-error");
   const list = facts([
-    ["Guest", r.guest_name || "—", "strong"],
-    ["Party", String(r.party_size)],
-    ["Status", statusName(r.status), `st-${r.status}`],
-    ["Channel", channelName(r.channel)],
-    ["Minimum (as booked)", money(r.minimum, cur)],
-    ["Deposit (as booked)", r.deposit ? money(r.deposit, cur) : "none"],
-    r.notes ? ["Notes", r.notes] : null,
-    r.series_id ? ["Standing", "Part of a standing reservation"] : null,
+    [t("Guest"), r.guest_name || "—", "strong"],
+    [t("Party"), String(r.party_size)],
+    [t("Status"), statusName(r.status), `st-${r.status}`],
+    [t("Channel"), channelName(r.channel)],
+    [t("Minimum (as booked)"), money(r.minimum, cur)],
+    [t("Deposit (as booked)"), r.deposit ? money(r.deposit, cur) : t("none")],
+    r.notes ? [t("Notes"), r.notes] : null,
+    r.series_id ? [t("Standing"), t("Part of a standing reservation")] : null,
   ]);
   const joined = view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.label);
-  if (joined.length > 1) list.append(el("div", {}, el("dt", { text: "Tables" }), el("dd", { text: joined.join(" + ") })));
+  if (joined.length > 1) list.append(el("div", {}, el("dt", { text: t("Tables") }), el("dd", { text: joined.join(" + ") })));
   const out = [list, err];
   if (!s.ctx.floor) {
-    out.push(el("p", { class: "muted small", text: "Read-only for your role." }));
+    out.push(el("p", { class: "muted small", text: t("Read-only for your role.") }));
   } else {
     const act = (label, action, cls) =>
       button(label, cls, (ev) => busy(ev.currentTarget, () => doAction(r, action, {}, err)), { "data-action": action });
     const row = el("div", { class: "side-actions" });
-    if (r.status === "confirmed") row.append(act("Seat", "seat", "btn-primary btn-wide"), act("No-show", "no-show", "btn-ghost"));
-    if (r.status === "seated") row.append(act("Complete", "complete", "btn-primary btn-wide"));
+    if (r.status === "confirmed") row.append(act(t("Seat"), "seat", "btn-primary btn-wide"), act(t("No-show"), "no-show", "btn-ghost"));
+    if (r.status === "seated") row.append(act(t("Complete"), "complete", "btn-primary btn-wide"));
     if (["confirmed", "seated"].includes(r.status)) {
-      row.append(button("Move / join", "btn-ghost", () => startMove(t), { "data-action": "move" }));
+      row.append(button(t("Move / join"), "btn-ghost", () => startMove(tb), { "data-action": "move" }));
     }
     if (["confirmed", "pending_payment", "hold"].includes(r.status)) {
-      row.append(button("Cancel booking", "btn-danger-ghost", () => confirmCancel(r, row, err), { "data-action": "cancel" }));
+      row.append(button(t("Cancel booking"), "btn-danger-ghost", () => confirmCancel(r, row, err), { "data-action": "cancel" }));
     }
     out.push(row);
   }
-  out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: "Full details, history & payments →" })));
-  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, id: "series-link", text: "The standing reservation →" })));
+  out.push(el("p", { class: "small" }, el("a", { href: `#/reservations/${r.id}`, text: t("Full details, history & payments →") })));
+  if (r.series_id) out.push(el("p", { class: "small" }, el("a", { href: `#/series/${r.series_id}`, id: "series-link", text: t("The standing reservation →") })));
   return out;
 }
 
@@ -394,7 +395,7 @@ async function doAction(r, action, extra, err) {
   setError(err, "");
   try {
     await s.ctx.api.act(r.id, action, { version: r.version, ...extra });
-    toast({ seat: "Seated", complete: "Completed: the table is free", "no-show": "Marked as no-show", cancel: "Booking cancelled" }[action] || "Done");
+    toast({ seat: t("Seated"), complete: t("Completed: the table is free"), "no-show": t("Marked as no-show"), cancel: t("Booking cancelled") }[action] || t("Done"));
     s.panelKey = "";
   } catch (p) {
     setError(err, staffMessage(p));
@@ -409,20 +410,20 @@ function confirmCancel(r, row, err) {
   const box = el(
     "form",
     { class: "confirm-box", novalidate: true },
-    el("p", { class: "strong", text: `Cancel ${r.guest_name || "this booking"}? The guest is told, and refunded by the venue's policy.` }),
-    field("Reason (the guest sees it)", reason, { name: "reason" }),
+    el("p", { class: "strong", text: r.guest_name ? t("Cancel {guest}? The guest is told, and refunded by the venue's policy.", { guest: r.guest_name }) : t("Cancel this booking? The guest is told, and refunded by the venue's policy.") }),
+    field(t("Reason (the guest sees it)"), reason, { name: "reason" }),
     el(
       "div",
       { class: "row" },
-      el("button", { type: "submit", class: "btn btn-danger", id: "cancel-confirm", text: "Yes, cancel booking" }),
-      button("Keep booking", "btn-ghost", () => box.replaceWith(row)),
+      el("button", { type: "submit", class: "btn btn-danger", id: "cancel-confirm", text: t("Yes, cancel booking") }),
+      button(t("Keep booking"), "btn-ghost", () => box.replaceWith(row)),
     ),
   );
   box.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clearErrors(box);
     if (!reason.value.trim()) {
-      showErrors(box, [{ field: "reason", message: "Say why: the guest sees this." }]);
+      showErrors(box, [{ field: "reason", message: t("Say why: the guest sees this.") }]);
       return;
     }
     busy($("cancel-confirm"), () => doAction(r, "cancel", { reason: reason.value.trim() }, err));
@@ -433,8 +434,8 @@ function confirmCancel(r, row, err) {
 
 // ----- move / join
 
-function startMove(t) {
-  const r = t.reservation;
+function startMove(tb) {
+  const r = tb.reservation;
   s.move = { res: r, from: view.all().filter((o) => o.reservation?.id === r.id).map((o) => o.id), picked: new Set() };
   view.setMarked([]);
   view.refreshAll();
@@ -446,10 +447,11 @@ function renderMoveBar(message) {
   if (!s.move) return;
   const { res, from, picked } = s.move;
   const labels = (ids) => ids.map((id) => view.get(id)?.label).join(" + ");
+  const guest = res.guest_name || t("booking");
   $("move-text").textContent = message ||
     (picked.size
-      ? `Move ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)} to ${labels([...picked])}${picked.size > 1 ? " (joined)" : ""}`
-      : `Moving ${res.guest_name || "booking"} (${res.party_size}) from ${labels(from)}: tap free table(s) on the map; several join them.`);
+      ? (picked.size > 1 ? t("Move {guest} ({party}) from {from} to {to} (joined)", { guest, party: res.party_size, from: labels(from), to: labels([...picked]) }) : t("Move {guest} ({party}) from {from} to {to}", { guest, party: res.party_size, from: labels(from), to: labels([...picked]) }))
+      : t("Moving {guest} ({party}) from {from}: tap free table(s) on the map; several join them.", { guest, party: res.party_size, from: labels(from) }));
   $("move-bar").classList.toggle("has-error", Boolean(message));
   $("move-confirm").disabled = picked.size === 0;
 }
@@ -474,7 +476,7 @@ async function confirmMove() {
     return;
   }
   exitMove();
-  toast(`Moved to ${target.map((id) => view.get(id)?.label).join(" + ")}`);
+  toast(t("Moved to {tables}", { tables: target.map((id) => view.get(id)?.label).join(" + ") }));
   s.selected = target[0];
   view.setSelected(target[0]);
   await refetch();
@@ -483,23 +485,23 @@ async function confirmMove() {
 
 // ----- a free table: phone / walk-in booking, block
 
-function freePanel(t) {
-  if (!s.ctx.floor) return [el("p", { class: "muted small", text: "Free. Read-only for your role." })];
-  const form = bookingForm(t);
-  const reason = el("input", { id: "block-reason", name: "reason", type: "text", maxlength: 300, placeholder: "e.g. private hire" });
+function freePanel(tb) {
+  if (!s.ctx.floor) return [el("p", { class: "muted small", text: t("Free. Read-only for your role.") })];
+  const form = bookingForm(tb);
+  const reason = el("input", { id: "block-reason", name: "reason", type: "text", maxlength: 300, placeholder: t("e.g. private hire") });
   const berr = errorBox("block-error");
   const block = el(
     "details",
     { class: "block-box" },
-    el("summary", { text: "Block this table for the night" }),
-    field("Reason", reason, { name: "reason" }),
+    el("summary", { text: t("Block this table for the night") }),
+    field(t("Reason"), reason, { name: "reason" }),
     berr,
-    button("Block table", "btn-ghost", (ev) =>
+    button(t("Block table"), "btn-ghost", (ev) =>
       busy(ev.currentTarget, async () => {
-        if (!reason.value.trim()) return setError(berr, "Give a reason for the block.");
+        if (!reason.value.trim()) return setError(berr, t("Give a reason for the block."));
         try {
-          await s.ctx.api.block(s.day, { table_ids: [t.id], reason: reason.value.trim() });
-          toast(`Table ${t.label} blocked`);
+          await s.ctx.api.block(s.day, { table_ids: [tb.id], reason: reason.value.trim() });
+          toast(t("Table {label} blocked", { label: tb.label }));
         } catch (p) {
           setError(berr, staffMessage(p));
         }
@@ -509,9 +511,9 @@ function freePanel(t) {
   return [form, block];
 }
 
-function bookingForm(t) {
+function bookingForm(tb) {
   let channel = "phone";
-  const tabs = el("div", { class: "seg-tabs", role: "group", "aria-label": "Booking type" });
+  const tabs = el("div", { class: "seg-tabs", role: "group", "aria-label": t("Booking type") });
   const tab = (value, text) => {
     const b = el("button", { type: "button", "aria-pressed": String(value === channel), "data-channel": value, text });
     b.addEventListener("click", () => {
@@ -525,32 +527,32 @@ function bookingForm(t) {
     });
     return b;
   };
-  tabs.append(tab("phone", "Phone booking"), tab("walk_in", "Walk-in"));
+  tabs.append(tab("phone", t("Phone booking")), tab("walk_in", t("Walk-in")));
   const name = el("input", { id: "bk-name", name: "guest.name", type: "text", autocomplete: "off", maxlength: 200, required: true });
   const phone = el("input", { id: "bk-phone", name: "guest.phone", type: "tel", inputmode: "tel", autocomplete: "off", maxlength: 40 });
   const email = el("input", { id: "bk-email", name: "guest.email", type: "email", inputmode: "email", autocomplete: "off", maxlength: 254 });
-  const party = el("input", { id: "bk-party", name: "party_size", type: "number", min: 1, max: 500, value: String(Math.max(t.min_party, Math.min(2, t.max_party))), inputmode: "numeric" });
+  const party = el("input", { id: "bk-party", name: "party_size", type: "number", min: 1, max: 500, value: String(Math.max(tb.min_party, Math.min(2, tb.max_party))), inputmode: "numeric" });
   const notes = el("textarea", { id: "bk-notes", name: "notes", rows: 2, maxlength: 1000 });
-  const host = el("select", { id: "bk-host", name: "host_id" }, new Option("No host", ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
+  const host = el("select", { id: "bk-host", name: "host_id" }, new Option(t("No host"), ""), ...s.hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
   const seatNow = el("input", { id: "bk-seat", type: "checkbox" });
-  const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: "Seat them now" }));
+  const seatRow = el("label", { class: "check", hidden: true }, seatNow, el("span", { text: t("Seat them now") }));
   const repeat = repeatControls(s.day);
   const err = errorBox("book-error");
-  const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: "Book by phone" });
+  const submit = el("button", { type: "submit", class: "btn btn-primary btn-block", id: "book-submit", text: t("Book by phone") });
   repeat.repeat.addEventListener("change", () => {
-    submit.textContent = channel === "walk_in" ? "Book walk-in" : repeat.repeat.value ? "Preview dates" : "Book by phone";
+    submit.textContent = channel === "walk_in" ? t("Book walk-in") : repeat.repeat.value ? t("Preview dates") : t("Book by phone");
     form.querySelector("#series-preview")?.remove();
   });
   const form = el(
     "form",
     { class: "book-form", novalidate: true, id: "book-form" },
     tabs,
-    field("Guest name", name, { name: "guest.name" }),
-    el("div", { class: "two" }, field("Party", party, { help: `table seats ${seats(t)}`, name: "party_size" }), field("Phone", phone, { name: "guest.phone" })),
+    field(t("Guest name"), name, { name: "guest.name" }),
+    el("div", { class: "two" }, field(t("Party"), party, { help: t("table seats {seats}", { seats: seats(tb) }), name: "party_size" }), field(t("Phone"), phone, { name: "guest.phone" })),
     s.hosts.length
-      ? el("div", { class: "two" }, field("Email", email, { name: "guest.email" }), field("Host", host, { name: "host_id" }))
-      : field("Email", email, { name: "guest.email" }),
-    field("Notes", notes, { name: "notes" }),
+      ? el("div", { class: "two" }, field(t("Email"), email, { name: "guest.email" }), field(t("Host"), host, { name: "host_id" }))
+      : field(t("Email"), email, { name: "guest.email" }),
+    field(t("Notes"), notes, { name: "notes" }),
     repeat.row,
     seatRow,
     err,
@@ -561,13 +563,13 @@ function bookingForm(t) {
     clearErrors(form);
     setError(err, "");
     const problems = [];
-    if (!name.value.trim()) problems.push({ field: "guest.name", message: "Enter the guest's name." });
+    if (!name.value.trim()) problems.push({ field: "guest.name", message: t("Enter the guest's name.") });
     const n = Number(party.value);
-    if (!Number.isInteger(n) || n < 1) problems.push({ field: "party_size", message: "Enter how many guests." });
+    if (!Number.isInteger(n) || n < 1) problems.push({ field: "party_size", message: t("Enter how many guests.") });
     if (problems.length) return showErrors(form, problems);
     const body = {
       date: s.day,
-      table_ids: [t.id],
+      table_ids: [tb.id],
       party_size: n,
       channel,
       guest: { name: name.value.trim() },
@@ -583,7 +585,7 @@ function bookingForm(t) {
     return busy(submit, async () => {
       try {
         const res = await s.ctx.api.book(body);
-        toast(`Booked ${res.guest_name} on ${t.label}`);
+        toast(t("Booked {guest} on {table}", { guest: res.guest_name, table: tb.label }));
         s.panelKey = "";
       } catch (p) {
         const left = p.errors.length ? showErrors(form, p.errors) : [];
@@ -616,15 +618,15 @@ function previewSeries(form, submit, err, booking, rule) {
 
 // ----- a blocked table
 
-function blockedPanel(t) {
+function blockedPanel(tb) {
   const err = errorBox("side-error");
-  const out = [facts([["Blocked", t.block_reason || "no reason given"]]), err];
+  const out = [facts([[t("Blocked"), tb.block_reason || t("no reason given")]]), err];
   if (s.ctx.floor) {
-    out.push(button("Unblock table", "btn-primary btn-block", (ev) =>
+    out.push(button(t("Unblock table"), "btn-primary btn-block", (ev) =>
       busy(ev.currentTarget, async () => {
         try {
-          await s.ctx.api.unblock(s.day, { table_ids: [t.id] });
-          toast(`Table ${t.label} is back on sale`);
+          await s.ctx.api.unblock(s.day, { table_ids: [tb.id] });
+          toast(t("Table {label} is back on sale", { label: tb.label }));
         } catch (p) {
           setError(err, staffMessage(p));
         }

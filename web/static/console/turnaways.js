@@ -3,15 +3,16 @@
 
 import { staffMessage } from "./http.js";
 import { $, el, field } from "./ui.js";
+import { t } from "../i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const REASON_COLOURS = {
-  sitting_full_covers: "#e5484d",
-  sitting_full_tables: "#f0b95a",
-  sitting_full_pacing: "#8e7cc3",
-  party_too_large: "#4fa3d0",
-  table_unavailable: "#f0b95a",
-  sold_out: "#e5484d",
+  sitting_full_covers: t("#e5484d"),
+  sitting_full_tables: t("#f0b95a"),
+  sitting_full_pacing: t("#8e7cc3"),
+  party_too_large: t("#4fa3d0"),
+  table_unavailable: t("#f0b95a"),
+  sold_out: t("#e5484d"),
 };
 const colour = (r) => REASON_COLOURS[r] || "#8a8f98";
 const iso = (d) => d.toISOString().slice(0, 10);
@@ -29,7 +30,7 @@ function chart(report) {
   const max = Math.max(1, ...days.map((d) => d.total));
   const w = 640, h = 220, pad = 28, bw = (w - pad * 2) / days.length;
   const svg = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, class: "ta-chart", role: "img", "aria-labelledby": "ta-chart-title" },
-    svgEl("title", { id: "ta-chart-title" }, `Parties turned away by weekday: ${days.map((d) => `${d.weekday} ${d.total}`).join(", ")}`));
+    svgEl("title", { id: "ta-chart-title" }, t("Parties turned away by weekday: {days}", { days: days.map((d) => `${d.weekday} ${d.total}`).join(", ") })));
   days.forEach((d, i) => {
     let y = h - pad;
     for (const [reason, n] of Object.entries(d.by_reason)) {
@@ -57,10 +58,10 @@ export async function show(ctx) {
   const to = el("input", { type: "date", id: "ta-to", name: "to", value: iso(today) });
   const out = el("div", { "aria-live": "polite" });
   const form = el("form", { class: "filters panel" },
-    el("div", { class: "filter-row" }, field("From", from), field("To", to),
-      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: "Show" }))));
+    el("div", { class: "filter-row" }, field(t("From"), from), field(t("To"), to),
+      el("div", { class: "filter-go" }, el("button", { type: "submit", class: "btn btn-primary", text: t("Show") }))));
   const load = async () => {
-    out.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+    out.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
     let r;
     try {
       r = await ctx.api.turnaways(from.value, to.value);
@@ -73,14 +74,14 @@ export async function show(ctx) {
         el("p", { class: "ta-sentence", id: "ta-sentence", text: r.sentence }),
         r.total ? chart(r) : null,
         r.total
-          ? el("ul", { class: "ta-legend", "aria-label": "Reasons" },
+          ? el("ul", { class: "ta-legend", "aria-label": t("Reasons") },
             ...r.by_reason.map((x) => el("li", {}, el("span", { class: "swatch", "data-reason": x.reason }), `${x.label}: ${x.count}`)))
           : null),
       r.total
         ? el("div", { class: "ta-tables" },
-          table("By time", ["Time", "Parties"], r.by_time.map((x) => [x.time, x.count])),
-          table("By party size", ["Guests", "Parties"], r.by_party_size.map((x) => [x.party_size, x.count])),
-          table("By reason", ["Reason", "Parties"], r.by_reason.map((x) => [x.label, x.count])))
+          table(t("By time"), [t("Time"), t("Parties")], r.by_time.map((x) => [x.time, x.count])),
+          table(t("By party size"), [t("Guests"), t("Parties")], r.by_party_size.map((x) => [x.party_size, x.count])),
+          table(t("By reason"), [t("Reason"), t("Parties")], r.by_reason.map((x) => [x.label, x.count])))
         : null,
     );
     out.querySelectorAll(".swatch").forEach((s) => s.style.setProperty("--swatch", colour(s.dataset.reason)));

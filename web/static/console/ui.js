@@ -1,33 +1,34 @@
 // Small DOM helpers shared by the console views.
 
 import { el, money } from "../api.js";
+import { t } from "../i18n.js";
 
 export { el, money };
 export const $ = (id) => document.getElementById(id);
 
 let toastTimer;
 export function toast(text) {
-  const t = $("toast");
-  t.textContent = text;
-  t.hidden = false;
+  const tb = $("toast");
+  tb.textContent = text;
+  tb.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), 3500);
+  toastTimer = setTimeout(() => (tb.hidden = true), 3500);
 }
 
 export const STATUS_NAMES = {
-  hold: "On hold",
-  pending_payment: "Awaiting deposit",
-  confirmed: "Confirmed",
-  seated: "Seated",
-  completed: "Completed",
-  cancelled: "Cancelled",
-  no_show: "No-show",
-  expired: "Expired",
+  hold: t("On hold"),
+  pending_payment: t("Awaiting deposit"),
+  confirmed: t("Confirmed"),
+  seated: t("Seated"),
+  completed: t("Completed"),
+  cancelled: t("Cancelled"),
+  no_show: t("No-show"),
+  expired: t("Expired"),
 };
 export const statusName = (s) => STATUS_NAMES[s] || s;
 export const statusPill = (s) => el("span", { class: `status-pill st-${s}`, text: statusName(s) });
 
-export const CHANNELS = { online: "Online", phone: "Phone", walk_in: "Walk-in", host: "Host" };
+export const CHANNELS = { online: t("Online"), phone: t("Phone"), walk_in: t("Walk-in"), host: t("Host") };
 export const channelName = (c) => CHANNELS[c] || c || "—";
 
 /** "2026-11-22T05:21:02.72+00:00" -> "22 Nov, 05:21" in the browser's zone (staff are local). */

@@ -6,22 +6,23 @@
 import { dayLabel } from "../api.js";
 import { staffMessage } from "./http.js";
 import { $, busy, button, channelName, clearErrors, el, errorBox, field, setError, showErrors, toast, when } from "./ui.js";
+import { t } from "../i18n.js";
 
 const s = { ctx: null, nights: [], day: null, free: [] };
 const STATUS = {
-  waiting: ["Waiting", "st-hold"],
-  offered: ["Offered", "st-pending_payment"],
-  booked: ["Booked", "st-confirmed"],
-  declined: ["Declined", "st-cancelled"],
-  lapsed: ["Lapsed", "st-expired"],
-  left: ["Left", "st-cancelled"],
-  skipped: ["Skipped", "st-cancelled"],
+  waiting: [t("Waiting"), "st-hold"],
+  offered: [t("Offered"), "st-pending_payment"],
+  booked: [t("Booked"), "st-confirmed"],
+  declined: [t("Declined"), "st-cancelled"],
+  lapsed: [t("Lapsed"), "st-expired"],
+  left: [t("Left"), "st-cancelled"],
+  skipped: [t("Skipped"), "st-cancelled"],
 };
 
 export async function show(ctx, [day] = []) {
   s.ctx = ctx;
   const root = $("waitlist-root");
-  root.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+  root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
   try {
     s.nights = (await ctx.api.nights({ days: 42 })).filter((n) => !n.closed);
   } catch (p) {
@@ -29,12 +30,12 @@ export async function show(ctx, [day] = []) {
     return;
   }
   s.day = day && s.nights.some((n) => n.date === day) ? day : s.day && s.nights.some((n) => n.date === s.day) ? s.day : s.nights[0]?.date;
-  const pick = el("select", { id: "wl-night", class: "c-select", "aria-label": "Night" },
+  const pick = el("select", { id: "wl-night", class: "c-select", "aria-label": t("Night") },
     ...s.nights.map((n) => el("option", { value: n.date, selected: n.date === s.day, text: `${dayLabel(n.date)}${n.title ? ` · ${n.title}` : ""}` })));
   pick.addEventListener("change", () => { s.day = pick.value; render(); });
   root.replaceChildren(
     el("div", { class: "t-head" }, pick, el("span", { class: "muted small", id: "wl-count" })),
-    el("div", { class: "panel" }, el("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": "Waitlist" }, el("table", { class: "data-table", id: "wl-table" }))),
+    el("div", { class: "panel" }, el("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("Waitlist") }, el("table", { class: "data-table", id: "wl-table" }))),
     ctx.floor ? addForm() : "",
   );
   await render();
@@ -43,24 +44,24 @@ export async function show(ctx, [day] = []) {
 async function render() {
   const table = $("wl-table");
   if (!s.day) {
-    table.replaceChildren(el("caption", { text: "No open nights." }));
+    table.replaceChildren(el("caption", { text: t("No open nights.") }));
     return;
   }
   let list;
   try {
     const [got, floor] = await Promise.all([s.ctx.api.waitlist(s.day), s.ctx.api.floor(s.day)]);
     list = got;
-    s.free = floor.tables.filter((t) => t.state === "free");
+    s.free = floor.tables.filter((tb) => tb.state === "free");
   } catch (p) {
     table.replaceChildren(el("caption", { text: staffMessage(p) }));
     return;
   }
   $("wl-count").textContent = `${list.waiting} waiting · ${s.free.length} table${s.free.length === 1 ? "" : "s"} free`;
-  const head = el("thead", {}, el("tr", {}, ...["#", "Party", "Takes", "Status", "Offer", ""].map((h) => el("th", { scope: "col", text: h }))));
+  const head = el("thead", {}, el("tr", {}, ...["#", t("Party"), t("Takes"), t("Status"), t("Offer"), ""].map((h) => el("th", { scope: "col", text: h }))));
   const rows = list.entries.map((e) => {
     const [label, cls] = STATUS[e.status] || [e.status, ""];
     const err = errorBox(`wl-err-${e.id}`);
-    const takes = [e.tiers.length ? e.tiers.join(", ") : "any table", e.latest_time ? `by ${e.latest_time}` : ""].filter(Boolean).join(" · ");
+    const takes = [e.tiers.length ? e.tiers.join(", ") : t("any table"), e.latest_time ? t("by {time}", { time: e.latest_time }) : ""].filter(Boolean).join(" · ");
     const offer = e.offer ? `${e.offer.tables.join(" + ")} until ${when(e.offer.expires_at)}` : "—";
     return el("tr", { "data-entry": e.id },
       el("td", { class: "num", text: e.position ? String(e.position) : "—" }),
@@ -72,7 +73,7 @@ async function render() {
       el("td", { class: "wl-act" }, ...(s.ctx.floor && (e.status === "waiting" || e.status === "offered") ? actions(e, err) : []), err));
   });
   table.replaceChildren(head, el("tbody", {}, ...rows));
-  if (!rows.length) table.append(el("caption", { text: "Nobody is waiting for this night." }));
+  if (!rows.length) table.append(el("caption", { text: t("Nobody is waiting for this night.") }));
 }
 
 function actions(e, err) {
@@ -87,14 +88,14 @@ function actions(e, err) {
   });
   const out = [];
   if (e.status === "waiting") {
-    out.push(button("Offer now", "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "offer", {}), `Offer sent to ${e.name}`)));
+    out.push(button(t("Offer now"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "offer", {}), t("Offer sent to {name}", { name: e.name }))));
   }
-  const fits = s.free.filter((t) => t.min_party <= e.party_size && e.party_size <= t.max_party);
+  const fits = s.free.filter((tb) => tb.min_party <= e.party_size && e.party_size <= tb.max_party);
   if (fits.length) {
-    const pick = el("select", { class: "c-select", "aria-label": `Table for ${e.name}` }, ...fits.map((t) => el("option", { value: t.id, text: t.label })));
-    out.push(pick, button("Book", "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "book", { table_ids: [pick.value] }), `${e.name} booked`)));
+    const pick = el("select", { class: "c-select", "aria-label": t("Table for {name}", { name: e.name }) }, ...fits.map((tb) => el("option", { value: tb.id, text: tb.label })));
+    out.push(pick, button(t("Book"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "book", { table_ids: [pick.value] }), `${e.name} booked`)));
   }
-  out.push(button("Skip", "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "skip"), `${e.name} skipped`)));
+  out.push(button(t("Skip"), "btn-ghost btn-compact", run(() => s.ctx.api.waitlistAct(e.id, "skip"), `${e.name} skipped`)));
   return out;
 }
 
@@ -104,13 +105,13 @@ function addForm() {
   const email = el("input", { name: "email", type: "email", maxlength: 254 });
   const party = el("input", { name: "party_size", type: "number", min: 1, max: 500, value: 2 });
   const latest = el("input", { name: "latest_time", type: "time" });
-  const channel = el("select", { name: "channel" }, el("option", { value: "phone", text: "Phone" }), el("option", { value: "walk_in", text: "Walk-in" }));
+  const channel = el("select", { name: "channel" }, el("option", { value: "phone", text: t("Phone") }), el("option", { value: "walk_in", text: t("Walk-in") }));
   const err = errorBox("wl-add-err");
   const form = el("form", { class: "panel c-form", novalidate: true, id: "wl-add" },
-    el("h2", { class: "panel-title", text: "Add a party" }),
-    field("Name", name), field("Party size", party), field("Phone", phone), field("Email", email),
-    field("Latest start", latest), field("How they asked", channel),
-    err, el("button", { type: "submit", class: "btn btn-primary", text: "Add to the waitlist" }));
+    el("h2", { class: "panel-title", text: t("Add a party") }),
+    field(t("Name"), name), field(t("Party size"), party), field(t("Phone"), phone), field(t("Email"), email),
+    field(t("Latest start"), latest), field(t("How they asked"), channel),
+    err, el("button", { type: "submit", class: "btn btn-primary", text: t("Add to the waitlist") }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clearErrors(form);
@@ -122,7 +123,7 @@ function addForm() {
           phone: phone.value.trim() || null, email: email.value.trim() || null,
           latest_time: latest.value || null, channel: channel.value,
         });
-        toast(`${name.value.trim()} is on the waitlist`);
+        toast(t("{name} is on the waitlist", { name: name.value.trim() }));
         form.reset();
         await render();
       } catch (p) {

@@ -7,6 +7,7 @@
 import { dayPieces } from "../api.js";
 import { svg } from "../floor.js";
 import { money } from "./common.js";
+import { t } from "../i18n.js";
 
 /** Forecasts are estimates: whole pounds (or the currency's major unit), no pence. */
 export const whole = (minor, cur) => money(Math.round(minor / 100) * 100, cur);
@@ -42,7 +43,7 @@ export function drawForecast(el, data, { onPoint } = {}) {
   const W = Math.max(320, Math.round(el.clientWidth || 800));
   const phone = W < 560;
   const H = phone ? 300 : 380;
-  const m = { l: phone ? 44 : 62, r: 10, t: 14, b: 34 };
+  const m = { l: phone ? 44 : 62, r: 10, tb: 14, b: 34 };
   const stripH = phone ? 44 : 58;
   const gap = 18;
   const plotH = H - m.t - m.b - stripH - gap;
@@ -83,7 +84,7 @@ export function drawForecast(el, data, { onPoint } = {}) {
     svg("line", { x1: m.l, x2: W - m.r, y1: stripTop + stripH, y2: stripTop + stripH, class: "fc-axis" }),
     svg("text", { x: m.l - 6, y: stripTop + 10, class: "fc-tick", "text-anchor": "end" }, String(maxTurn)),
     svg("text", { x: m.l - 6, y: stripTop + stripH, class: "fc-tick", "text-anchor": "end" }, "0"),
-    svg("text", { x: m.l + 4, y: stripTop - 4, class: "fc-strip-label" }, "Turned away"),
+    svg("text", { x: m.l + 4, y: stripTop - 4, class: "fc-strip-label" }, t("Turned away")),
   );
 
   const cols = svg("g", { class: "fc-nights" });
@@ -150,10 +151,10 @@ export function drawForecast(el, data, { onPoint } = {}) {
 export function describe(r, cur) {
   const d = dayPieces(r.date);
   const head = `${r.weekday} ${d.day} ${d.month}${r.title ? `, ${r.title}` : ""}`;
-  if (r.is_closed) return `${head}: closed`;
-  const bits = [`booked ${money(r.booked || 0, cur)} (${r.count || 0} reservations)`];
-  if (r.expected != null) bits.push(`expected final ${whole(r.expected, cur)}`);
-  if (r.pace != null) bits.push(`same weekdays at this point ${whole(r.pace, cur)}`);
-  bits.push(`${r.turn || 0} turned away`);
+  if (r.is_closed) return `${head}: ${t("closed")}`;
+  const bits = [t("booked {amount} ({n} reservations)", { amount: money(r.booked || 0, cur), n: r.count || 0 })];
+  if (r.expected != null) bits.push(t("expected final {amount}", { amount: whole(r.expected, cur) }));
+  if (r.pace != null) bits.push(t("same weekdays at this point {amount}", { amount: whole(r.pace, cur) }));
+  bits.push(t("{n} turned away", { n: r.turn || 0 }));
   return `${head}: ${bits.join(", ")}`;
 }

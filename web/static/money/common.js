@@ -6,6 +6,7 @@ import { account, call, setCsrf, signedOutAtLoad, staffMessage, whenSignedOut } 
 import { money as baseMoney } from "../api.js";
 import { $, el, toast } from "../console/ui.js";
 import { LiveSocket } from "../live.js";
+import { t } from "../i18n.js";
 
 export { call, el, toast, $, staffMessage };
 
@@ -51,12 +52,12 @@ function weekStart(iso) {
  * day each was posted (`by=posted`: a booking the day it is made, its settlement the
  * night it closes), as the live feed shows them. */
 export const PERIODS = [
-  { key: "tonight", label: "Today", range: (t) => [t, t] },
-  { key: "week", label: "This week", range: (t) => [weekStart(t), addDays(weekStart(t), 6)] },
-  { key: "month", label: "This month", range: (t) => [monthStart(t), monthEnd(t)] },
-  { key: "last-month", label: "Last month", range: (t) => { const p = addDays(monthStart(t), -1); return [monthStart(p), p]; } },
-  { key: "30", label: "Last 30 days", range: (t) => [addDays(t, -29), t] },
-  { key: "all", label: "All time", range: () => [null, null] },
+  { key: "tonight", label: t("Today"), range: (tb) => [tb, tb] },
+  { key: "week", label: t("This week"), range: (tb) => [weekStart(tb), addDays(weekStart(tb), 6)] },
+  { key: "month", label: t("This month"), range: (tb) => [monthStart(tb), monthEnd(tb)] },
+  { key: "last-month", label: t("Last month"), range: (tb) => { const p = addDays(monthStart(tb), -1); return [monthStart(p), p]; } },
+  { key: "30", label: t("Last 30 days"), range: (tb) => [addDays(tb, -29), tb] },
+  { key: "all", label: t("All time"), range: () => [null, null] },
 ];
 
 export const query = (params) => {
@@ -67,22 +68,22 @@ export const query = (params) => {
 };
 
 export const KIND_NAMES = {
-  accrual: "Accrued",
-  reversal: "Reversed",
-  settlement: "Settled",
-  spend_adjustment: "Spend adjustment",
-  refund_adjustment: "Refund adjustment",
-  reassign_in: "Reassigned in",
-  reassign_out: "Reassigned out",
+  accrual: t("Accrued"),
+  reversal: t("Reversed"),
+  settlement: t("Settled"),
+  spend_adjustment: t("Spend adjustment"),
+  refund_adjustment: t("Refund adjustment"),
+  reassign_in: t("Reassigned in"),
+  reassign_out: t("Reassigned out"),
 };
 export const kindName = (k) => KIND_NAMES[k] || k;
 export const kindPill = (k) => el("span", { class: `kind-pill k-${k}`, text: kindName(k) });
 
 export const BASIS_NAMES = {
-  minimum_pct: "% of minimum",
-  spend_pct: "% of spend",
-  flat_reservation: "flat per booking",
-  flat_guest: "flat per guest",
+  minimum_pct: t("% of minimum"),
+  spend_pct: t("% of spend"),
+  flat_reservation: t("flat per booking"),
+  flat_guest: t("flat per guest"),
 };
 
 /** "10% of minimum £900" / "flat per booking" for a line's rule. */
@@ -91,7 +92,7 @@ export function ruleText(line) {
   const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}% ` : "";
   if (line.kind === "accrual" && r.basis === "spend_pct") {
     // Spend is only known at closing: the accrual estimates it from the minimum.
-    return `${pct}of spend, est. on min ${money(line.basis_amount || 0, line.currency)}`;
+    return `${pct}${t("of spend, est. on min {amount}", { amount: money(line.basis_amount || 0, line.currency) })}`;
   }
   const base = r.basis?.endsWith("_pct") ? `${BASIS_NAMES[r.basis].replace("% ", "")} ${money(line.basis_amount || 0, line.currency)}` : BASIS_NAMES[r.basis] || "";
   return `${pct}${base}`.trim();
@@ -112,7 +113,7 @@ export function setLive(box, state) {
   if (!box) return;
   box.dataset.state = state;
   box.querySelector(".live-text").textContent =
-    { live: "Live", connecting: "Connecting…", syncing: "Syncing…", reconnecting: "Reconnecting…", gone: "Offline", idle: "" }[state] ?? state;
+    { live: t("Live"), connecting: t("Connecting…"), syncing: t("Syncing…"), reconnecting: t("Reconnecting…"), gone: t("Offline"), idle: "" }[state] ?? state;
 }
 
 /**
@@ -144,7 +145,7 @@ export function signIn({ onReady }) {
     const password = $("signin-password").value;
     const err = $("signin-error");
     if (!email || !password) {
-      err.textContent = "Enter your email and password.";
+      err.textContent = t("Enter your email and password.");
       err.hidden = false;
       return;
     }
@@ -159,12 +160,12 @@ export function signIn({ onReady }) {
     } catch (p) {
       err.hidden = false;
       if (p.code === "venue_required") {
-        err.textContent = "This email works at several venues. Which one?";
+        err.textContent = t("This email works at several venues. Which one?");
         venueField.hidden = false;
         $("signin-venue").focus();
         return;
       }
-      err.textContent = p.code === "login_failed" ? "Wrong email or password." : staffMessage(p);
+      err.textContent = p.code === "login_failed" ? t("Wrong email or password.") : staffMessage(p);
       $("signin-password").select();
     } finally {
       btn.disabled = false;

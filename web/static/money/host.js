@@ -10,10 +10,11 @@ import {
   $, CommissionSocket, PERIODS, businessDay, call, el, kindName, kindPill, money, query, ruleText, setLive,
   signIn, signOut, signedMoney, staffMessage, toast,
 } from "./common.js";
+import { t } from "../i18n.js";
 
 const H = "/api/v1/host";
 // How the booking reached the host: their own booking, or a guest through their link.
-const CHANNEL_TEXT = { host_link: "via your link", online: "via your link", host: "yours" };
+const CHANNEL_TEXT = { host_link: t("via your link"), online: t("via your link"), host: t("yours") };
 const s = {
   host: null, // GET /host/me
   me: null, // GET /staff/me (venues with timezones)
@@ -36,7 +37,7 @@ const view = new FloorView({
   svgEl: $("floor-svg"),
   listBody: $("list-body"),
   chips: $("area-chips"),
-  onSelect: (t) => openSheet(t),
+  onSelect: (tb) => openSheet(tb),
 });
 
 // ---------- start ----------------------------------------------------------------------
@@ -50,8 +51,8 @@ signIn({
       $("tab-book").hidden = true;
       const box = $("h-blocked");
       box.replaceChildren(
-        `This view is for hosts; you are signed in as ${me.role}. `,
-        el("a", { href: me.role === "finance" ? "/admin/money" : "/admin", text: "Open the staff pages" }),
+        `${t("This view is for hosts; you are signed in as {role}.", { role: me.role })} `,
+        el("a", { href: me.role === "finance" ? "/admin/money" : "/admin", text: t("Open the staff pages") }),
       );
       box.hidden = false;
       return;
@@ -67,7 +68,7 @@ signIn({
     $("h-tabbar").hidden = false;
     $("host-name").textContent = s.host.name;
     $("host-code").textContent = s.host.code;
-    $("host-code").setAttribute("aria-label", `Your host code ${s.host.code}`);
+    $("host-code").setAttribute("aria-label", t("Your host code {code}", { code: s.host.code }));
     const venues = me.venues.filter((v) => s.host.links.some((l) => l.venue === v.slug));
     const select = $("venue-select");
     if (venues.length > 1) {
@@ -134,7 +135,7 @@ async function loadNights() {
   renderNights();
   const first = open[0];
   if (first) await selectNight(first.date);
-  else $("floor-hint").textContent = "No open nights coming up.";
+  else $("floor-hint").textContent = t("No open nights coming up.");
 }
 
 function renderNights() {
@@ -144,7 +145,7 @@ function renderNights() {
   for (const n of s.nights) {
     const d = dayPieces(n.date);
     const title = n.title || (n.event_type !== "regular" ? n.event_type : "");
-    const status = n.closed ? "Closed" : n.sold_out ? "Full" : `${n.tables_free} free`;
+    const status = n.closed ? t("Closed") : n.sold_out ? t("Full") : `${n.tables_free} free`;
     list.append(
       el(
         "li",
@@ -207,8 +208,8 @@ function connectFloor() {
       view.applyDelta(d.tables || []);
       if (typeof d.tables_free === "number") updateHint(d.tables_free);
       if (s.table) {
-        const t = view.get(s.table.id);
-        if (t && t.state !== "free" && $("booked").hidden) tableGone(t);
+        const tb = view.get(s.table.id);
+        if (tb && tb.state !== "free" && $("booked").hidden) tableGone(tb);
       }
     },
     onStatus: (st) => setLive($("live-status"), st),
@@ -217,10 +218,10 @@ function connectFloor() {
 
 function updateHint(free) {
   if (typeof free !== "number") return;
-  const fits = view.all().filter((t) => view.selectable(t)).length;
-  $("floor-hint").textContent = `${free} free · ${fits} fit a party of ${s.party}. Tap a green table to book it.`;
+  const fits = view.all().filter((tb) => view.selectable(tb)).length;
+  $("floor-hint").textContent = t("{free} free · {fits} fit a party of {party}. Tap a green table to book it.", { free, fits, party: s.party });
   const btn = document.querySelector(`.night[data-date="${s.day}"] .n-status`);
-  if (btn) btn.textContent = free > 0 ? `${free} free` : "Full";
+  if (btn) btn.textContent = free > 0 ? t("{n} free", { n: free }) : t("Full");
 }
 
 function setParty(n) {
@@ -228,7 +229,7 @@ function setParty(n) {
   $("party-size").textContent = String(s.party);
   $("party-minus").disabled = s.party <= 1;
   view.setParty(s.party);
-  updateHint(view.all().filter((t) => t.state === "free").length);
+  updateHint(view.all().filter((tb) => tb.state === "free").length);
   if (s.table && !view.fits(view.get(s.table.id))) closeSheet();
   else if (s.table) fillSheetMeta(view.get(s.table.id));
 }
@@ -263,30 +264,30 @@ async function loadMine() {
 
 function markMine() {
   const labels = s.mineByDay.get(s.day) || new Set();
-  view.setMarked(view.all().filter((t) => labels.has(t.label)).map((t) => t.id));
+  view.setMarked(view.all().filter((tb) => labels.has(tb.label)).map((tb) => tb.id));
 }
 
 // ---------- the booking sheet --------------------------------------------------------------
 
-function fillSheetMeta(t) {
+function fillSheetMeta(tb) {
   const n = s.nights.find((x) => x.date === s.day);
-  $("sheet-title").textContent = `Table ${t.label}`;
-  $("sheet-tier").textContent = tierName(t.tier);
-  $("sheet-tier").className = `tier-chip tier-${t.tier}`;
+  $("sheet-title").textContent = t("Table {label}", { label: tb.label });
+  $("sheet-tier").textContent = tierName(tb.tier);
+  $("sheet-tier").className = `tier-chip tier-${tb.tier}`;
   const bits = [
     `${dayLabel(s.day)} ${n ? timeRange(n.opens_local, n.closes_local) : ""}`.trim(),
-    `${s.party} guest${s.party === 1 ? "" : "s"} (seats ${seats(t)})`,
-    `min ${money(t.minimum, view.currency)}`,
+    `${s.party} guest${s.party === 1 ? "" : "s"} (seats ${seats(tb)})`,
+    `min ${money(tb.minimum, view.currency)}`,
   ];
-  if (t.deposit) bits.push(`deposit ${money(t.deposit, view.currency)}`);
+  if (tb.deposit) bits.push(`deposit ${money(tb.deposit, view.currency)}`);
   $("sheet-meta").textContent = bits.join(" · ");
-  $("book-submit").textContent = `Book ${t.label} for ${s.party}`;
+  $("book-submit").textContent = t("Book {table} for {party}", { table: tb.label, party: s.party });
 }
 
-function openSheet(t) {
-  s.table = t;
-  view.setSelected(t.id);
-  fillSheetMeta(t);
+function openSheet(tb) {
+  s.table = tb;
+  view.setSelected(tb.id);
+  fillSheetMeta(tb);
   $("book-form").hidden = false;
   $("booked").hidden = true;
   $("book-error").hidden = true;
@@ -308,9 +309,9 @@ document.addEventListener("keydown", (ev) => {
   if (ev.key === "Escape" && !$("sheet").hidden) closeSheet();
 });
 
-function tableGone(t) {
+function tableGone(tb) {
   const box = $("book-error");
-  box.textContent = `Table ${t.label} was just taken. Pick another green table.`;
+  box.textContent = t("Table {label} was just taken. Pick another green table.", { label: tb.label });
   box.hidden = false;
   $("book-submit").disabled = true;
   setTimeout(() => ($("book-submit").disabled = false), 50);
@@ -321,18 +322,18 @@ $("book-form").addEventListener("submit", async (ev) => {
   const form = $("book-form");
   clearErrors(form);
   $("book-error").hidden = true;
-  const t = s.table;
-  if (!t) return;
+  const tb = s.table;
+  if (!tb) return;
   const name = $("g-name").value.trim();
   const phone = $("g-phone").value.trim();
   const email = $("g-email").value.trim();
   const notes = $("g-notes").value.trim();
   if (!name) {
-    showErrors(form, [{ field: "guest.name", message: "Enter your client's name." }]);
+    showErrors(form, [{ field: "guest.name", message: t("Enter your client's name.") }]);
     return;
   }
   if (!phone && !email) {
-    showErrors(form, [{ field: "guest.phone", message: "A phone number or email, so the venue can reach them." }]);
+    showErrors(form, [{ field: "guest.phone", message: t("A phone number or email, so the venue can reach them.") }]);
     return;
   }
   const btn = $("book-submit");
@@ -341,7 +342,7 @@ $("book-form").addEventListener("submit", async (ev) => {
   try {
     const r = await call("POST", `${H}/venues/${s.slug}/bookings`, {
       date: s.day,
-      table_ids: [t.id],
+      table_ids: [tb.id],
       party_size: s.party,
       sitting_id: s.sittingId,
       guest: { name, ...(phone ? { phone } : {}), ...(email ? { email } : {}) },
@@ -357,7 +358,7 @@ $("book-form").addEventListener("submit", async (ev) => {
       }
     } else {
       $("book-error").textContent = p.code === "table_unavailable"
-        ? `Table ${t.label} was just taken. Pick another green table.`
+        ? t("Table {label} was just taken. Pick another green table.", { label: tb.label })
         : staffMessage(p);
       $("book-error").hidden = false;
     }
@@ -378,19 +379,19 @@ function booked(r) {
   const box = $("booked");
   box.dataset.reservationId = r.id;
   box.replaceChildren(
-    el("p", { class: "h-booked-title", text: "✓ Booked" }),
+    el("p", { class: "h-booked-title", text: t("✓ Booked") }),
     el("p", { class: "h-booked-line", text: `${r.guest.name} · table ${labels.join(" + ")} · ${r.party_size} guests` }),
-    el("p", { class: "muted small", text: `${dayLabel(r.date, "long")} · min ${money(r.minimum, r.currency)} · attributed to you` }),
+    el("p", { class: "muted small", text: t("{day} · min {minimum} · attributed to you", { day: dayLabel(r.date, "long"), minimum: money(r.minimum, r.currency) }) }),
     el(
       "div",
       { class: "row" },
-      el("button", { type: "button", class: "btn btn-primary", text: "Book another", onclick: closeSheet }),
-      el("a", { class: "btn btn-ghost", href: "#bookings", text: "My bookings" }),
+      el("button", { type: "button", class: "btn btn-primary", text: t("Book another"), onclick: closeSheet }),
+      el("a", { class: "btn btn-ghost", href: "#bookings", text: t("My bookings") }),
     ),
   );
   box.hidden = false;
   box.focus();
-  toast(`Booked ${labels.join(" + ")} for ${r.guest.name}`);
+  toast(t("Booked {tables} for {guest}", { tables: labels.join(" + "), guest: r.guest.name }));
   loadEarnings();
 }
 
@@ -422,7 +423,7 @@ async function loadBookings(more = false) {
   if (!more) list.replaceChildren(...cards);
   else list.append(...cards);
   if (!more && !cards.length) {
-    list.replaceChildren(el("li", { class: "muted empty", text: s.bookingsPast ? "No past bookings yet." : "No upcoming bookings. Book a client from the floor." }));
+    list.replaceChildren(el("li", { class: "muted empty", text: s.bookingsPast ? t("No past bookings yet.") : t("No upcoming bookings. Book a client from the floor.") }));
   }
   $("more-bookings").hidden = r.page * r.per_page >= r.total;
 }
@@ -450,7 +451,7 @@ function bookingCard(x) {
       el(
         "span",
         { class: "h-card-body" },
-        el("span", { class: "h-card-guest", text: x.guest_name || "Guest" }),
+        el("span", { class: "h-card-guest", text: x.guest_name || t("Guest") }),
         el("span", { class: "muted small", text: `${dayPieces(x.date).weekday} · ${x.tables.join(" + ")} · ${x.party_size} guests · ${CHANNEL_TEXT[x.channel] || "yours"}` }),
       ),
       el("span", { class: "h-card-side" }, statusPill(x.status), el("span", { class: "small num", text: money(x.minimum, x.currency) })),
@@ -461,7 +462,7 @@ function bookingCard(x) {
 }
 
 async function loadDetails(x, box) {
-  box.replaceChildren(el("p", { class: "muted small", text: "Loading…" }));
+  box.replaceChildren(el("p", { class: "muted small", text: t("Loading…") }));
   try {
     const r = await call("GET", `${H}/venues/${s.slug}/reservations/${x.id}`);
     box.dataset.loaded = "1";
@@ -469,7 +470,7 @@ async function loadDetails(x, box) {
     box.replaceChildren(
       contact ? el("p", { class: "small", text: contact }) : "",
       r.notes ? el("p", { class: "c-note small", text: r.notes }) : "",
-      el("p", { class: "h-card-comm" }, el("span", { class: "muted small", text: "Your commission " }), el("strong", { text: money(r.commission || 0, r.currency) })),
+      el("p", { class: "h-card-comm" }, el("span", { class: "muted small", text: t("Your commission ") }), el("strong", { text: money(r.commission || 0, r.currency) })),
       el(
         "ul",
         { class: "h-lines compact" },
@@ -538,7 +539,7 @@ async function fetchEarnings() {
   );
   const lines = [...r.entries].sort((a, b) => (b.at || "").localeCompare(a.at || ""));
   $("earn-lines").replaceChildren(
-    ...(lines.length ? lines.map((l) => lineItem(l, true)) : [el("li", { class: "muted empty", text: "No commission in this period yet." })]),
+    ...(lines.length ? lines.map((l) => lineItem(l, true)) : [el("li", { class: "muted empty", text: t("No commission in this period yet.") })]),
   );
 }
 
@@ -564,7 +565,7 @@ function renderLinks() {
   box.replaceChildren(
     ...s.host.links.map((l) => {
       const url = new URL(l.path, location.origin).toString();
-      const urlBox = el("input", { class: "h-url", type: "text", readonly: true, value: url, "aria-label": "Your booking link" });
+      const urlBox = el("input", { class: "h-url", type: "text", readonly: true, value: url, "aria-label": t("Your booking link") });
       urlBox.addEventListener("focus", () => urlBox.select());
       const venueName = s.me.venues.find((v) => v.slug === l.venue)?.name || l.venue;
       const copy = async () => {
@@ -575,24 +576,24 @@ function renderLinks() {
           urlBox.select();
           document.execCommand?.("copy");
         }
-        toast("Link copied");
+        toast(t("Link copied"));
       };
       const share = navigator.share
         ? el("button", {
           type: "button",
           class: "btn btn-ghost",
-          text: "Share…",
-          onclick: () => navigator.share({ title: `Book at ${venueName}`, text: `Book your table at ${venueName} (host code ${l.code})`, url }).catch(() => {}),
+          text: t("Share…"),
+          onclick: () => navigator.share({ title: t("Book at {venue}", { venue: venueName }), text: t("Book your table at {venue} (host code {code})", { venue: venueName, code: l.code }), url }).catch(() => {}),
         })
         : null;
       return el(
         "div",
         { class: "panel h-link-card", "data-venue": l.venue },
         el("p", { class: "muted small", text: venueName }),
-        el("p", { class: "h-code-line" }, el("span", { class: "muted small", text: "Your code" }), el("strong", { class: "h-code", text: l.code })),
+        el("p", { class: "h-code-line" }, el("span", { class: "muted small", text: t("Your code") }), el("strong", { class: "h-code", text: l.code })),
         urlBox,
-        el("div", { class: "row" }, el("button", { type: "button", class: "btn btn-primary", id: "copy-link", text: "Copy link", onclick: copy }), share),
-        el("p", { class: "muted small", text: `Bookings made through this link are credited to ${l.code}.` }),
+        el("div", { class: "row" }, el("button", { type: "button", class: "btn btn-primary", id: "copy-link", text: t("Copy link"), onclick: copy }), share),
+        el("p", { class: "muted small", text: t("Bookings made through this link are credited to {code}.", { code: l.code }) }),
       );
     }),
   );
@@ -607,20 +608,20 @@ $("h-cal-make").addEventListener("click", async (ev) => {
   try {
     const base = `${H}/venues/${s.slug}/calendar-feeds`;
     const old = await call("GET", base);
-    const made = await call("POST", base, { label: "My clients" });
+    const made = await call("POST", base, { label: t("My clients") });
     await Promise.all(old.map((f) => call("DELETE", `${base}/${f.id}`)));
-    const box = el("input", { type: "text", readonly: true, value: made.url, id: "h-cal-url", class: "h-url", "aria-label": "Your calendar address" });
-    const copy = el("button", { type: "button", class: "btn btn-primary", text: "Copy address", onclick: async () => {
+    const box = el("input", { type: "text", readonly: true, value: made.url, id: "h-cal-url", class: "h-url", "aria-label": t("Your calendar address") });
+    const copy = el("button", { type: "button", class: "btn btn-primary", text: t("Copy address"), onclick: async () => {
       try {
         await navigator.clipboard.writeText(made.url);
-        toast("Calendar address copied");
+        toast(t("Calendar address copied"));
       } catch {
         box.focus();
         box.select();
       }
     } });
     $("h-cal-out").replaceChildren(box, el("div", { class: "row" }, copy));
-    btn.textContent = "Make a new address";
+    btn.textContent = t("Make a new address");
     box.focus();
     box.select();
   } catch (p) {

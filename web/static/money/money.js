@@ -8,6 +8,7 @@ import {
   $, CommissionSocket, PERIODS, addDays, businessDay, call, clock, el, kindName, kindPill, money, query,
   ruleText, setLive, signIn, signedMoney, staffMessage, staffTop, toast,
 } from "./common.js";
+import { plural, t } from "../i18n.js";
 
 const ROLES = ["owner", "manager", "finance"];
 const s = {
@@ -34,8 +35,8 @@ signIn({
       $("m-top").hidden = false;
       const box = $("m-blocked");
       box.replaceChildren(
-        "Not allowed for your role. ",
-        el("a", { href: me.role === "host" ? "/host" : "/admin", text: me.role === "host" ? "Open your host view" : "Back to the console" }),
+        `${t("Not allowed for your role.")} `,
+        el("a", { href: me.role === "host" ? "/host" : "/admin", text: me.role === "host" ? t("Open your host view") : t("Back to the console") }),
       );
       box.hidden = false;
       return;
@@ -80,7 +81,7 @@ function route(force = false) {
 async function loadHosts() {
   try {
     const hosts = await call("GET", `${s.S}/hosts`);
-    $("comm-host").replaceChildren(new Option("All hosts", ""), ...hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
+    $("comm-host").replaceChildren(new Option(t("All hosts"), ""), ...hosts.map((h) => new Option(`${h.name} (${h.code})`, h.id)));
   } catch {
     // Finance can't list hosts: the per-host table still names them.
   }
@@ -141,12 +142,12 @@ async function fetchCommissions() {
   const k = r.totals.by_kind || {};
   const other = r.totals.net - (k.accrual || 0) - (k.reversal || 0) - (k.settlement || 0);
   $("comm-totals").replaceChildren(
-    tile("Net commission", money(r.totals.net, r.currency), "net"),
-    tile("Bookings", String(r.totals.reservations), "count"),
-    tile("Accrued", money(k.accrual || 0, r.currency)),
-    tile("Reversed", money(k.reversal || 0, r.currency)),
-    tile("Settled", money(k.settlement || 0, r.currency)),
-    tile("Adjustments", signedMoney(other, r.currency)),
+    tile(t("Net commission"), money(r.totals.net, r.currency), "net"),
+    tile(t("Bookings"), String(r.totals.reservations), "count"),
+    tile(t("Accrued"), money(k.accrual || 0, r.currency)),
+    tile(t("Reversed"), money(k.reversal || 0, r.currency)),
+    tile(t("Settled"), money(k.settlement || 0, r.currency)),
+    tile(t("Adjustments"), signedMoney(other, r.currency)),
   );
   const body = $("comm-hosts").tBodies[0];
   const rows = [...r.hosts].sort((a, b) => b.net - a.net);
@@ -167,13 +168,13 @@ async function fetchCommissions() {
           el("td", { class: "num strong", text: money(h.net, r.currency) }),
         );
       })
-      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: "No commission in this period." }))]),
+      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: t("No commission in this period.") }))]),
   );
   const feed = $("comm-feed");
   const fresh = new Set([...feed.querySelectorAll("li.flash")].map((li) => li.dataset.lineId));
   const lines = [...r.entries].sort((a, b) => (b.at || "").localeCompare(a.at || "")).slice(0, 60);
   lines.forEach((l) => s.seen.add(l.id));
-  feed.replaceChildren(...(lines.length ? lines.map((l) => feedItem(l, fresh.has(l.id))) : [el("li", { class: "muted empty", text: "Nothing yet. New commission appears here the moment a booking is confirmed." })]));
+  feed.replaceChildren(...(lines.length ? lines.map((l) => feedItem(l, fresh.has(l.id))) : [el("li", { class: "muted empty", text: t("Nothing yet. New commission appears here the moment a booking is confirmed.") })]));
   $("feed-note").textContent = s.period === "custom" ? "" : `· ${PERIODS.find((p) => p.key === s.period)?.label.toLowerCase() || ""}`;
 }
 
@@ -208,7 +209,7 @@ function pushed(entries) {
       s.seen.add(l.id);
       feed.prepend(feedItem(l, true));
     }
-    toast(`${mine.length === 1 ? `${kindName(mine[0].kind)}: ${mine[0].host_name} ${signedMoney(mine[0].amount, mine[0].currency)}` : `${mine.length} new commission lines`}`);
+    toast(mine.length === 1 ? `${kindName(mine[0].kind)}: ${mine[0].host_name} ${signedMoney(mine[0].amount, mine[0].currency)}` : t("{n} new commission lines", { n: mine.length }));
   }
   loadCommissions();
 }
@@ -237,8 +238,9 @@ async function loadWaitlist() {
   const made = Object.values(r.offers || {}).reduce((a, b) => a + b, 0);
   const lapsed = (r.offers || {}).lapsed || 0;
   const p = $("fin-waitlist");
-  p.textContent = `The waitlist recovered ${r.bookings} booking${r.bookings === 1 ? "" : "s"} worth ${money(r.value, r.currency)} this month` +
-    (made ? ` (${made} offer${made === 1 ? "" : "s"} made, ${lapsed} lapsed).` : ".");
+  const worth = { n: r.bookings, value: money(r.value, r.currency) };
+  p.textContent = plural(r.bookings, t("The waitlist recovered {n} booking worth {value} this month", worth), t("The waitlist recovered {n} bookings worth {value} this month", worth)) +
+    (made ? ` (${plural(made, t("{n} offer made, {lapsed} lapsed", { n: made, lapsed }), t("{n} offers made, {lapsed} lapsed", { n: made, lapsed }))}).` : ".");
   p.hidden = false;
 }
 
@@ -254,25 +256,25 @@ async function loadTonight(day) {
     toast(staffMessage(p));
     return;
   }
-  const t = r.totals;
-  const title = [day === s.day ? "Tonight" : "", dayLabel(r.date, "long"), r.night?.title].filter(Boolean).join(" · ");
+  const tb = r.totals;
+  const title = [day === s.day ? t("Tonight") : "", dayLabel(r.date, "long"), r.night?.title].filter(Boolean).join(" · ");
   $("fin-night").textContent = r.night?.is_closed ? `${title} · closed` : title;
   $("fin-totals").replaceChildren(
-    tile("Guaranteed", money(t.guaranteed, r.currency), "guaranteed"),
-    tile("Expected", money(t.expected, r.currency), "expected"),
-    tile("Deposits collected", money(t.deposits_collected, r.currency)),
-    tile("Confirmed minimums", money(t.confirmed_minimums, r.currency)),
-    tile("Bookings · covers", `${t.reservations} · ${t.covers}`),
-    tile("Show rate", r.show_rate_sample ? pct(r.show_rate) : "—", "show"),
+    tile(t("Guaranteed"), money(tb.guaranteed, r.currency), "guaranteed"),
+    tile(t("Expected"), money(tb.expected, r.currency), "expected"),
+    tile(t("Deposits collected"), money(tb.deposits_collected, r.currency)),
+    tile(t("Confirmed minimums"), money(tb.confirmed_minimums, r.currency)),
+    tile(t("Bookings · covers"), `${tb.reservations} · ${tb.covers}`),
+    tile(t("Show rate"), r.show_rate_sample ? pct(r.show_rate) : "—", "show"),
   );
   const max = Math.max(1, ...r.by_tier.map((b) => b.guaranteed), ...r.by_host.map((b) => b.guaranteed));
-  revTable($("fin-tiers"), "Tier", r.by_tier.map((b) => [tierName(b.tier), b]), r.currency, max, t);
-  revTable($("fin-hosts"), "Host", r.by_host.map((b) => [b.host_name || "No host (direct)", b]), r.currency, max, t);
-  $("fin-totals").title = r.show_rate_sample ? `Expected = confirmed minimums × the venue's show rate (${pct(r.show_rate)} over ${r.show_rate_sample} past bookings).` : "";
+  revTable($("fin-tiers"), t("Tier"), r.by_tier.map((b) => [tierName(b.tier), b]), r.currency, max, tb);
+  revTable($("fin-hosts"), t("Host"), r.by_host.map((b) => [b.host_name || t("No host (direct)"), b]), r.currency, max, tb);
+  $("fin-totals").title = r.show_rate_sample ? t("Expected = confirmed minimums × the venue's show rate ({rate} over {n} past bookings).", { rate: pct(r.show_rate), n: r.show_rate_sample }) : "";
 }
 
 function revTable(table, what, rows, cur, max, totals) {
-  const head = el("thead", {}, el("tr", {}, ...[what, "Bookings", "Covers", "Deposits", "Minimums", "Guaranteed", "Expected"].map((h, i) => el("th", { scope: "col", class: i ? "num" : "", text: h }))));
+  const head = el("thead", {}, el("tr", {}, ...[what, t("Bookings"), t("Covers"), t("Deposits"), t("Minimums"), t("Guaranteed"), t("Expected")].map((h, i) => el("th", { scope: "col", class: i ? "num" : "", text: h }))));
   const bar = (b) => el("span", { class: "m-bar", "aria-hidden": "true" }, el("span", { class: "m-bar-g", "data-w": Math.round((b.guaranteed / max) * 100) }));
   const body = el(
     "tbody",
@@ -290,10 +292,10 @@ function revTable(table, what, rows, cur, max, totals) {
           el("td", { class: "num strong", text: money(b.guaranteed, cur) }),
           el("td", { class: "num", text: money(b.expected, cur) }),
         ))
-      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: "No confirmed bookings this night." }))]),
+      : [el("tr", {}, el("td", { colspan: 7, class: "muted empty", text: t("No confirmed bookings this night.") }))]),
   );
   const foot = rows.length > 1
-    ? el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: "Total" }), el("td", { class: "num", text: String(totals.reservations) }), el("td", { class: "num", text: String(totals.covers) }), el("td", { class: "num", text: money(totals.deposits_collected, cur) }), el("td", { class: "num", text: money(totals.confirmed_minimums, cur) }), el("td", { class: "num strong", text: money(totals.guaranteed, cur) }), el("td", { class: "num", text: money(totals.expected, cur) })))
+    ? el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: t("Total") }), el("td", { class: "num", text: String(totals.reservations) }), el("td", { class: "num", text: String(totals.covers) }), el("td", { class: "num", text: money(totals.deposits_collected, cur) }), el("td", { class: "num", text: money(totals.confirmed_minimums, cur) }), el("td", { class: "num strong", text: money(totals.guaranteed, cur) }), el("td", { class: "num", text: money(totals.expected, cur) })))
     : null;
   table.replaceChildren(head, body, ...(foot ? [foot] : []));
   // Bar widths through the CSSOM (a style attribute would break the CSP).
@@ -330,14 +332,14 @@ function tip(r, at) {
   const box = $("fc-tip");
   const cur = s.forecast.currency;
   const rows = r.is_closed
-    ? [el("p", { class: "muted", text: "Closed" })]
+    ? [el("p", { class: "muted", text: t("Closed") })]
     : [
-      line("Booked so far", money(r.booked || 0, cur), "lg-booked"),
-      line("Expected final", r.expected == null ? "—" : whole(r.expected, cur), "lg-expected"),
-      line("Pace (same weekdays)", r.pace == null ? "—" : whole(r.pace, cur), "lg-pace"),
-      line("Reservations", String(r.count || 0)),
-      line("Turned away", String(r.turn || 0), "lg-turn"),
-      r.pace_bp != null ? line("Vs pace", `${Math.round(r.pace_bp / 100)}%`) : null,
+      line(t("Booked so far"), money(r.booked || 0, cur), "lg-booked"),
+      line(t("Expected final"), r.expected == null ? "—" : whole(r.expected, cur), "lg-expected"),
+      line(t("Pace (same weekdays)"), r.pace == null ? "—" : whole(r.pace, cur), "lg-pace"),
+      line(t("Reservations"), String(r.count || 0)),
+      line(t("Turned away"), String(r.turn || 0), "lg-turn"),
+      r.pace_bp != null ? line(t("Vs pace"), `${Math.round(r.pace_bp / 100)}%`) : null,
     ];
   box.replaceChildren(el("p", { class: "m-tip-head", text: `${dayLabel(r.date, "long")}${r.title ? ` · ${r.title}` : ""}` }), ...rows.filter(Boolean));
   box.hidden = false;
@@ -363,12 +365,13 @@ function summarise() {
   const bookedTotal = sum("booked");
   const expectedTotal = sum("expected");
   const turned = rows.reduce((a, r) => a + (r.turn || 0), 0);
-  $("h-fc").textContent = `Next ${f.days} nights`; // the span the subtitle dates, set up or not
-  $("fc-sub").textContent = `${dayLabel(f.from)} – ${dayLabel(f.to)} · pace from the last ${f.history_weeks} weeks`;
+  $("h-fc").textContent = t("Next {n} nights", { n: f.days }); // the span the subtitle dates, set up or not
+  $("fc-sub").textContent = `${dayLabel(f.from)} – ${dayLabel(f.to)} · ${t("pace from the last {n} weeks", { n: f.history_weeks })}`;
   $("fc-summary").textContent =
-    `${open.length} open nights: ${money(bookedTotal, cur)} booked so far, ${whole(expectedTotal, cur)} expected by the night; ` +
-    `${turned} parties turned away. Closed nights are hatched.`;
-  const head = el("thead", {}, el("tr", {}, ...["Night", "Booked", "Reservations", "Expected final", "Pace", "Turned away"].map((h, i) => el("th", { scope: "col", class: i ? "num" : "", text: h }))));
+    t("{n} open nights: {booked} booked so far, {expected} expected by the night; {turned} parties turned away. Closed nights are hatched.", {
+      n: open.length, booked: money(bookedTotal, cur), expected: whole(expectedTotal, cur), turned,
+    });
+  const head = el("thead", {}, el("tr", {}, ...[t("Night"), t("Booked"), t("Reservations"), t("Expected final"), t("Pace"), t("Turned away")].map((h, i) => el("th", { scope: "col", class: i ? "num" : "", text: h }))));
   const body = el(
     "tbody",
     {},
