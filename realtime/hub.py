@@ -152,7 +152,7 @@ class Hub:
                     return snapshot
                 frame = self._snapshot_frame(stream, seq, snapshot)
             elif inbox.frames:
-                seq, frame = inbox.frames.popleft()
+                seq, frame = inbox.frames.pop(0)
             elif inbox.ping_due:
                 inbox.ping_due = False
                 seq = inbox.sent
