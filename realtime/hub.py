@@ -113,7 +113,8 @@ class Hub:
 
     def _join(self, channel: str) -> tuple[Stream, Inbox]:
         stream = self._streams.get(channel)
-        if stream is None or stream.closed:  # closed: the broker went away meanwhile
+        # Closed: the broker went away meanwhile; a failed attach is not reused either.
+        if stream is None or stream.closed or _failed(stream.live):
             stream = self._streams[channel] = Stream(channel)
             # Shared by every socket that joins meanwhile, and not cancelled with the one
             # that happened to create it.
@@ -208,3 +209,7 @@ class Hub:
         except TimeoutError:
             return False
         return True
+
+
+def _failed(live: asyncio.Future[None] | None) -> bool:
+    return live is not None and live.done() and (live.cancelled() or live.exception() is not None)
