@@ -92,20 +92,40 @@ class Hub:
         self.clients += 1
         CONNECTIONS.inc()
         stream, inbox = self._join(channel)
-        receiver = asyncio.create_task(self._receive_loop(websocket, stream, inbox))
+        # The sender runs in a task of its own: it is woken once per frame, and resuming
+        # this coroutine means resuming every middleware frame under it. The receiver,
+        # woken only when the client speaks, stays here; the sender stops it when it ends.
+        sender = asyncio.create_task(self._send_loop(websocket, stream, inbox))
+        me = asyncio.current_task()
+        receiving = True
+        stopped = False
+
+        def stop(_: object) -> None:
+            nonlocal stopped
+            if receiving and me is not None:
+                stopped = True
+                me.cancel()
+
+        sender.add_done_callback(stop)
         close: Close | None = None
         try:
-            close = await self._send_loop(websocket, stream, inbox)
-        except Exception as error:  # the client went away mid-send
-            log.debug("client on %s ended: %r", channel, error)
+            close = await self._receive_loop(websocket, stream, inbox)
+        except asyncio.CancelledError:
+            if not stopped or me is None or me.uncancel() > 0:
+                raise
         finally:
+            receiving = False
             inbox.end()
-            receiver.cancel()
-            with contextlib.suppress(BaseException):
-                await receiver
+            sender.cancel()  # the client left (or the sender is done): nothing more to send
+            await asyncio.wait([sender])
             self._leave(stream, inbox)
             self.clients -= 1
             CONNECTIONS.dec()
+        if not sender.cancelled():
+            if (error := sender.exception()) is not None:
+                log.debug("client on %s ended: %r", channel, error)  # went away mid-send
+            else:
+                close = sender.result() or close
         if close is not None:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1.0):
@@ -175,22 +195,22 @@ class Hub:
         stream.last_snapshot = (snapshot, seq, frame)
         return frame
 
-    async def _receive_loop(self, websocket: WebSocket, stream: Stream, inbox: Inbox) -> None:
+    async def _receive_loop(
+        self, websocket: WebSocket, stream: Stream, inbox: Inbox
+    ) -> Close | None:
+        """Until the client leaves (None) or breaks the protocol (how to close)."""
         while True:
             try:
                 message = await websocket.receive()
             except Exception as error:
                 log.debug("client on %s ended: %r", stream.channel, error)
-                inbox.end()
-                return
+                return None
             if message["type"] == "websocket.disconnect":
-                inbox.end()
-                return
+                return None
             try:
                 command = parse_client_frame(message.get("text"))
             except ProtocolViolation as violation:
-                inbox.end(Close(violation.code, violation.reason))
-                return
+                return Close(violation.code, violation.reason)
             if command == "resync":
                 inbox.resync(stream.position)
 
