@@ -13,6 +13,8 @@ Each pass claims unpublished outbox rows and publishes, per thing they touch:
   nobody watches (no subscriber in any process: ``Broker.listened``, Redis ``PUBSUB
   NUMSUB``) is not computed at all, and its memory is dropped so its next publication is
   whole; a socket that subscribes later loads a snapshot that already has the change.
+  Whatever the number of nights in a pass, their sittings (with night and venue) come in
+  one query and who listens in one ``listened`` call, before any floor is computed.
 * a tenant's commission ledger (``commissions:<tenant>``, written by the commission
   consumer with the lines it appended): the new lines on ``ledger:<tenant>`` for finance
   and managers, and each host's own lines on ``ledger:<tenant>:<host>``. Lines are
@@ -25,9 +27,9 @@ least once); floor deltas carry absolute values and commission lines their ids, 
 applying one twice is harmless. A burst of
 bookings on one night becomes one delta, a burst of lines of one tenant one message.
 
-One venue cannot stop the others: each night (and each tenant's ledger) is computed and
-published in its own savepoint, and whatever goes wrong there is charged to its events
-alone. They are retried with exponential backoff and, after ``max_attempts``, set aside
+One venue cannot stop the others: each watched night (and each tenant's ledger) is
+computed and published in its own savepoint, and whatever goes wrong there is charged to
+its events alone. They are retried with exponential backoff and, after ``max_attempts``, set aside
 with their error (counted in ``maitre_outbox_events_set_aside_total``, listed for the
 tenant's staff, who can retry them), while everything else keeps being published. A
 broker outage is nobody's fault: it fails the whole pass, charges no event, and the next
