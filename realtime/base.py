@@ -66,17 +66,26 @@ class Broker(ABC):
     ) -> AsyncIterator[Subscription]:
         """Listen on `channel` for the duration of the block."""
         subscription = Subscription(channel, queue_size or self.queue_size)
-        self._local.setdefault(channel, set()).add(subscription)
         try:
-            await self._listen(channel)
+            await self.attach(subscription)
             yield subscription
         finally:
-            subscription.close()
-            subscribers = self._local.get(channel, set())
-            subscribers.discard(subscription)
-            if not subscribers:
-                self._local.pop(channel, None)
-                self._unlisten(channel)
+            self.detach(subscription)
+
+    async def attach(self, subscription: Subscription) -> None:
+        """Start delivering `subscription.channel` to `subscription` (a subclass may fan
+        out further, as the hub's streams do); return once the backend delivers."""
+        self._local.setdefault(subscription.channel, set()).add(subscription)
+        await self._listen(subscription.channel)
+
+    def detach(self, subscription: Subscription) -> None:
+        """Stop delivering to `subscription` and close it. Never blocks (runs in cleanup)."""
+        subscription.close()
+        subscribers = self._local.get(subscription.channel, set())
+        subscribers.discard(subscription)
+        if not subscribers:
+            self._local.pop(subscription.channel, None)
+            self._unlisten(subscription.channel)
 
     def local_subscriptions(self, channel: str) -> tuple[Subscription, ...]:
         """This process's subscribers of `channel` (for metrics and tests)."""

@@ -12,8 +12,11 @@ Client to server:
     {"type":"resync"}   send me a fresh snapshot (e.g. after a gap in seq)
     {"type":"pong"}     optional heartbeat answer, ignored
 
-`seq` counts the snapshot and delta frames of one connection, starting at 1, with no gaps; a
-fresh snapshot takes the next number and everything before it is superseded.
+`seq` is the channel's position in this process (realtime/stream.py): a delta has the same
+`seq` on every socket of the channel, so its frame is built once for all of them. A snapshot
+carries the position it includes, so the next delta is always `seq + 1` (deltas have no gaps);
+a fresh snapshot supersedes everything before it and may repeat the last `seq` the client saw.
+A ping carries the last `seq` sent to that socket.
 
 Frames are built by string formatting around text that is already JSON (the published message,
 the snapshot serialised once per load), so no socket pays for a `json.dumps`.

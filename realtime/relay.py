@@ -13,6 +13,8 @@ Each pass claims unpublished outbox rows and publishes, per thing they touch:
   nobody watches (no subscriber in any process: ``Broker.listened``, Redis ``PUBSUB
   NUMSUB``) is not computed at all, and its memory is dropped so its next publication is
   whole; a socket that subscribes later loads a snapshot that already has the change.
+  Whatever the number of nights in a pass, their sittings (with night and venue) come in
+  one query and who listens in one ``listened`` call, before any floor is computed.
 * a tenant's commission ledger (``commissions:<tenant>``, written by the commission
   consumer with the lines it appended): the new lines on ``ledger:<tenant>`` for finance
   and managers, and each host's own lines on ``ledger:<tenant>:<host>``. Lines are
@@ -25,9 +27,9 @@ least once); floor deltas carry absolute values and commission lines their ids, 
 applying one twice is harmless. A burst of
 bookings on one night becomes one delta, a burst of lines of one tenant one message.
 
-One venue cannot stop the others: each night (and each tenant's ledger) is computed and
-published in its own savepoint, and whatever goes wrong there is charged to its events
-alone. They are retried with exponential backoff and, after ``max_attempts``, set aside
+One venue cannot stop the others: each watched night (and each tenant's ledger) is
+computed and published in its own savepoint, and whatever goes wrong there is charged to
+its events alone. They are retried with exponential backoff and, after ``max_attempts``, set aside
 with their error (counted in ``maitre_outbox_events_set_aside_total``, listed for the
 tenant's staff, who can retry them), while everything else keeps being published. A
 broker outage is nobody's fault: it fails the whole pass, charges no event, and the next
@@ -42,6 +44,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -53,7 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from venue.core.channels import commissions_of, floor_channel, ledger_channel, night_of
 from venue.floor import floormap
 from venue.journal import outbox
-from venue.models import OutboxEvent
+from venue.models import Night, OutboxEvent, Sitting, Venue
 from venue.setup import venues
 
 from .base import Broker, BrokerUnavailable
@@ -95,6 +98,16 @@ UNWATCHED = Counter(
     "maitre_relay_unwatched_floors_skipped_total",
     "Sittings whose floor the relay did not recompute because no socket listened.",
 )
+
+
+@dataclass(slots=True)
+class _Floors:
+    """A night of the pass: its venue, its sittings, and those someone watches."""
+
+    venue: Venue
+    night: Night
+    sittings: list[Sitting]
+    watched: list[Sitting]
 
 
 def compact(floor: dict[str, Any]) -> dict[str, TableView]:
@@ -203,11 +216,16 @@ class OutboxRelay:
                     by_tenant.setdefault(tenant, []).append(e)
                 else:
                     done.append(e)
+            # One query for the sittings of every night of the pass and one question to
+            # the broker for all their channels; a night nobody watches is done here.
+            floors = await self._watched_floors(session, list(by_night))
             targets: list[tuple[str, list[OutboxEvent], Callable[[], Awaitable[None]]]] = []
-            targets.extend(
-                (f"night {n}", group, partial(self._publish_night, session, n, now))
-                for n, group in sorted(by_night.items())
-            )
+            for n, group in sorted(by_night.items()):
+                if (floor := floors.get(n)) is None:
+                    done.extend(group)
+                else:
+                    job = partial(self._publish_night, session, floor, now)
+                    targets.append((f"night {n}", group, job))
             targets.extend(
                 (f"commissions of {t}", group, partial(self._publish_commissions, t, group, now))
                 for t, group in sorted(by_tenant.items())
@@ -266,26 +284,46 @@ class OutboxRelay:
             )
         return aside
 
-    async def _publish_night(
-        self, session: AsyncSession, night_id: uuid.UUID, now: datetime
-    ) -> None:
-        found = await venues.night_and_venue(session, night_id)
-        if found is None:
-            return
-        night, venue = found
-        if venue.mode == "appointments":  # no floor: the staff day view reads on demand
-            return
-        sittings = await venues.sittings_of(session, night)
-        watched = await self._broker.listened([floor_channel(s.id) for s in sittings])
-        for sitting in sittings:
-            if watched is not None and floor_channel(sitting.id) not in watched:
+    async def _watched_floors(
+        self, session: AsyncSession, night_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, _Floors]:
+        """The nights among `night_ids` with a floor someone watches, with those sittings.
+
+        A fixed number of round trips per pass, however many nights it touched: one query
+        for the sittings (with night and venue) of all of them, one `Broker.listened` for
+        all their channels. Part of the pass, not of a night: if it fails, the pass fails
+        and charges no event (nothing in it is about one night)."""
+        rows = [
+            row
+            for row in await venues.sittings_of_nights(session, night_ids)
+            if row[2].mode != "appointments"  # no floor: the staff day view reads on demand
+        ]
+        if not rows:
+            return {}
+        channels = [floor_channel(sitting.id) for sitting, _, _ in rows]
+        watched = await self._broker.listened(channels)
+        floors: dict[uuid.UUID, _Floors] = {}
+        for sitting, night, venue in rows:
+            floor = floors.get(night.id)
+            if floor is None:
+                floor = floors[night.id] = _Floors(venue, night, [], [])
+            floor.sittings.append(sitting)
+            if watched is None or floor_channel(sitting.id) in watched:
+                floor.watched.append(sitting)
+            else:
                 # Nobody anywhere watches this floor: a socket that comes later loads a
                 # snapshot that already has the change. Forget what we sent, so its next
                 # publication is whole.
                 self._sent.pop(sitting.id, None)
                 UNWATCHED.inc()
-                continue
-            floor = await floormap.floor_map(session, venue, night, sitting.id, now)
+        return {n: floor for n, floor in floors.items() if floor.watched}
+
+    async def _publish_night(self, session: AsyncSession, floors: _Floors, now: datetime) -> None:
+        venue, night = floors.venue, floors.night
+        for sitting in floors.watched:
+            floor = await floormap.floor_map(
+                session, venue, night, sitting.id, now, sittings=floors.sittings
+            )
             tables = compact(floor)
             free = floor["night"]["tables_free"]
             changed = list(tables.values())

@@ -63,8 +63,9 @@ class Feed:
                 frame = dict(json.loads(await self.ws.recv()))
             if frame["type"] == "ping":
                 continue
-            if frame["type"] != "hello":
+            if frame["type"] == "delta":  # a snapshot carries the position it includes
                 assert frame["seq"] == self.seq + 1, f"gap: {self.seq} -> {frame['seq']}"
+            if frame["type"] != "hello":
                 self.seq = frame["seq"]
             return frame
 

@@ -137,7 +137,9 @@ async def test_change_published_while_the_snapshot_loads_follows_it(stack: Stack
         }
 
 
-async def test_client_that_asks_gets_a_fresh_snapshot_with_the_next_seq(stack: Stack) -> None:
+async def test_client_that_asks_gets_a_fresh_snapshot_the_next_delta_follows(
+    stack: Stack,
+) -> None:
     channel = stack.night(version=1)
     async with connect(stack.url(channel)) as ws:
         assert (await receive(ws))["seq"] == 1
@@ -145,7 +147,10 @@ async def test_client_that_asks_gets_a_fresh_snapshot_with_the_next_seq(stack: S
         assert (await receive(ws))["seq"] == 2
         stack.floor.nights[channel] = {"version": 2}
         await ws.send('{"type":"resync"}')
-        assert await receive(ws) == {"type": "snapshot", "seq": 3, "data": {"version": 2}}
+        # Labelled with the channel's position it includes: the next delta is seq + 1.
+        assert await receive(ws) == {"type": "snapshot", "seq": 2, "data": {"version": 2}}
+        await stack.broker.publish(channel, '{"n":2}')
+        assert await receive(ws) == {"type": "delta", "seq": 3, "data": {"n": 2}}
 
 
 async def test_overflow_replaces_dropped_deltas_by_a_new_snapshot(stack: Stack) -> None:
@@ -159,8 +164,9 @@ async def test_overflow_replaces_dropped_deltas_by_a_new_snapshot(stack: Stack) 
             await stack.broker.publish(channel, json.dumps({"n": n}))
         await stack.broker.publish(channel, '"after"')
 
-        assert await receive(ws) == {"type": "snapshot", "seq": 2, "data": {"version": 2}}
-        assert await receive(ws) == {"type": "delta", "seq": 3, "data": "after"}
+        # The dropped deltas were 2-10; the snapshot includes them and carries 10.
+        assert await receive(ws) == {"type": "snapshot", "seq": 10, "data": {"version": 2}}
+        assert await receive(ws) == {"type": "delta", "seq": 11, "data": "after"}
     assert stack.floor.loads == 2
 
 
@@ -246,9 +252,10 @@ async def test_stalled_client_never_delays_another(stack: Stack) -> None:
                 frame = await receive(healthy)
                 assert (frame["type"], frame["seq"]) == ("delta", 2 + n)
 
-            queues = stack.broker.local_subscriptions(channel)
-            assert sorted(sub.overflows > 0 for sub in queues) == [False, True]
-            assert all(len(sub) <= 8 for sub in queues)
+            inboxes = stack.hub.inboxes(channel)
+            assert sorted(inbox.overflows > 0 for inbox in inboxes) == [False, True]
+            assert all(len(inbox) <= 8 for inbox in inboxes)
+            assert len(stack.broker.local_subscriptions(channel)) == 1  # one per process
     finally:
         stalled.close()
 
@@ -263,6 +270,7 @@ async def test_hub_gives_up_on_a_client_whose_sends_time_out(stack: Stack) -> No
             assert await stack.finished.get() == channel
         assert stack.hub.clients == 0
         assert stack.broker.local_subscriptions(channel) == ()
+        assert stack.hub.inboxes(channel) == ()
     finally:
         publisher.cancel()
         stalled.close()
@@ -273,3 +281,102 @@ async def _keep_publishing(broker: MemoryBroker, channel: str) -> None:
     while True:
         await broker.publish(channel, payload)
         await asyncio.sleep(0.005)  # pacing, so the healthy path would keep up
+
+
+class LiveClient:
+    """web/static/live.js's rules, in Python: what a phone does with the frames it gets."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.awaiting_snapshot = True
+        self.resyncs = 0
+
+    def take(self, frame: dict[str, Any]) -> bool:
+        """Apply one frame; True if the client would ask for a resync."""
+        if frame["type"] == "snapshot":
+            self.seq, self.awaiting_snapshot = frame["seq"], False
+        elif frame["type"] == "delta" and not self.awaiting_snapshot:
+            if frame["seq"] != self.seq + 1:
+                self.awaiting_snapshot = True
+                self.resyncs += 1
+                return True
+            self.seq = frame["seq"]
+        elif frame["type"] == "ping" and not self.awaiting_snapshot and frame["seq"] > self.seq:
+            self.awaiting_snapshot = True
+            self.resyncs += 1
+            return True
+        return False
+
+
+async def test_one_frame_object_is_handed_to_every_socket_of_the_channel(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[int, str]] = []
+    real = WebSocket.send_text
+
+    async def spy(self: WebSocket, data: str) -> None:
+        sent.append((id(self), data))
+        await real(self, data)
+
+    monkeypatch.setattr(WebSocket, "send_text", spy)
+    channel = stack.night(tables={})
+    url = stack.url(channel)
+    async with connect(url) as a, connect(url) as b, connect(url) as c:
+        for ws in (a, b, c):
+            assert (await receive(ws))["type"] == "snapshot"
+        sent.clear()
+        await stack.broker.publish(channel, '{"n":1}')
+        for ws in (a, b, c):
+            assert await receive(ws) == {"type": "delta", "seq": 2, "data": {"n": 1}}
+    assert len({socket for socket, _ in sent}) == 3
+    first = sent[0][1]
+    assert all(frame is first for _, frame in sent)  # encoded once, not once per socket
+
+
+async def test_sockets_joining_later_continue_the_channel_sequence(stack: Stack) -> None:
+    channel = stack.night(tables={})
+    async with connect(stack.url(channel)) as early:
+        assert (await receive(early))["seq"] == 1
+        for n in range(3):
+            await stack.broker.publish(channel, json.dumps({"n": n}))
+        assert [(await receive(early))["seq"] for _ in range(3)] == [2, 3, 4]
+        async with connect(stack.url(channel)) as late:
+            # The channel's position so far: the late socket's next delta is 5, like everyone's.
+            assert await receive(late) == {"type": "snapshot", "seq": 4, "data": {"tables": {}}}
+            await stack.broker.publish(channel, '{"n":3}')
+            await stack.broker.publish(channel, '{"n":4}')
+            for ws in (early, late):
+                assert [(await receive(ws))["seq"] for _ in range(2)] == [5, 6]
+
+
+async def test_live_js_rules_see_no_gap_across_overflow_and_a_lost_frame_resyncs(
+    stack: Stack,
+) -> None:
+    """Every frame the hub sends, overflow included, is accepted by the client's rules;
+    a frame the client did not get (simulated) makes it ask, and the answer fits again."""
+    channel = stack.night(version=1)
+    async with connect(stack.url(channel)) as ws:
+        client = LiveClient()
+        assert not client.take(await receive(ws))
+        for n in range(20):  # overflows the inbox (8): a snapshot replaces the dropped deltas
+            await stack.broker.publish(channel, json.dumps({"n": n}))
+        await stack.broker.publish(channel, '"tail"')
+        kinds = []
+        while client.seq < 22:  # 21 deltas were published after the first snapshot (seq 1)
+            frame = await receive(ws)
+            kinds.append(frame["type"])
+            assert not client.take(frame)
+        assert kinds[0] == "snapshot" and set(kinds[1:]) == {"delta"}
+        assert len(kinds) < 21 and client.resyncs == 0
+
+        await stack.broker.publish(channel, '"lost"')
+        await receive(ws)  # say the phone never got this one
+        await stack.broker.publish(channel, '"next"')
+        assert client.take(await receive(ws))  # seq 24 after 22: a gap
+        await ws.send('{"type":"resync"}')
+        snapshot = await receive(ws)
+        assert snapshot["type"] == "snapshot" and snapshot["seq"] == 24
+        assert not client.take(snapshot)
+        await stack.broker.publish(channel, '"after"')
+        after = await receive(ws)
+        assert after["seq"] == 25 and not client.take(after)

@@ -104,10 +104,12 @@ async def test_a_failing_venue_is_retried_then_set_aside_while_others_publish(
     a_id = a.world.venue.id
     real = floormap.floor_map
 
-    async def broken(session: AsyncSession, venue: Venue, *args: Any) -> dict[str, Any]:
+    async def broken(
+        session: AsyncSession, venue: Venue, *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
         if venue.id == a_id:
             await session.execute(text("SELECT * FROM no_such_table"))
-        return await real(session, venue, *args)
+        return await real(session, venue, *args, **kwargs)
 
     monkeypatch.setattr(floormap, "floor_map", broken)
     relay = OutboxRelay(sessions, broker, clock, max_attempts=3)

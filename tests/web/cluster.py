@@ -199,7 +199,10 @@ class FloorView:
             frame = json.loads(raw)
             if frame["type"] == "ping":
                 continue
-            assert frame["seq"] == self.last_seq + 1, f"gap: {self.last_seq} -> {frame['seq']}"
+            # As live.js: a snapshot carries the channel position it includes (it may
+            # repeat the last seq); a delta must follow the last seq without a gap.
+            if frame["type"] == "delta":
+                assert frame["seq"] == self.last_seq + 1, f"gap: {self.last_seq} -> {frame['seq']}"
             self.last_seq = frame["seq"]
             if frame["type"] == "snapshot":
                 self.snapshots += 1

@@ -174,14 +174,16 @@ def _cookie(http: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def _frame(ws: Any, seqs: dict[Any, int]) -> dict[str, Any]:
-    """The next frame that is not a ping; numbered frames must not skip a seq."""
+    """The next frame that is not a ping; deltas must not skip a seq (a snapshot carries
+    the channel position it includes)."""
     while True:
         async with asyncio.timeout(DEADLINE):
             frame: dict[str, Any] = json.loads(await ws.recv())
         if frame["type"] == "ping":
             continue
-        if "seq" in frame:
+        if frame["type"] == "delta":
             assert frame["seq"] == seqs.get(ws, 0) + 1, frame
+        if "seq" in frame:
             seqs[ws] = frame["seq"]
         return frame
 

@@ -157,10 +157,14 @@ async def floor_map(
     night: Night,
     sitting_id: uuid.UUID | None,
     now: datetime,
+    *,
+    sittings: list[Sitting] | None = None,
 ) -> dict[str, Any]:
     """Every table of the sitting with its state and current minimum and deposit (none,
-    with ``unavailable_reason``, for a table the venue's rules cannot price)."""
-    sittings = await venues.sittings_of(session, night)
+    with ``unavailable_reason``, for a table the venue's rules cannot price). ``sittings``:
+    the night's sittings when the caller has read them already (the relay)."""
+    if sittings is None:
+        sittings = await venues.sittings_of(session, night)
     sitting = venues.pick_sitting(night, sittings, sitting_id)
     plan, areas = await venues.plan_and_areas(session, venue)
     tables = await availability.tables_of(session, venue, plan.id)

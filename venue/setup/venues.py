@@ -202,14 +202,22 @@ async def active_plan(session: AsyncSession, venue: Venue) -> FloorPlan:
     return plan
 
 
-async def night_and_venue(session: AsyncSession, night_id: uuid.UUID) -> tuple[Night, Venue] | None:
-    """For system jobs only (the outbox relay): no tenant to scope by, the id is the key."""
-    row = (
-        await session.execute(
-            select(Night, Venue).join(Venue, Venue.id == Night.venue_id).where(Night.id == night_id)
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
+async def sittings_of_nights(
+    session: AsyncSession, night_ids: list[uuid.UUID]
+) -> list[tuple[Sitting, Night, Venue]]:
+    """For system jobs only (the outbox relay): the sittings of these nights with their
+    night and venue, in one round trip whatever the number of nights; by night, then start.
+    A night without sittings is absent (it has no floor to publish)."""
+    if not night_ids:
+        return []
+    rows = await session.execute(
+        select(Sitting, Night, Venue)
+        .join(Night, Night.id == Sitting.night_id)
+        .join(Venue, Venue.id == Night.venue_id)
+        .where(Night.id.in_(night_ids))
+        .order_by(Night.id, Sitting.starts_at)
+    )
+    return [(sitting, night, venue) for sitting, night, venue in rows]
 
 
 async def sitting_with_context(
