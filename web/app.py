@@ -71,15 +71,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await check_role(engine, settings)
         await broker.connect()
-        tasks = [asyncio.create_task(relay.run_forever())]
-        if run_sweeper:  # background jobs; tests drive them by hand
+        # With SERVE_BACKGROUND_JOBS off, workers run all of it and this process only
+        # answers requests (its commits still reach the relay through NOTIFY).
+        background = settings.serve_background_jobs
+        tasks = [asyncio.create_task(relay.run_forever())] if background else []
+        if run_sweeper and background:  # background jobs; tests drive them by hand
             tasks.append(asyncio.create_task(mail.run_forever()))
-        if run_sweeper:
             tasks.append(asyncio.create_task(retry_forever(sessions, stripe, clock)))
-        if run_sweeper:
             tasks.append(asyncio.create_task(commission_loop.run_forever()))
             tasks.append(asyncio.create_task(waitlist_loop.run_forever()))
-        if run_sweeper:
             tasks.append(
                 asyncio.create_task(sweep_forever(sessions, clock, settings.sweep_interval_seconds))
             )
@@ -88,6 +88,7 @@ def create_app(
                     refresh_calendars_forever(sessions, clock, settings.calendar_refresh_seconds)
                 )
             )
+        app.state.background_tasks = tasks
         # Everything built so far lives as long as the process: move it out of the cyclic
         # collector's way, so full collections walk only what requests create.
         gc.collect()
@@ -97,7 +98,8 @@ def create_app(
         finally:
             await app.state.turnaways.drain()
             relay.stop()  # let a pass under way commit rather than cancel it mid-transaction
-            await asyncio.wait(tasks[:1], timeout=10)
+            if tasks:
+                await asyncio.wait(tasks[:1], timeout=10)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

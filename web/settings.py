@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     secret_key: str = "dev-secret-change-me"
     public_url: str = "http://127.0.0.1:8000"
     sweep_interval_seconds: float = 5.0
+    # False: `maitre serve` answers requests only, and the relay, mail, sweeper and other
+    # background loops run in `maitre worker` processes (off the HTTP cores).
+    serve_background_jobs: bool = True
     # How often an imported calendar's URL is fetched again (venue/floor/calendar_import.py).
     calendar_refresh_seconds: float = Field(default=900.0, ge=60)
     # How long another process's change may take to show on GET .../floor (0: no cache).
