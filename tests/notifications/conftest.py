@@ -30,19 +30,22 @@ PUBLIC = "http://test"
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted; ``refuse`` answers the next N messages with 451."""
+    """What the SMTP server accepted; ``refuse`` answers the next N messages with 451
+    (only those to an address containing ``refuse_to``, when set: the queue is shared
+    with other tests' messages)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: int = 0
+    refuse_to: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
         with self.lock:
-            if self.refuse > 0:
+            if self.refuse > 0 and (self.refuse_to is None or self.refuse_to in str(msg["To"])):
                 self.refuse -= 1
                 return "451 4.3.0 try again later"
-            msg = message_from_bytes(envelope.content, policy=policy.default)
-            assert isinstance(msg, EmailMessage)
             self.messages.append(msg)
         return "250 OK"
 

@@ -91,7 +91,7 @@ async def test_refused_then_accepted_is_retried_with_backoff(
     inbox, port = smtp
     sessions = session_factory(engine)
     tag = await queue_messages(sessions, world, clock, 1)
-    inbox.refuse = 1
+    inbox.refuse, inbox.refuse_to = 1, tag
     loop = make_loop(sessions, port, clock, backoff_base=30)
     await loop.run_until_idle()
     assert tagged(inbox, tag) == []
