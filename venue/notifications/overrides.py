@@ -17,9 +17,10 @@ from venue.core.clock import local_to_utc, to_local
 from venue.core.errors import Conflict, InvalidRequest, NotFound
 from venue.journal.audit import record
 from venue.models import MailTemplate, Notification, NotificationSettings, Venue
-from venue.setup import brand, venues
+from venue.setup import venues
 
 from . import custom, queue
+from .context import venue_context
 from .render import MailSettings, Rendered, render_mail
 
 
@@ -275,15 +276,7 @@ async def sample_context(
     starts = local_to_utc(day, time(20, 0), venue.timezone)
     rules = await venues.rules_of(session, venue)
     return {
-        "brand": brand.mail_brand(venue, await brand.brand_row(session, venue)),
-        "venue": {
-            "name": venue.name,
-            "slug": venue.slug,
-            "phone": venue.phone,
-            "email": venue.email,
-            "timezone": venue.timezone,
-            "brand_color": venue.brand_color,
-        },
+        **await venue_context(session, venue),
         "reservation": {
             "id": "00000000-0000-0000-0000-000000000000",
             "status": "confirmed",

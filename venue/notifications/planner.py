@@ -29,9 +29,10 @@ from venue.models import (
     WaitlistOffer,
 )
 from venue.reservations import booking, reschedule
-from venue.setup import brand, venues
+from venue.setup import venues
 
 from . import links, overrides, queue
+from .context import venue_context
 from .sql import insert_ignore
 
 CONSUMER = "mail"
@@ -293,17 +294,8 @@ async def _context(
     tables = await booking.tables_of(session, res)
     sitting = await session.get(Sitting, res.sitting_id)
     rules = await venues.rules_of(session, venue)
-    look = brand.mail_brand(venue, await brand.brand_row(session, venue))
     return {
-        "brand": look,
-        "venue": {
-            "name": venue.name,
-            "slug": venue.slug,
-            "phone": venue.phone,
-            "email": venue.email,
-            "timezone": venue.timezone,
-            "brand_color": venue.brand_color,
-        },
+        **await venue_context(session, venue),
         "reservation": {
             "id": str(res.id),
             "status": res.status,
