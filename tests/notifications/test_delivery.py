@@ -51,6 +51,7 @@ async def test_confirmation_headers_local_times_ics_and_cancel_link(
     assert confirmation["Message-ID"].endswith("@maitre>")
     text = text_of(confirmation)
     assert "Saturday 21 November 2026, 22:00 GMT" in text
+    assert "+44 20 7946 0000" in text  # the venue's number as people write it
     html = confirmation.get_body(("html",))
     assert html is not None and "Saturday 21 November 2026, 22:00 GMT" in html.get_content()
     ics = ics_of(confirmation)

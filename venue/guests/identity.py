@@ -41,6 +41,17 @@ def normalise_phone(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(stored: str | None) -> str | None:
+    """A stored number as people write it, "+44 20 7946 0000" (as stored if unparsable)."""
+    if not stored:
+        return stored
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 _WHY = {
     phonenumbers.ValidationResult.TOO_SHORT: "too short for a phone number",
     phonenumbers.ValidationResult.TOO_LONG: "too long for a phone number",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from venue.guests.identity import display_phone
 from venue.models import Venue
 from venue.setup import brand
 
@@ -17,7 +18,7 @@ async def venue_context(session: AsyncSession, venue: Venue) -> dict[str, Any]:
         "venue": {
             "name": venue.name,
             "slug": venue.slug,
-            "phone": venue.phone,
+            "phone": display_phone(venue.phone),
             "email": venue.email,
             "timezone": venue.timezone,
             "brand_color": venue.brand_color,
