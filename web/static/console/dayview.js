@@ -10,7 +10,7 @@ import { t } from "../i18n.js";
 
 const PX = 1.3; // pixels per minute
 const SNAP = 15;
-const s = { ctx: null, day: null, data: null, services: [] };
+const s = { ctx: null, day: null, data: null, services: [], loads: 0 };
 const base = () => `/api/v1/staff/venues/${encodeURIComponent(s.ctx.slug)}/appointments`;
 const mins = (hhmm) => { const [h, m] = hhmm.split(":").map(Number); return h * 60 + m; };
 const hhmm = (n) => `${String(Math.floor(n / 60)).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}`;
@@ -26,15 +26,19 @@ export async function show(ctx, [day] = []) {
   s.day = day || s.day || today();
   const root = $("day-root");
   root.replaceChildren(el("p", { class: "muted", text: t("Loading…") }));
+  // Only the latest request may draw: a day asked for earlier that answers later (the
+  // home view loading as the desk jumps to another day, or quick ‹ › clicks) is dropped.
+  const mine = ++s.loads;
   try {
     const [data, services] = await Promise.all([
       call("GET", `${base()}/day?date=${s.day}`),
       call("GET", `/api/v1/venues/${encodeURIComponent(ctx.slug)}/services`),
     ]);
+    if (mine !== s.loads) return;
     s.data = data;
     s.services = services;
   } catch (p) {
-    root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
+    if (mine === s.loads) root.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
     return;
   }
   if (!s.data.staff.length) {
