@@ -57,6 +57,14 @@ def host_site(tmp_path: Path, server: str) -> Iterator[str]:
         "<script>window.seen=[];addEventListener('message',e=>seen.push(JSON.stringify(e.data)))"
         "</script></body></html>"
     )
+    # The same site's Italian page: the booking flow follows the page's language.
+    (tmp_path / "it.html").write_text(
+        "<!doctype html><html lang='it'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>The Velvet Room · Londra</title></head><body>"
+        f"<script src='{server}/embed.js' async></script>"
+        f"<maitre-booking venue='{SLUG}'></maitre-booking></body></html>"
+    )
     port = _free_port()
     httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(tmp_path)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -186,6 +194,19 @@ def test_a_venue_site_on_another_origin_embeds_the_booking_flow_on_a_phone(
     seen = " ".join(page.evaluate("window.seen"))
     assert "maitre:height" in seen
     assert "Embed Guest" not in seen and "embed.guest" not in seen
+
+
+def test_the_embed_speaks_the_language_of_the_page_it_is_on(
+    server: str, host_site: str, new_page: NewPage
+) -> None:
+    allow_embedding(server, [host_site])
+    page = new_page(**PHONE)
+    page.goto(f"{host_site}/it.html")
+    frame = booking_frame(page)
+    assert "lang=it" in frame.url
+    expect(frame.locator("h1.page-title")).to_have_text("Prenota un tavolo")
+    expect(frame.locator("html")).to_have_attribute("lang", "it")
+    assert frame.frame_element().get_attribute("title") == "Prenota un tavolo"
 
 
 def test_the_embed_hands_the_guest_to_checkout_and_back(

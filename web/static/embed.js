@@ -7,6 +7,9 @@
 // The venue allows the host site in the console (Brand > Embed), which Maitre sends as
 // the page's CSP frame-ancestors.
 (() => {
+  // The frame's title for the host page's screen readers, in the languages the booking
+  // page speaks (the page itself takes its words from Maitre's catalogues).
+  const TITLES = { en: "Book a table", it: "Prenota un tavolo", fr: "Réserver une table" };
   const script = document.currentScript;
   const maitre = new URL(script ? script.src : "/", location.href).origin;
   if (customElements.get("maitre-booking")) return;
@@ -20,9 +23,14 @@
       src.searchParams.set("origin", location.origin);
       const host = this.getAttribute("host");
       if (host) src.searchParams.set("host", host);
+      // The language the guest is reading the venue's site in: the element's own `lang`,
+      // else the page's. Maitre falls back to the guest's browser for one it does not speak.
+      const lang = (this.getAttribute("lang") || document.documentElement.lang || "")
+        .slice(0, 2).toLowerCase();
+      if (/^[a-z]{2}$/.test(lang)) src.searchParams.set("lang", lang);
       const frame = document.createElement("iframe");
       frame.src = src.href;
-      frame.title = this.getAttribute("title") || "Book a table";
+      frame.title = this.getAttribute("title") || TITLES[lang] || TITLES.en;
       frame.loading = "eager";
       frame.referrerPolicy = "strict-origin";
       frame.setAttribute("allow", "payment");
