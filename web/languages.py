@@ -95,6 +95,7 @@ def staff_context() -> dict[str, Any]:
     translations = i18n.translations(STAFF_LANG, "staff")
     return {
         "lang": STAFF_LANG,
+        "locale": i18n.FORMAT_LOCALE[STAFF_LANG].replace("_", "-"),
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
         "catalogue": i18n.catalogue(STAFF_LANG, "staff"),

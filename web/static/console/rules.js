@@ -6,7 +6,7 @@ import { money } from "../api.js";
 import { staffMessage } from "./http.js";
 import { $, busy, button, clearErrors, el, errorBox, field, setError, showErrors, toast } from "./ui.js";
 import { renderDining } from "./dining_rules.js";
-import { t } from "../i18n.js";
+import { LOCALE, t } from "../i18n.js";
 
 const LABELS = {
   hold_minutes: t("Hold time (minutes)"),
@@ -72,7 +72,7 @@ function renderRules() {
     el("div", { class: "rule-fields" }, ...fields),
     err,
     ro ? null : el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "rules-save", text: t("Save rules") })),
-    el("p", { class: "muted small", text: r.updated_at ? t("Version {version} · changed {when}. Changes are audited.", { version: r.version, when: new Date(r.updated_at).toLocaleString() }) : t("Version {version}. Changes are audited.", { version: r.version }) }));
+    el("p", { class: "muted small", text: r.updated_at ? t("Version {version} · changed {when}. Changes are audited.", { version: r.version, when: new Date(r.updated_at).toLocaleString(LOCALE) }) : t("Version {version}. Changes are audited.", { version: r.version }) }));
   function check(name, meta, input) {
     const slot = form.querySelector(`[data-error-for="${name}"]`);
     const v = Number(input.value);

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the console views.
 
 import { el, money } from "../api.js";
-import { t } from "../i18n.js";
+import { LOCALE, t } from "../i18n.js";
 
 export { el, money };
 export const $ = (id) => document.getElementById(id);
@@ -36,7 +36,7 @@ export function when(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(d);
+  return new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(d);
 }
 
 export function addDays(isoDate, n) {

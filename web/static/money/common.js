@@ -6,7 +6,7 @@ import { account, call, setCsrf, signedOutAtLoad, staffMessage, whenSignedOut } 
 import { money as baseMoney } from "../api.js";
 import { $, el, toast } from "../console/ui.js";
 import { LiveSocket } from "../live.js";
-import { t } from "../i18n.js";
+import { LOCALE, t } from "../i18n.js";
 
 export { call, el, toast, $, staffMessage };
 
@@ -19,7 +19,7 @@ export function money(minor, currency, opts = {}) {
   }
   const digits = digitsOf.get(currency);
   if (opts.compact || digits === 0 || minor % 10 ** digits === 0) return baseMoney(minor, currency, opts);
-  return new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+  return new Intl.NumberFormat(LOCALE, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
 }
 
 /** "2026-11-21" for `now` in the venue's timezone; before 06:00 it is still last night. */
@@ -89,7 +89,7 @@ export const BASIS_NAMES = {
 /** "10% of minimum £900" / "flat per booking" for a line's rule. */
 export function ruleText(line) {
   const r = line.rule || {};
-  const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}% ` : "";
+  const pct = r.basis?.endsWith("_pct") ? `${(r.value / 100).toLocaleString(LOCALE, { maximumFractionDigits: 2 })}% ` : "";
   if (line.kind === "accrual" && r.basis === "spend_pct") {
     // Spend is only known at closing: the accrual estimates it from the minimum.
     return `${pct}${t("of spend, est. on min {amount}", { amount: money(line.basis_amount || 0, line.currency) })}`;
@@ -106,7 +106,7 @@ export function signedMoney(minor, currency) {
 export function clock(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(d);
+  return Number.isNaN(d.getTime()) ? "" : new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit" }).format(d);
 }
 
 export function setLive(box, state) {
