@@ -201,6 +201,16 @@ export function applyBrand(colour) {
   root.setProperty("--on-brand", lum > 0.35 ? "#14110c" : "#ffffff");
 }
 
+// A short note in the page's #toast that goes away by itself.
+let toastTimer;
+export function toast(text) {
+  const box = document.getElementById("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (box.hidden = true), 4000);
+}
+
 // Leave for the payment page. Inside a venue's own site (<maitre-booking>) the whole tab
 // goes there, as Checkout does not run in a frame; the guest comes back to the manage page.
 export function goToCheckout(url) {

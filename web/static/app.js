@@ -3,11 +3,11 @@
 // socket is live.js, the hold's persistence is store.js.
 
 import {
-  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, goToCheckout, humanMessage,
-  localTime, money, nightCardText, seats, serverNow, stateName, tierName, timeRange,
+  Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage,
+  localTime, money, nightCardText, seats, serverNow, stateName, tierName, timeRange, toast,
 } from "./api.js";
 import { FloorView } from "./floor.js";
-import { wireHoldForm } from "./hold-form.js";
+import { showConfirmation, wireHoldForm } from "./hold-form.js";
 import { plural, t } from "./i18n.js";
 import { FloorSocket } from "./live.js";
 import { clearHold, loadHold, saveHold } from "./store.js";
@@ -40,17 +40,6 @@ const view = new FloorView({
   chips: $("area-chips"),
   onSelect: (t) => openSheet(t.id),
 });
-
-// ---------- toast ------------------------------------------------------------------------
-
-let toastTimer;
-function toast(text) {
-  const t = $("toast");
-  t.textContent = text;
-  t.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), 4000);
-}
 
 // ---------- live status ------------------------------------------------------------------
 
@@ -599,38 +588,13 @@ function showDone(res, token) {
     [t("Deposit"), res.deposit > 0 ? money(res.deposit, res.currency) : t("No deposit")],
     [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
-  const dep = $("done-deposit");
-  dep.hidden = !pending;
-  dep.textContent = pending
-    ? t("A deposit of {amount} secures this table. Pay it now: until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) })
-    : "";
-  $("done-pay-row").hidden = !pending;
-  $("done-pay").onclick = () => payDeposit(token);
-  $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
-  $("book-again").href = location.pathname + location.search;
-  const done = $("done");
-  done.hidden = false;
-  done.focus();
-  window.scrollTo({ top: 0 });
-}
-
-// Stripe Checkout (or the local TEST MODE page) takes the deposit and sends the guest back
-// to the manage page, which shows the booking confirmed once the payment webhook lands.
-async function payDeposit(token) {
-  const btn = $("done-pay");
-  btn.disabled = true;
-  btn.textContent = t("Opening the payment page…");
-  $("done-pay-error").hidden = true;
-  try {
-    const checkout = await client.checkout(token);
-    goToCheckout(checkout.checkout_url);
-  } catch (err) {
-    const box = $("done-pay-error");
-    box.textContent = err instanceof Problem ? humanMessage(err) : t("Couldn't open the payment page.");
-    box.hidden = false;
-    btn.disabled = false;
-    btn.textContent = t("Pay deposit");
-  }
+  showConfirmation({
+    client,
+    slug,
+    token,
+    pending,
+    depositNote: t("A deposit of {amount} secures this table. Pay it now: until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) }),
+  });
 }
 
 // ---------- live changes touching the guest's choice -------------------------------------

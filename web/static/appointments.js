@@ -4,9 +4,9 @@
 
 import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime, money,
-  request, serverNow,
+  request, serverNow, toast,
 } from "./api.js";
-import { wireHoldForm } from "./hold-form.js";
+import { showConfirmation, wireHoldForm } from "./hold-form.js";
 import { LOCALE, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -31,14 +31,6 @@ const state = {
 
 applyBrand(body.dataset.brand);
 
-let toastTimer;
-function toast(text) {
-  const t = $("toast");
-  t.textContent = text;
-  t.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), 4000);
-}
 
 const MESSAGES = {
   staff_unavailable: t("Just taken: someone else booked that time a moment ago. Pick another."),
@@ -290,32 +282,16 @@ function showDone(res, token) {
     [t("Price"), money(res.minimum, res.currency)],
     [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
-  $("done-deposit").hidden = !pending;
-  $("done-deposit").textContent = pending
-    ? t("A deposit of {amount} secures this appointment. Pay it now: until it is paid the time is only held for you.", { amount: money(res.deposit, res.currency) })
-    : "";
-  $("done-pay-row").hidden = !pending;
-  $("done-pay").onclick = () => payDeposit(token);
-  $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
-  $("book-again").href = location.pathname;
   $("appt").hidden = true;
-  $("done").hidden = false;
-  $("done").focus();
-  window.scrollTo({ top: 0 });
-}
-
-async function payDeposit(token) {
-  const btn = $("done-pay");
-  btn.disabled = true;
-  btn.textContent = t("Opening the payment page…");
-  try {
-    location.assign((await client.checkout(token)).checkout_url);
-  } catch (err) {
-    $("done-pay-error").textContent = say(err);
-    $("done-pay-error").hidden = false;
-    btn.disabled = false;
-    btn.textContent = t("Pay deposit");
-  }
+  showConfirmation({
+    client,
+    slug,
+    token,
+    pending,
+    depositNote: t("A deposit of {amount} secures this appointment. Pay it now: until it is paid the time is only held for you.", { amount: money(res.deposit, res.currency) }),
+    bookAgain: location.pathname,
+    describe: say,
+  });
 }
 
 // ---------- start ------------------------------------------------------------------------

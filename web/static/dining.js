@@ -4,9 +4,9 @@
 
 import {
   Problem, api, applyBrand, dayLabel, dayPieces, el, fillFacts, humanMessage, localTime,
-  money, nightCardText, serverNow,
+  money, nightCardText, serverNow, toast,
 } from "./api.js";
-import { wireHoldForm } from "./hold-form.js";
+import { showConfirmation, wireHoldForm } from "./hold-form.js";
 import { plural, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,14 +29,6 @@ const state = {
 
 applyBrand(body.dataset.brand);
 
-let toastTimer;
-function toast(text) {
-  const t = $("toast");
-  t.textContent = text;
-  t.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), 4000);
-}
 
 // ---------- step 1: dates -----------------------------------------------------------------
 
@@ -290,32 +282,13 @@ function showDone(res, token) {
     [t("Deposit"), res.deposit > 0 ? money(res.deposit, res.currency) : t("No deposit")],
     [t("Status"), pending ? t("Deposit pending") : t("Confirmed"), `st-${res.status}`],
   ]);
-  $("done-deposit").hidden = !pending;
-  $("done-deposit").textContent = pending
-    ? t("A deposit of {amount} secures your table. Until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) })
-    : "";
-  $("done-pay-row").hidden = !pending;
-  $("done-pay").onclick = () => payDeposit(token);
-  $("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
-  $("book-again").href = location.pathname + location.search;
-  const done = $("done");
-  done.hidden = false;
-  done.focus();
-  window.scrollTo({ top: 0 });
-}
-
-async function payDeposit(token) {
-  const btn = $("done-pay");
-  btn.disabled = true;
-  $("done-pay-error").hidden = true;
-  try {
-    const checkout = await client.checkout(token);
-    location.assign(checkout.checkout_url);
-  } catch (err) {
-    $("done-pay-error").textContent = err instanceof Problem ? humanMessage(err) : t("Couldn't open the payment page.");
-    $("done-pay-error").hidden = false;
-    btn.disabled = false;
-  }
+  showConfirmation({
+    client,
+    slug,
+    token,
+    pending,
+    depositNote: t("A deposit of {amount} secures your table. Until it is paid the table is only held for you.", { amount: money(res.deposit, res.currency) }),
+  });
 }
 
 // ---------- start -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // next to its field, and give the hold back on "release". Each page says what happens
 // around it (what "done", "lapsed" and "released" look like on that page).
 
-import { Problem } from "./api.js";
+import { Problem, goToCheckout, humanMessage } from "./api.js";
 import { t } from "./i18n.js";
 
 const form = () => document.getElementById("guest-form");
@@ -87,4 +87,45 @@ export function wireHoldForm({ state, client, confirmLabel, onDone, onLapsed, on
     }
     onReleased();
   });
+}
+
+const byId = (id) => document.getElementById(id);
+const payFailed = (err) => (err instanceof Problem ? humanMessage(err) : t("Couldn't open the payment page."));
+
+/**
+ * The confirmation's shared half, once a page has filled its facts: the deposit note and
+ * its pay button (Checkout takes the whole tab, framed or not), the manage and book-again
+ * links, then the confirmation itself, focused.
+ * describe(err): the payment page's refusal as the guest reads it.
+ */
+export function showConfirmation({ client, slug, token, pending, depositNote, bookAgain, describe = payFailed }) {
+  const note = byId("done-deposit");
+  note.hidden = !pending;
+  note.textContent = pending ? depositNote : "";
+  byId("done-pay-row").hidden = !pending;
+  byId("done-pay").onclick = () => payDeposit(client, token, describe);
+  byId("done-manage").href = `/v/${encodeURIComponent(slug)}/r/${encodeURIComponent(token)}`;
+  byId("book-again").href = bookAgain ?? location.pathname + location.search;
+  const done = byId("done");
+  done.hidden = false;
+  done.focus();
+  window.scrollTo({ top: 0 });
+}
+
+// Stripe Checkout (or the local TEST MODE page) takes the deposit and sends the guest back
+// to the manage page, which shows the booking confirmed once the payment webhook lands.
+async function payDeposit(client, token, describe) {
+  const btn = byId("done-pay");
+  const box = byId("done-pay-error");
+  btn.disabled = true;
+  btn.textContent = t("Opening the payment page…");
+  box.hidden = true;
+  try {
+    goToCheckout((await client.checkout(token)).checkout_url);
+  } catch (err) {
+    box.textContent = describe(err);
+    box.hidden = false;
+    btn.disabled = false;
+    btn.textContent = t("Pay deposit");
+  }
 }
