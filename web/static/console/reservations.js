@@ -11,7 +11,7 @@ import { t } from "../i18n.js";
 
 const STATUSES = ["confirmed", "seated", "pending_payment", "hold", "completed", "no_show", "cancelled", "expired"];
 const PER_PAGE = 25;
-const s = { ctx: null, slug: null, built: false, filters: { page: 1 }, openId: null };
+const s = { ctx: null, slug: null, built: false, filters: { page: 1 }, openId: null, searches: 0 };
 
 export async function show(ctx, [id] = []) {
   if (s.slug !== ctx.slug) s.built = false;
@@ -74,15 +74,19 @@ function build() {
 async function search() {
   const list = document.getElementById("res-list");
   list.setAttribute("aria-busy", "true");
+  // Only the latest search may draw: the list as the view opened, answering after the
+  // filters were submitted, must not replace what they found.
+  const mine = ++s.searches;
   let data;
   try {
     data = await s.ctx.api.reservations({ ...s.filters, per_page: PER_PAGE });
   } catch (p) {
-    list.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
+    if (mine === s.searches) list.replaceChildren(el("p", { class: "error-box", text: staffMessage(p) }));
     return;
   } finally {
-    list.removeAttribute("aria-busy");
+    if (mine === s.searches) list.removeAttribute("aria-busy");
   }
+  if (mine !== s.searches) return;
   if (!data.items.length) {
     list.replaceChildren(el("p", { class: "muted empty", text: t("No reservations match.") }));
   } else {
